@@ -1,0 +1,74 @@
+# Zero-Copy Lab - build ./zcl, run the tests, the demo and the benchmarks.
+#
+#   make             build ./zcl
+#   make test        build and run the Criterion suite (alias: make check)
+#   make demo        install what is missing, build, run the headless tour
+#   make deps        install the Debian packages (as root) or say the apt-get line
+#   make bench       tracer cost per syscall and the ratio to strace
+#   make SANITIZE=address|undefined   build with a sanitizer
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+ifeq ($(filter $(SANITIZE),address undefined),)
+$(error SANITIZE must be address or undefined, not '$(SANITIZE)')
+endif
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+endif
+
+DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev strace tmux
+SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
+SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
+CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
+
+ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) -MMD -MP -Ilab
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
+
+LAB_SRC := $(filter-out lab/main.c lab/harness.c,$(wildcard lab/*.c))
+LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
+
+.PHONY: all test check demo deps bench clean
+
+all: zcl
+
+zcl: build/lab/main.o $(LAB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS)
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/test_zcl: $(TEST_OBJ) $(LAB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CRITERION_LIBS)
+
+# Tests run stage binaries built from this tree (ZCL_ROOT) and the zcl binary.
+test check: deps-quiet zcl build/test_zcl
+	ZCL_ROOT=$(CURDIR) ZCL_BIN=$(CURDIR)/zcl ./build/test_zcl --jobs 2
+
+demo: deps-quiet zcl
+	./zcl list
+	@for s in 1 2 3 4; do ./zcl check $$s --solution || exit 1; echo; done
+	./zcl run 3 --solution --size 256K | tail -n 12
+
+deps:
+	@sh lab/deps.sh $(DEB_PACKAGES)
+
+deps-quiet:
+	@sh lab/deps.sh --quiet $(DEB_PACKAGES)
+
+bench: zcl
+	@sh tests/bench.sh
+
+clean:
+	rm -rf build zcl
+
+-include $(LAB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) build/lab/main.d

@@ -1,0 +1,36 @@
+/*
+ * zcl.h - what Zero-Copy Lab hands your stage function.
+ *
+ * You never write main(): the lab compiles your exercise together with its
+ * harness (lab/harness.c). The harness opens nothing itself; the lab gives it
+ * an input file and a connected TCP socket whose far end checks every byte.
+ * The harness marks the start and the end of your function with a marker
+ * syscall, and the lab counts every copy and mode switch in between.
+ */
+#ifndef ZCL_H
+#define ZCL_H
+
+#include <stddef.h>
+
+/* Return this from a stage you have not written yet: verdict "not-implemented". */
+#define ZCL_TODO (-77)
+
+/*
+ * Stages 1-3: send the whole input file to the socket.
+ *   file_fd  the input file, opened read-only, offset 0
+ *   sock_fd  a connected TCP socket (loopback); the receiver reads it
+ *   size     the file's size in bytes (may be 0)
+ * Return 0 once all `size` bytes were handed to the socket, -1 on error with
+ * errno set. Do not close either descriptor: the harness does.
+ */
+int send_file(int file_fd, int sock_fd, size_t size);
+
+/*
+ * Stage 4: send an HTTP-style response: `header` (header_len bytes, not
+ * NUL-terminated on the wire) followed by the whole input file.
+ * Same contract as send_file().
+ */
+int send_response(int sock_fd, const char *header, size_t header_len,
+                  int file_fd, size_t size);
+
+#endif

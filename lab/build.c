@@ -1,0 +1,160 @@
+/*
+ * build.c - cc -DZCL_STAGE=N -Iexercises lab/harness.c NN-slug.c -o stage.
+ *
+ * The compiler runs as a child with its output captured in a pipe; a
+ * compile error is a result the checker reports, never a crash of the lab.
+ * Binaries are cached next to the sources' newest modification time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build.h"
+
+#define COMPILE_TIMEOUT_S 60
+#define DIAG_MAX (64 * 1024)
+
+const char *zcl_root(void)
+{
+	static char root[PATH_MAX];
+	if (root[0])
+		return root;
+	const char *env = getenv("ZCL_ROOT");
+	if (env && *env) {
+		snprintf(root, sizeof root, "%s", env);
+		return root;
+	}
+	ssize_t n = readlink("/proc/self/exe", root, sizeof root - 1);
+	if (n <= 0) {
+		snprintf(root, sizeof root, ".");
+		return root;
+	}
+	root[n] = 0;
+	char *d = dirname(root);
+	memmove(root, d, strlen(d) + 1);
+	return root;
+}
+
+void zcl_stage_source(const struct zcl_stage *s, bool solution, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/%02d-%s.c", zcl_root(), solution ? "solutions" : "exercises",
+		 s->num, s->slug);
+}
+
+static int64_t mtime_ns(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -1;
+	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* Run argv, capture stdout+stderr into *out. Returns the exit status (or
+ * -1 if it could not run). */
+static int run_capture(char *const argv[], char **out)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execvp(argv[0], argv);
+		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0;
+	char *buf = malloc(DIAG_MAX + 1);
+	time_t start = time(NULL);
+	for (;;) {
+		struct pollfd pf = {p[0], POLLIN, 0};
+		int k = poll(&pf, 1, 1000);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (time(NULL) - start > COMPILE_TIMEOUT_S) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (k == 0)
+			continue;
+		char tmp[4096];
+		ssize_t n = read(p[0], tmp, sizeof tmp);
+		if (n <= 0)
+			break;
+		if (buf && len < DIAG_MAX) {
+			size_t take = (size_t)n < DIAG_MAX - len ? (size_t)n : DIAG_MAX - len;
+			memcpy(buf + len, tmp, take);
+			len += take;
+		}
+	}
+	close(p[0]);
+	if (buf)
+		buf[len] = 0;
+	*out = buf;
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_dir,
+		    char *bin, size_t binlen, char **diag, char *err, size_t errlen)
+{
+	char src[PATH_MAX], harness[PATH_MAX], header[PATH_MAX], inc[PATH_MAX + 2], def[32];
+	*diag = NULL;
+	zcl_stage_source(s, solution, src, sizeof src);
+	snprintf(harness, sizeof harness, "%s/lab/harness.c", zcl_root());
+	snprintf(header, sizeof header, "%s/exercises/zcl.h", zcl_root());
+	snprintf(inc, sizeof inc, "-I%s/exercises", zcl_root());
+	snprintf(def, sizeof def, "-DZCL_STAGE=%d", s->num);
+	if (mtime_ns(src) < 0) {
+		snprintf(err, errlen, "%s: cannot read the stage's source: %s", src, strerror(errno));
+		return -1;
+	}
+	if (mtime_ns(harness) < 0) {
+		snprintf(err, errlen, "%s: missing (set ZCL_ROOT to the lab's directory)", harness);
+		return -1;
+	}
+	if (mkdir(out_dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: mkdir: %s", out_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(bin, binlen, "%s/%02d-%s%s", out_dir, s->num, s->slug, solution ? "-solution" : "");
+	int64_t b = mtime_ns(bin);
+	if (b > mtime_ns(src) && b > mtime_ns(harness) && b > mtime_ns(header))
+		return 0;
+	const char *cc = getenv("CC");
+	if (!cc || !*cc)
+		cc = "cc";
+	char *argv[] = {(char *)cc, "-std=gnu17", "-O2", "-g", "-Wall", "-Wextra", def, inc,
+			"-o", bin, harness, src, NULL};
+	unlink(bin);
+	int st = run_capture(argv, diag);
+	if (st == 127 && *diag && strstr(*diag, strerror(ENOENT))) {
+		snprintf(err, errlen, "%s: C compiler not found (apt-get install gcc, or set CC)", cc);
+		free(*diag);
+		*diag = NULL;
+		return -1;
+	}
+	if (st != 0)
+		return 1;
+	return 0;
+}

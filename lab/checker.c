@@ -1,0 +1,143 @@
+/*
+ * checker.c - one run's verdict.
+ *
+ * The order of the questions is the order a student should fix things in:
+ * does it compile, does it finish (no crash, no timeout), is it written at
+ * all, did the right bytes arrive, and only then: did it keep the stage's
+ * rules and reach its copy target.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model.h"
+#include "runner.h"
+
+#define EXIT_TODO 77 /* lab/harness.c */
+
+const char *zcl_verdict_name(enum zcl_verdict v)
+{
+	static const char *const names[] = {
+		[ZV_PASS] = "pass", [ZV_NOT_IMPLEMENTED] = "not-implemented",
+		[ZV_WRONG_BYTES] = "wrong-bytes", [ZV_RULE] = "rule", [ZV_CRASH] = "crash",
+		[ZV_TIMEOUT] = "timeout", [ZV_COMPILE_ERROR] = "compile-error",
+	};
+	return (unsigned)v <= ZV_COMPILE_ERROR ? names[v] : "?";
+}
+
+static void violation(struct zcl_run *r, const char *fmt, ...)
+{
+	if (r->nviolations >= ZCL_MAX_VIOLATIONS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->violations[r->nviolations++], sizeof r->violations[0], fmt, ap);
+	va_end(ap);
+}
+
+static void decide(struct zcl_run *r, enum zcl_verdict v, const char *fmt, ...)
+{
+	r->verdict = v;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+	va_end(ap);
+}
+
+/* The stage's rules and copy target; each broken rule is one violation. */
+static void rules(struct zcl_run *r)
+{
+	const struct zcl_stage *s = r->stage;
+	const struct zcl_totals *t = &r->totals;
+	unsigned long long size = r->size;
+	if (t->outside_bytes > 0)
+		violation(r, "%llu bytes moved on the lab's file or socket outside your function (first: %s)",
+			  (unsigned long long)t->outside_bytes, zcl_syscall_name(t->outside_nr));
+	if (s->no_file_read && t->file_read_bytes > 0)
+		violation(r, "read() copied %llu file bytes into your buffer: this stage must not",
+			  (unsigned long long)t->file_read_bytes);
+	if (s->user_path && size > 0 && t->file_read_bytes < size)
+		violation(r, "only %llu of %llu file bytes were read() into your buffer",
+			  (unsigned long long)t->file_read_bytes, size);
+	if (s->user_path && (t->sock_kernel_bytes || t->sock_map_bytes))
+		violation(r, "%llu bytes reached the socket without passing through your buffer",
+			  (unsigned long long)(t->sock_kernel_bytes + t->sock_map_bytes));
+	if (s->map_writes && size > 0 && t->file_mmaps == 0)
+		violation(r, "the file was never mmap()ed");
+	if (s->map_writes && t->sock_user_bytes > 0)
+		violation(r, "%llu bytes were written from a plain buffer, not from the mapping",
+			  (unsigned long long)t->sock_user_bytes);
+	if (s->map_writes && t->sock_kernel_bytes > 0)
+		violation(r, "%llu bytes went through sendfile()/splice(): this stage writes from the mapping",
+			  (unsigned long long)t->sock_kernel_bytes);
+	if (s->kernel_body && size > 0 && t->sock_kernel_bytes < size)
+		violation(r, "only %llu of %llu file bytes went to the socket inside the kernel (sendfile)",
+			  (unsigned long long)t->sock_kernel_bytes, size);
+	if (s->held_header && !(t->any_send && t->first_send_held))
+		violation(r, "the header was not sent with MSG_MORE or under TCP_CORK");
+	unsigned long long allowed = (unsigned long long)(r->sg ? s->cpu_x : s->cpu_x_nosg) * size +
+				     r->header_len;
+	if (t->lab_cpu_bytes > allowed)
+		violation(r, "%llu bytes copied by the CPU; this stage's target is at most %llu",
+			  (unsigned long long)t->lab_cpu_bytes, allowed);
+}
+
+void zcl_check_run(struct zcl_run *r)
+{
+	r->nviolations = 0;
+	r->reason[0] = 0;
+	if (r->verdict == ZV_COMPILE_ERROR) {
+		decide(r, ZV_COMPILE_ERROR, "the compiler rejected %s", r->solution ? "the solution" : "your exercise");
+		return;
+	}
+	const struct zcl_trace_result *tr = &r->tr;
+	if (tr->timed_out) {
+		decide(r, ZV_TIMEOUT, "still running after %.3g s: killed", r->timeout_s);
+		return;
+	}
+	if (tr->term_signal) {
+		decide(r, ZV_CRASH, "killed by signal %d (%s)", tr->term_signal, strsignal(tr->term_signal));
+		return;
+	}
+	if (tr->exited && tr->exit_code == EXIT_TODO && r->totals.marks == 2) {
+		decide(r, ZV_NOT_IMPLEMENTED, "the stage function still returns ZCL_TODO");
+		return;
+	}
+	if (tr->exited && tr->exit_code != 0 && tr->exit_code != 1) {
+		decide(r, ZV_CRASH, "exited with status %d before your function returned", tr->exit_code);
+		return;
+	}
+	if (r->totals.marks != 2) {
+		decide(r, ZV_CRASH, "the program ended before your function returned");
+		return;
+	}
+	bool correct = r->received_bytes == r->expected_bytes && r->first_mismatch < 0;
+	if (!correct) {
+		if (r->first_mismatch >= 0)
+			decide(r, ZV_WRONG_BYTES, "byte %lld differs from the input", (long long)r->first_mismatch);
+		else if (r->received_bytes < r->expected_bytes)
+			decide(r, ZV_WRONG_BYTES, "%llu of %llu bytes arrived: %llu missing",
+			       (unsigned long long)r->received_bytes, (unsigned long long)r->expected_bytes,
+			       (unsigned long long)(r->expected_bytes - r->received_bytes));
+		else
+			decide(r, ZV_WRONG_BYTES, "%llu bytes arrived, %llu extra",
+			       (unsigned long long)r->received_bytes,
+			       (unsigned long long)(r->received_bytes - r->expected_bytes));
+		if (tr->exit_code == 1)
+			violation(r, "your function returned an error: %s", r->output);
+		return;
+	}
+	if (tr->exit_code == 1) {
+		decide(r, ZV_RULE, "all bytes arrived but your function returned an error");
+		return;
+	}
+	rules(r);
+	if (r->nviolations > 0) {
+		decide(r, ZV_RULE, "%s", r->violations[0]);
+		return;
+	}
+	decide(r, ZV_PASS, "all %llu bytes arrived intact, rules kept",
+	       (unsigned long long)r->expected_bytes);
+}

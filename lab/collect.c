@@ -1,0 +1,437 @@
+/*
+ * collect.c - turn the tracer's raw syscalls into complete records.
+ *
+ * Per syscall, at entry: classify the source and destination descriptors
+ * (they may be closed by the call itself), start watching a file the lab has
+ * not seen yet, find out whether a write's buffer lies in a file mapping,
+ * whether the socket holds the bytes back, and whether to inject a fault.
+ * At exit: measure how much of the file is now in the page cache (the fill),
+ * keep the mapping and descriptor tables up to date, open or close the
+ * bracket, run the model and hand record + events to the sinks.
+ *
+ * A fill is "residency now minus residency at the last measurement", so a
+ * page faulted in from user space (touching a mapping outside a syscall)
+ * shows up on the next syscall that touches the file.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "fdclass.h"
+#include "model.h"
+#include "pagecache.h"
+#include "params.h"
+
+#define MAX_WATCH 16
+#define MAX_CORK 16
+
+struct watch { bool used; dev_t dev; ino_t ino; int fd; int64_t last; };
+struct map { bool used; pid_t pid; uint64_t start, end; int w; };
+struct cork { bool used; ino_t ino; bool on; };
+
+static struct {
+	struct zcl_collect_opts o;
+	const struct zcl_sink *sinks;
+	size_t nsinks;
+	bool in_bracket;
+	bool first_seen;
+	pid_t first;
+	unsigned long ndata; /* data calls seen, for every-Nth injection */
+	struct watch w[MAX_WATCH];
+	struct map m[ZCL_MAX_MAPS];
+	struct cork c[MAX_CORK];
+	struct zcl_kernel_acct k;
+	bool exec_seen;
+	int pending_w[ZCL_MAX_TRACEES]; /* per in-flight call: watched file, -1 none */
+	pid_t pending_pid[ZCL_MAX_TRACEES];
+} C;
+
+/* ---- watched files: the lab's own descriptor on each file seen ---- */
+
+static int watch_find(dev_t dev, ino_t ino)
+{
+	for (int i = 0; i < MAX_WATCH; i++)
+		if (C.w[i].used && C.w[i].dev == dev && C.w[i].ino == ino)
+			return i;
+	return -1;
+}
+
+/* Watch the file behind pid's fd; returns the slot or -1. */
+static int watch_fd(pid_t pid, long fd, dev_t dev, ino_t ino)
+{
+	int i = watch_find(dev, ino);
+	if (i >= 0)
+		return i;
+	for (i = 0; i < MAX_WATCH; i++) {
+		if (C.w[i].used)
+			continue;
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)pid, fd);
+		int lfd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+		if (lfd < 0)
+			lfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (lfd < 0)
+			return -1;
+		int64_t r = zcl_pc_resident(lfd);
+		C.w[i] = (struct watch){true, dev, ino, lfd, r < 0 ? 0 : r};
+		return i;
+	}
+	return -1;
+}
+
+static uint64_t watch_fill(int i)
+{
+	if (i < 0 || !C.w[i].used)
+		return 0;
+	int64_t now = zcl_pc_resident(C.w[i].fd);
+	if (now < 0)
+		return 0;
+	int64_t d = now - C.w[i].last;
+	C.w[i].last = now;
+	return d > 0 ? (uint64_t)d : 0;
+}
+
+/* ---- file mappings, per process ---- */
+
+static int map_lookup(pid_t pid, uint64_t addr)
+{
+	for (int i = 0; i < ZCL_MAX_MAPS; i++)
+		if (C.m[i].used && C.m[i].pid == pid && addr >= C.m[i].start && addr < C.m[i].end)
+			return C.m[i].w;
+	return -1;
+}
+
+static void map_add(pid_t pid, uint64_t start, uint64_t len, int w)
+{
+	for (int i = 0; i < ZCL_MAX_MAPS; i++)
+		if (!C.m[i].used) {
+			C.m[i] = (struct map){true, pid, start, start + len, w};
+			return;
+		}
+}
+
+static void map_remove(pid_t pid, uint64_t start, uint64_t len)
+{
+	for (int i = 0; i < ZCL_MAX_MAPS; i++)
+		if (C.m[i].used && C.m[i].pid == pid && C.m[i].start < start + len && C.m[i].end > start)
+			C.m[i].used = false;
+}
+
+static void map_copy(pid_t from, pid_t to)
+{
+	for (int i = 0; i < ZCL_MAX_MAPS; i++)
+		if (C.m[i].used && C.m[i].pid == from)
+			map_add(to, C.m[i].start, C.m[i].end - C.m[i].start, C.m[i].w);
+}
+
+/* ---- TCP_CORK state, per socket ---- */
+
+static bool cork_get(ino_t ino)
+{
+	for (int i = 0; i < MAX_CORK; i++)
+		if (C.c[i].used && C.c[i].ino == ino)
+			return C.c[i].on;
+	return false;
+}
+
+static void cork_set(ino_t ino, bool on)
+{
+	int free_slot = -1;
+	for (int i = 0; i < MAX_CORK; i++) {
+		if (C.c[i].used && C.c[i].ino == ino) {
+			C.c[i].on = on;
+			return;
+		}
+		if (!C.c[i].used && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot >= 0)
+		C.c[free_slot] = (struct cork){true, ino, on};
+}
+
+/* Copy len bytes from the tracee's memory. 0 or -1. */
+static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = {buf, len}, remote = {(void *)(uintptr_t)addr, len};
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+}
+
+/* The address of the first byte a write-family call sends. */
+static uint64_t source_addr(const struct zcl_sysrec *r, const struct zcl_rule *rule)
+{
+	uint64_t a = r->args[rule->buf];
+	if (!rule->iov)
+		return a;
+	if (r->nr == SYS_sendmsg) {
+		struct msghdr mh;
+		if (peek(r->pid, a, &mh, sizeof mh) < 0 || mh.msg_iovlen == 0)
+			return 0;
+		a = (uint64_t)(uintptr_t)mh.msg_iov;
+	}
+	struct iovec iov;
+	if (peek(r->pid, a, &iov, sizeof iov) < 0)
+		return 0;
+	return (uint64_t)(uintptr_t)iov.iov_base;
+}
+
+static bool is_data(const struct zcl_rule *rule)
+{
+	return rule && rule->fam != ZM_MMAP && rule->fam != ZM_MUNMAP;
+}
+
+static int slot_of(pid_t pid)
+{
+	return (int)((unsigned)pid % ZCL_MAX_TRACEES);
+}
+
+/* ---- tracer hooks ---- */
+
+static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
+{
+	(void)ctx;
+	const struct zcl_rule *rule = zcl_rule_for(r->nr);
+	int w = -1;
+	if (!C.first_seen) {
+		C.first_seen = true;
+		C.first = r->pid;
+	}
+	r->in_bracket = C.o.bracket ? C.in_bracket : true;
+	if (rule) {
+		dev_t dev;
+		ino_t ino;
+		if (rule->in_fd >= 0) {
+			r->in = zcl_fd_class(r->pid, (long)(int)r->args[rule->in_fd], &dev, &ino);
+			if (r->in.kind == ZF_FILE)
+				w = watch_fd(r->pid, (long)(int)r->args[rule->in_fd], dev, ino);
+		}
+		if (rule->out_fd >= 0) {
+			r->out = zcl_fd_class(r->pid, (long)(int)r->args[rule->out_fd], &dev, &ino);
+			if (r->out.kind == ZF_SOCKET)
+				r->msg_more = cork_get(ino);
+		}
+		if (rule->flags >= 0 && (rule->fam == ZM_SEND))
+			r->msg_more |= (r->args[rule->flags] & MSG_MORE) != 0;
+		if ((rule->fam == ZM_WRITE || rule->fam == ZM_SEND) && rule->buf >= 0) {
+			int mw = map_lookup(r->pid, source_addr(r, rule));
+			if (mw >= 0) {
+				r->src_in_filemap = true;
+				w = mw;
+			}
+		}
+	}
+	C.pending_w[slot_of(r->pid)] = w;
+	C.pending_pid[slot_of(r->pid)] = r->pid;
+
+	bool lab_fd = r->in.lab_input || r->in.lab_socket || r->out.lab_input || r->out.lab_socket;
+	if (C.o.inject == ZI_NONE || !is_data(rule) || !r->in_bracket || !lab_fd)
+		return ZI_NONE;
+	if (C.ndata++ % ZCL_INJECT_EVERY != 0) /* the 1st, 4th, 7th ... data call */
+		return ZI_NONE;
+	if (C.o.inject == ZI_SHORT) {
+		if (rule->count < 0)
+			return ZI_NONE;
+		*count_arg = rule->count;
+	}
+	return C.o.inject;
+}
+
+/* Descriptor and mapping bookkeeping after a call succeeded. */
+static void track(const struct zcl_sysrec *r, int w)
+{
+	switch (r->nr) {
+	case SYS_close:
+		zcl_fd_forget((long)(int)r->args[0]);
+		break;
+	case SYS_dup2:
+	case SYS_dup3:
+		zcl_fd_forget((long)(int)r->args[1]);
+		break;
+	case SYS_close_range:
+		zcl_fd_forget_all();
+		break;
+	case SYS_mmap:
+		if (r->in.kind == ZF_FILE && w >= 0)
+			map_add(r->pid, (uint64_t)r->ret, r->args[1], w);
+		break;
+	case SYS_munmap:
+		map_remove(r->pid, r->args[0], r->args[1]);
+		break;
+	case SYS_mremap: {
+		int mw = map_lookup(r->pid, r->args[0]);
+		map_remove(r->pid, r->args[0], r->args[1]);
+		if (mw >= 0)
+			map_add(r->pid, (uint64_t)r->ret, r->args[2], mw);
+		break;
+	}
+	case SYS_setsockopt:
+		if ((int)r->args[1] == IPPROTO_TCP && (int)r->args[2] == TCP_CORK) {
+			int v = 0;
+			ino_t ino;
+			struct zcl_fdinfo fi = zcl_fd_class(r->pid, (long)(int)r->args[0], NULL, &ino);
+			if (fi.kind == ZF_SOCKET && peek(r->pid, r->args[3], &v, sizeof v) == 0)
+				cork_set(ino, v != 0);
+		}
+		break;
+	}
+}
+
+static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
+{
+	(void)ctx;
+	int s = slot_of(r->pid);
+	int w = C.pending_pid[s] == r->pid ? C.pending_w[s] : -1;
+	if (r->ret >= 0)
+		track(r, w);
+	if (w >= 0 && r->ret >= 0)
+		r->filled_bytes = watch_fill(w);
+
+	struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
+	size_t n;
+	int phase;
+	if (C.o.bracket && zcl_is_marker(r, C.o.token, &phase)) {
+		ev[0] = (struct zcl_event){ZE_MARK, ZP_NONE, ZP_NONE, (uint64_t)phase, false,
+					   phase == 1 ? "the harness calls your function"
+						      : "your function returned"};
+		n = 1;
+		C.in_bracket = phase == 1;
+		r->in_bracket = true;
+		zcl_procio_read(r->pid, phase == 1 ? &C.k.begin : &C.k.end);
+	} else {
+		n = zcl_model(r, C.o.sg, ev, ZCL_MAX_EVENTS_PER_CALL);
+	}
+	for (size_t i = 0; i < C.nsinks; i++)
+		C.sinks[i].step(C.sinks[i].ctx, r, ev, n);
+}
+
+static void on_proc_exit(void *ctx, pid_t pid)
+{
+	(void)ctx;
+	if (pid != C.first && C.first_seen)
+		return;
+	struct zcl_procio now;
+	if (zcl_procio_read(pid, &now) < 0)
+		return;
+	if (!C.o.bracket) {
+		C.k.end = now;
+	} else {
+		C.k.end.vol_cs = now.vol_cs;
+		C.k.end.invol_cs = now.invol_cs;
+	}
+}
+
+static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
+{
+	(void)ctx;
+	if (exec) {
+		if (!C.exec_seen && !C.o.bracket)
+			zcl_procio_read(pid, &C.k.begin); /* after the kernel loaded the program */
+		C.exec_seen = true;
+		map_remove(pid, 0, UINT64_MAX);
+		zcl_fd_forget_all();
+	} else {
+		map_copy(parent, pid);
+	}
+}
+
+static const struct zcl_tracer_hooks hooks = {
+	.ctx = NULL,
+	.entry = on_entry,
+	.exit = on_exit_hook,
+	.proc_exit = on_proc_exit,
+	.proc_new = on_proc_new,
+};
+
+const struct zcl_tracer_hooks *zcl_collect_hooks(void)
+{
+	return &hooks;
+}
+
+void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *sinks, size_t n)
+{
+	zcl_collect_end();
+	memset(&C, 0, sizeof C);
+	C.o = *o;
+	C.sinks = sinks;
+	C.nsinks = n;
+	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
+		C.pending_w[i] = -1;
+}
+
+void zcl_collect_end(void)
+{
+	for (int i = 0; i < MAX_WATCH; i++)
+		if (C.w[i].used) {
+			close(C.w[i].fd);
+			C.w[i].used = false;
+		}
+}
+
+struct zcl_kernel_acct zcl_collect_kernel(void)
+{
+	return C.k;
+}
+
+const int *zcl_collect_trap_list(void)
+{
+	static int list[64];
+	if (list[0] == 0) {
+		size_t n, k = 0;
+		const struct zcl_rule *r = zcl_rules(&n);
+		for (size_t i = 0; i < n; i++)
+			list[k++] = (int)r[i].nr;
+		static const int extra[] = {SYS_close, SYS_dup2, SYS_dup3, SYS_close_range,
+					    SYS_setsockopt, SYS_execve, SYS_execveat};
+		for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+			list[k++] = extra[i];
+		list[k] = -1;
+	}
+	return list;
+}
+
+static uint64_t field(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+int zcl_procio_read(pid_t pid, struct zcl_procio *io)
+{
+	char path[64], buf[4096];
+	memset(io, 0, sizeof *io);
+	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	io->rchar = field(buf, "rchar: ");
+	io->wchar = field(buf, "wchar: ");
+	io->syscr = field(buf, "syscr: ");
+	io->syscw = field(buf, "syscw: ");
+	io->valid = true;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			io->vol_cs = field(buf, "\nvoluntary_ctxt_switches:\t");
+			io->invol_cs = field(buf, "nonvoluntary_ctxt_switches:\t");
+		}
+	}
+	return 0;
+}

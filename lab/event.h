@@ -1,0 +1,83 @@
+/*
+ * event.h - the lab's one event stream.
+ *
+ * The tracer produces syscall records (struct zcl_sysrec): what the process
+ * asked for and what the kernel answered, plus the facts the collectors
+ * measured around it (descriptor classes, page-cache fills, whether a write's
+ * buffer lies in a file mapping). The model (model.c) turns each record into
+ * events (struct zcl_event): one SYSCALL event (two mode switches) and the
+ * copies the kernel made. Every consumer - the text timeline, the JSON
+ * writer, the accounting, the checker, the viz - reads only events.
+ */
+#ifndef ZCL_EVENT_H
+#define ZCL_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Where bytes can be. */
+enum zcl_place {
+	ZP_NONE,
+	ZP_DISK,       /* the storage device */
+	ZP_PAGE_CACHE, /* the kernel's cache of file pages */
+	ZP_USER,       /* the process's own memory */
+	ZP_SOCKET,     /* a socket buffer (skb) */
+	ZP_PIPE,       /* a pipe buffer */
+	ZP_NIC,        /* the network card */
+	ZP__COUNT
+};
+
+/* What happened. */
+enum zcl_evkind {
+	ZE_SYSCALL, /* one syscall: user -> kernel -> user, two mode switches */
+	ZE_DMA,     /* a device copied the bytes; the CPU did not touch them */
+	ZE_CPU,     /* the CPU copied the bytes (copy_to_user, memcpy, ...) */
+	ZE_REF,     /* descriptor-only handoff: page references, no bytes copied */
+	ZE_MARK,    /* the harness opened (bytes=1) or closed (bytes=2) the bracket */
+};
+
+/* Descriptor classes. */
+enum zcl_fdkind { ZF_NONE, ZF_FILE, ZF_SOCKET, ZF_PIPE, ZF_OTHER };
+
+struct zcl_fdinfo {
+	enum zcl_fdkind kind;
+	bool lab_input;  /* the lab's input file (same device and inode) */
+	bool lab_socket; /* the lab's connected socket (same socket inode) */
+	bool tmpfs;      /* a file on tmpfs/ramfs: no disk below its pages */
+};
+
+/* Fault injection applied to one syscall (see tracer.h). */
+enum zcl_inject { ZI_NONE, ZI_SHORT, ZI_EINTR };
+
+/* One syscall as the tracer saw it, with what the collectors measured. */
+struct zcl_sysrec {
+	uint64_t seq;          /* 1, 2, ... in the order the syscalls finished */
+	pid_t pid;             /* thread that made the call */
+	long nr;               /* native syscall number */
+	uint64_t args[6];      /* arguments at entry (before any injection) */
+	int64_t ret;           /* return value; -errno on failure */
+	struct zcl_fdinfo in;  /* descriptor data comes from (ZF_NONE if none) */
+	struct zcl_fdinfo out; /* descriptor data goes to (ZF_NONE if none) */
+	uint64_t filled_bytes; /* page-cache bytes that appeared during the call (measured) */
+	bool src_in_filemap;   /* write family: source buffer lies in a file mapping */
+	bool msg_more;         /* send family: MSG_MORE set, or TCP_CORK on */
+	bool in_bracket;       /* between the harness's markers (always true for zcl trace) */
+	enum zcl_inject injected;
+};
+
+/* One thing the kernel did for a syscall. */
+struct zcl_event {
+	enum zcl_evkind kind;
+	enum zcl_place from, to;
+	uint64_t bytes;
+	bool modelled;    /* true: follows from the model, not observed (NIC DMA on loopback) */
+	const char *note; /* static text, or NULL */
+};
+
+/* Short names: "disk", "page cache", ... Can't fail. */
+const char *zcl_place_name(enum zcl_place p);
+const char *zcl_evkind_name(enum zcl_evkind k);
+const char *zcl_fdkind_name(enum zcl_fdkind k);
+
+#endif

@@ -1,0 +1,236 @@
+/*
+ * model.c - the copy model: which copies the kernel makes for each syscall.
+ *
+ * This file is the lesson in table form. Each row of `rules` names a syscall
+ * family and where its descriptors, buffer, count and flags are; each family
+ * has one small function below that says what the kernel copies:
+ *
+ *   read(file)        [DMA disk -> page cache, on a miss]  CPU page cache -> user
+ *   write(socket)     CPU user -> socket buffer            DMA socket buffer -> NIC
+ *   write(socket) from a file mapping:  CPU page cache -> socket buffer
+ *   sendfile(file -> socket), NIC with scatter-gather:
+ *                     descriptor page cache -> socket buffer (no bytes copied)
+ *                     DMA page cache -> NIC (the NIC gathers the pages)
+ *   sendfile without scatter-gather:  CPU page cache -> socket buffer, DMA -> NIC
+ *
+ * What is measured and what is modelled: page-cache fills are measured by
+ * the collectors (residency before and after the call, rec->filled_bytes);
+ * CPU copies follow from the syscall's meaning and its return value; the
+ * NIC's DMA is modelled (on loopback there is no NIC) and marked so.
+ */
+#define _GNU_SOURCE
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+
+#include "model.h"
+#include "params.h"
+
+/*  nr                   name               family         in out buf cnt flg iov io */
+static const struct zcl_rule rules[] = {
+	{SYS_read,            "read",            ZM_READ,       0, -1,  1,  2, -1, 0, 1},
+	{SYS_pread64,         "pread64",         ZM_READ,       0, -1,  1,  2, -1, 0, 1},
+	{SYS_readv,           "readv",           ZM_READ,       0, -1,  1, -1, -1, 1, 1},
+	{SYS_preadv,          "preadv",          ZM_READ,       0, -1,  1, -1, -1, 1, 1},
+	{SYS_preadv2,         "preadv2",         ZM_READ,       0, -1,  1, -1, -1, 1, 1},
+	{SYS_write,           "write",           ZM_WRITE,     -1,  0,  1,  2, -1, 0, 2},
+	{SYS_pwrite64,        "pwrite64",        ZM_WRITE,     -1,  0,  1,  2, -1, 0, 2},
+	{SYS_writev,          "writev",          ZM_WRITE,     -1,  0,  1, -1, -1, 1, 2},
+	{SYS_pwritev,         "pwritev",         ZM_WRITE,     -1,  0,  1, -1, -1, 1, 2},
+	{SYS_pwritev2,        "pwritev2",        ZM_WRITE,     -1,  0,  1, -1, -1, 1, 2},
+	{SYS_sendto,          "sendto",          ZM_SEND,      -1,  0,  1,  2,  3, 0, 0},
+	{SYS_sendmsg,         "sendmsg",         ZM_SEND,      -1,  0,  1, -1,  2, 1, 0},
+	{SYS_recvfrom,        "recvfrom",        ZM_RECV,       0, -1,  1,  2,  3, 0, 0},
+	{SYS_recvmsg,         "recvmsg",         ZM_RECV,       0, -1,  1, -1,  2, 1, 0},
+	{SYS_sendfile,        "sendfile",        ZM_SENDFILE,   1,  0, -1,  3, -1, 0, 3},
+	{SYS_splice,          "splice",          ZM_SPLICE,     0,  2, -1,  4, -1, 0, 0},
+	{SYS_tee,             "tee",             ZM_TEE,        0,  1, -1,  2, -1, 0, 0},
+	{SYS_vmsplice,        "vmsplice",        ZM_VMSPLICE,  -1,  0,  1, -1, -1, 1, 0},
+	{SYS_copy_file_range, "copy_file_range", ZM_COPYRANGE,  0,  2, -1,  4, -1, 0, 3},
+	{SYS_mmap,            "mmap",            ZM_MMAP,       4, -1, -1, -1, -1, 0, 0},
+	{SYS_munmap,          "munmap",          ZM_MUNMAP,    -1, -1, -1, -1, -1, 0, 0},
+	{SYS_mremap,          "mremap",          ZM_MUNMAP,    -1, -1, -1, -1, -1, 0, 0},
+};
+
+const struct zcl_rule *zcl_rules(size_t *n)
+{
+	*n = sizeof rules / sizeof rules[0];
+	return rules;
+}
+
+const struct zcl_rule *zcl_rule_for(long nr)
+{
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		if (rules[i].nr == nr)
+			return &rules[i];
+	return NULL;
+}
+
+const char *zcl_syscall_name(long nr)
+{
+	static char *cache[1024];
+	const struct zcl_rule *r = zcl_rule_for(nr);
+	if (r)
+		return r->name;
+	if (nr >= 0 && nr < 1024) {
+		if (!cache[nr]) {
+			char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)nr);
+			if (!s && asprintf(&s, "syscall_%ld", nr) < 0)
+				return "syscall_?";
+			cache[nr] = s; /* kept for the life of the process */
+		}
+		return cache[nr];
+	}
+	return "syscall_?";
+}
+
+bool zcl_is_marker(const struct zcl_sysrec *rec, unsigned long token, int *phase)
+{
+	if (rec->nr != SYS_getppid || rec->args[0] != ZCL_MARK_MAGIC || rec->args[1] != token)
+		return false;
+	if (rec->args[2] != 1 && rec->args[2] != 2)
+		return false;
+	*phase = (int)rec->args[2];
+	return true;
+}
+
+/* An event buffer being filled. */
+struct out {
+	struct zcl_event *ev;
+	size_t n, max;
+};
+
+static void emit(struct out *o, enum zcl_evkind k, enum zcl_place from, enum zcl_place to,
+		 uint64_t bytes, bool modelled, const char *note)
+{
+	if (o->n < o->max)
+		o->ev[o->n++] = (struct zcl_event){k, from, to, bytes, modelled, note};
+}
+
+/* Where a descriptor's bytes live inside the kernel. */
+static enum zcl_place place_of(const struct zcl_fdinfo *fd)
+{
+	switch (fd->kind) {
+	case ZF_FILE: return ZP_PAGE_CACHE;
+	case ZF_SOCKET: return ZP_SOCKET;
+	case ZF_PIPE: return ZP_PIPE;
+	default: return ZP_NONE;
+	}
+}
+
+/* Pages that came from the disk into the page cache during the call. */
+static void fill(struct out *o, const struct zcl_sysrec *r)
+{
+	if (r->filled_bytes > 0)
+		emit(o, ZE_DMA, ZP_DISK, ZP_PAGE_CACHE, r->filled_bytes, false,
+		     "page-cache miss: the disk DMAs the pages in (measured, readahead included)");
+}
+
+/* Bytes leave through the NIC. On loopback there is no NIC: modelled. */
+static void nic(struct out *o, enum zcl_place from, uint64_t bytes, bool more)
+{
+	emit(o, ZE_DMA, from, ZP_NIC, bytes, true,
+	     more ? "MSG_MORE: queued, leaves with the next bytes in one gather DMA (modelled)"
+		  : "the NIC DMAs the bytes out (modelled: loopback has no NIC)");
+}
+
+static void m_read(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
+{
+	(void)sg;
+	enum zcl_place from = place_of(&r->in);
+	if (r->in.kind == ZF_FILE)
+		fill(o, r);
+	if (n > 0 && from != ZP_NONE)
+		emit(o, ZE_CPU, from, ZP_USER, n, false,
+		     from == ZP_PAGE_CACHE ? "copy_to_user: page cache -> your buffer"
+					   : "copy_to_user: kernel buffer -> your buffer");
+}
+
+static void m_write(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
+{
+	(void)sg;
+	enum zcl_place to = place_of(&r->out);
+	enum zcl_place from = r->src_in_filemap ? ZP_PAGE_CACHE : ZP_USER;
+	if (r->src_in_filemap)
+		fill(o, r); /* touching the mapping faulted the pages in */
+	if (n == 0 || to == ZP_NONE)
+		return;
+	emit(o, ZE_CPU, from, to, n, false,
+	     r->src_in_filemap ? "copy_from_user through your mapping: page cache -> kernel buffer"
+			       : "copy_from_user: your buffer -> kernel buffer");
+	if (to == ZP_SOCKET)
+		nic(o, ZP_SOCKET, n, r->msg_more);
+}
+
+/* sendfile, splice, tee, copy_file_range: the bytes never visit user space. */
+static void m_inkernel(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
+{
+	enum zcl_place from = place_of(&r->in), to = place_of(&r->out);
+	if (r->in.kind == ZF_FILE)
+		fill(o, r);
+	if (n == 0 || to == ZP_NONE)
+		return;
+	if (to == ZP_SOCKET) {
+		if (sg && (from == ZP_PAGE_CACHE || from == ZP_PIPE)) {
+			emit(o, ZE_REF, from, ZP_SOCKET, n, false,
+			     "scatter-gather: only page descriptors go into the socket buffer");
+			emit(o, ZE_DMA, from, ZP_NIC, n, true,
+			     "the NIC gathers the pages straight from memory (modelled)");
+		} else {
+			emit(o, ZE_CPU, from, ZP_SOCKET, n, false,
+			     "no scatter-gather: the CPU copies the pages into the socket buffer");
+			nic(o, ZP_SOCKET, n, false);
+		}
+	} else if (to == ZP_PIPE && from != ZP_SOCKET) {
+		emit(o, ZE_REF, from, ZP_PIPE, n, false, "page references move into the pipe, no copy");
+	} else {
+		emit(o, ZE_CPU, from, to, n, false,
+		     r->nr == SYS_copy_file_range
+			     ? "in-kernel copy (a reflink filesystem may share the blocks instead)"
+			     : "in-kernel CPU copy");
+	}
+}
+
+static void m_vmsplice(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
+{
+	(void)sg;
+	if (n > 0 && r->out.kind == ZF_PIPE)
+		emit(o, ZE_REF, ZP_USER, ZP_PIPE, n, false, "your pages are referenced by the pipe, no copy");
+}
+
+static void m_none(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
+{
+	(void)o, (void)r, (void)sg, (void)n;
+}
+
+typedef void (*family_fn)(struct out *, const struct zcl_sysrec *, bool, uint64_t);
+
+static const struct {
+	family_fn fn;
+	const char *what; /* the note on the syscall event */
+} families[] = {
+	[ZM_READ] = {m_read, "reads into your buffer"},
+	[ZM_WRITE] = {m_write, "writes from your buffer"},
+	[ZM_SEND] = {m_write, "sends from your buffer"},
+	[ZM_RECV] = {m_read, "receives into your buffer"},
+	[ZM_SENDFILE] = {m_inkernel, "moves file bytes to another fd inside the kernel"},
+	[ZM_SPLICE] = {m_inkernel, "moves pages through a pipe inside the kernel"},
+	[ZM_TEE] = {m_inkernel, "duplicates pipe pages by reference"},
+	[ZM_VMSPLICE] = {m_vmsplice, "hands your pages to a pipe"},
+	[ZM_COPYRANGE] = {m_inkernel, "copies between files inside the kernel"},
+	[ZM_MMAP] = {m_none, "maps memory; a file mapping copies nothing until touched"},
+	[ZM_MUNMAP] = {m_none, "unmaps or moves a mapping"},
+};
+
+size_t zcl_model(const struct zcl_sysrec *r, bool sg, struct zcl_event *ev, size_t max)
+{
+	struct out o = {ev, 0, max};
+	const struct zcl_rule *rule = zcl_rule_for(r->nr);
+	emit(&o, ZE_SYSCALL, ZP_USER, ZP_NONE, 0, false,
+	     rule ? families[rule->fam].what : NULL);
+	uint64_t n = r->ret > 0 ? (uint64_t)r->ret : 0;
+	if (rule)
+		families[rule->fam].fn(&o, r, sg, n);
+	return o.n;
+}

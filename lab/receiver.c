@@ -1,0 +1,101 @@
+/*
+ * receiver.c - read the stage's output and check it byte by byte.
+ *
+ * The receiver polls with a short timeout so it can be told to stop, reads
+ * in 64 KiB gulps and compares each gulp with the same range of the expected
+ * stream. It keeps only counts, so any size can be checked.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "receiver.h"
+
+#define GULP (1 << 16)
+
+static void check(struct zcl_receiver *r, const uint8_t *got, size_t n)
+{
+	uint64_t total = r->expect->header_len + r->expect->size;
+	if (r->first_mismatch < 0) {
+		uint8_t want[GULP];
+		size_t cmp = 0;
+		if (r->received < total)
+			cmp = total - r->received < n ? (size_t)(total - r->received) : n;
+		zcl_expect_bytes(r->expect, r->received, want, cmp);
+		for (size_t i = 0; i < cmp; i++)
+			if (got[i] != want[i]) {
+				r->first_mismatch = (int64_t)(r->received + i);
+				break;
+			}
+	}
+	r->received += n;
+}
+
+static void *loop(void *arg)
+{
+	struct zcl_receiver *r = arg;
+	static __thread uint8_t buf[GULP];
+	/* The tracer may pin the main thread to one CPU: this one may run anywhere. */
+	cpu_set_t all;
+	CPU_ZERO(&all);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	sched_setaffinity(0, sizeof all, &all);
+	while (!r->stop) {
+		struct pollfd p = {r->fd, POLLIN, 0};
+		int k = poll(&p, 1, 50);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			continue;
+		ssize_t n = read(r->fd, buf, sizeof buf);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			r->error = errno;
+			break;
+		}
+		if (n == 0) {
+			r->eof = true;
+			break;
+		}
+		check(r, buf, (size_t)n);
+	}
+	return NULL;
+}
+
+int zcl_receiver_start(struct zcl_receiver *r, int fd, const struct zcl_expect *e)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	r->expect = e;
+	r->first_mismatch = -1;
+	int err = pthread_create(&r->thread, NULL, loop, r);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+void zcl_receiver_finish(struct zcl_receiver *r, double grace_s)
+{
+	/* The loop ends by itself at EOF; give it grace_s to get there. */
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += (time_t)grace_s;
+	dl.tv_nsec += (long)((grace_s - (double)(time_t)grace_s) * 1e9);
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	if (pthread_timedjoin_np(r->thread, NULL, &dl) != 0) {
+		r->stop = true;
+		pthread_join(r->thread, NULL);
+	}
+	close(r->fd);
+}

@@ -1,0 +1,286 @@
+/*
+ * report.c - print the event stream and a run's result.
+ *
+ * The text timeline is one line per syscall: the call as strace would show
+ * it, the copies it caused, and the running totals. The JSON forms carry the
+ * same facts for programs; their schemas are documented in README.md.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <string.h>
+
+#include "model.h"
+#include "report.h"
+
+void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool bracket_only)
+{
+	memset(tl, 0, sizeof *tl);
+	tl->out = out;
+	tl->json = json;
+	tl->bracket_only = bracket_only;
+	zcl_account_init(&tl->totals);
+}
+
+/* 1536 -> "1.5K"; exact below 1 KiB. */
+static const char *human(uint64_t b, char *buf, size_t len)
+{
+	if (b < 1024)
+		snprintf(buf, len, "%" PRIu64, b);
+	else if (b < 1024 * 1024)
+		snprintf(buf, len, "%.1fK", (double)b / 1024);
+	else
+		snprintf(buf, len, "%.1fM", (double)b / (1024 * 1024));
+	return buf;
+}
+
+void zcl_format_call(const struct zcl_sysrec *r, char *buf, size_t len)
+{
+	const struct zcl_rule *rule = zcl_rule_for(r->nr);
+	int w = snprintf(buf, len, "%s(", zcl_syscall_name(r->nr));
+	if (rule) {
+		int last = rule->in_fd;
+		int idx[] = {rule->out_fd, rule->buf, rule->count, rule->flags};
+		for (size_t i = 0; i < 4; i++)
+			if (idx[i] > last)
+				last = idx[i];
+		if (rule->fam == ZM_MMAP || rule->fam == ZM_MUNMAP)
+			last = rule->fam == ZM_MMAP ? 5 : 1;
+		for (int i = 0; i <= last && w > 0 && (size_t)w < len; i++) {
+			const char *sep = i ? ", " : "";
+			uint64_t a = r->args[i];
+			if (i == rule->in_fd || i == rule->out_fd)
+				w += snprintf(buf + w, len - (size_t)w, "%s%d", sep, (int)a);
+			else if (i == rule->count)
+				w += snprintf(buf + w, len - (size_t)w, "%s%" PRIu64, sep, a);
+			else if (a == 0)
+				w += snprintf(buf + w, len - (size_t)w, "%sNULL", sep);
+			else
+				w += snprintf(buf + w, len - (size_t)w, "%s%#" PRIx64, sep, a);
+		}
+	}
+	if (w < 0 || (size_t)w >= len)
+		return;
+	if (r->ret < 0 && r->ret >= -4095) {
+		const char *e = strerrorname_np((int)-r->ret);
+		snprintf(buf + w, len - (size_t)w, ") = -1 %s", e ? e : "?");
+	} else if (r->nr == 9 /* mmap */ || r->ret > 0xffffffffLL) {
+		snprintf(buf + w, len - (size_t)w, ") = %#" PRIx64, (uint64_t)r->ret);
+	} else {
+		snprintf(buf + w, len - (size_t)w, ") = %" PRId64, r->ret);
+	}
+}
+
+static const char *short_place(enum zcl_place p)
+{
+	static const char *const n[ZP__COUNT] = {
+		[ZP_NONE] = "-", [ZP_DISK] = "disk", [ZP_PAGE_CACHE] = "PC", [ZP_USER] = "user",
+		[ZP_SOCKET] = "skb", [ZP_PIPE] = "pipe", [ZP_NIC] = "NIC",
+	};
+	return (unsigned)p < ZP__COUNT ? n[p] : "?";
+}
+
+static void text_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
+		      const struct zcl_event *ev, size_t n)
+{
+	char call[256], b1[32], b2[32], b3[32];
+	if (n > 0 && ev[0].kind == ZE_MARK) {
+		fprintf(tl->out, "%6" PRIu64 " ---- %s ----\n", r->seq, ev[0].note);
+		return;
+	}
+	zcl_format_call(r, call, sizeof call);
+	fprintf(tl->out, "%6" PRIu64 " %-44s", r->seq, call);
+	for (size_t i = 1; i < n; i++) {
+		const struct zcl_event *e = &ev[i];
+		fprintf(tl->out, " %s %s->%s %s%s", e->kind == ZE_DMA ? "DMA" : e->kind == ZE_CPU ? "CPU" : "REF",
+			short_place(e->from), short_place(e->to), human(e->bytes, b1, sizeof b1),
+			e->modelled ? "*" : "");
+	}
+	if (r->injected != ZI_NONE)
+		fprintf(tl->out, " [injected %s]", r->injected == ZI_EINTR ? "EINTR" : "short count");
+	const struct zcl_totals *t = &tl->totals;
+	fprintf(tl->out, "  | sys %" PRIu64 " ms %" PRIu64 " dma %s cpu %s ref %s\n", t->syscalls,
+		t->mode_switches, human(t->dma.bytes, b1, sizeof b1), human(t->cpu.bytes, b2, sizeof b2),
+		human(t->ref.bytes, b3, sizeof b3));
+}
+
+void zcl_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
+		      const struct zcl_event *ev, size_t n)
+{
+	FILE *o = tl->out;
+	fprintf(o, "{\"seq\":%" PRIu64 ",\"pid\":%d,\"syscall\":", r->seq, (int)r->pid);
+	zcl_json_str(o, zcl_syscall_name(r->nr));
+	fprintf(o, ",\"nr\":%ld,\"args\":[", r->nr);
+	for (int i = 0; i < 6; i++)
+		fprintf(o, "%s%" PRIu64, i ? "," : "", r->args[i]);
+	fprintf(o, "],\"ret\":%" PRId64 ",\"in\":\"%s\",\"out\":\"%s\",\"in_bracket\":%s,"
+		   "\"filled_bytes\":%" PRIu64 ",\"injected\":\"%s\",\"events\":[",
+		r->ret, zcl_fdkind_name(r->in.kind), zcl_fdkind_name(r->out.kind),
+		r->in_bracket ? "true" : "false", r->filled_bytes,
+		r->injected == ZI_EINTR ? "eintr" : r->injected == ZI_SHORT ? "short" : "none");
+	for (size_t i = 0; i < n; i++) {
+		const struct zcl_event *e = &ev[i];
+		fprintf(o, "%s{\"kind\":\"%s\",\"from\":", i ? "," : "", zcl_evkind_name(e->kind));
+		zcl_json_str(o, zcl_place_name(e->from));
+		fputs(",\"to\":", o);
+		zcl_json_str(o, zcl_place_name(e->to));
+		fprintf(o, ",\"bytes\":%" PRIu64 ",\"modelled\":%s,\"note\":", e->bytes,
+			e->modelled ? "true" : "false");
+		if (e->note)
+			zcl_json_str(o, e->note);
+		else
+			fputs("null", o);
+		fputc('}', o);
+	}
+	fputs("]}\n", o);
+}
+
+void zcl_timeline_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
+{
+	struct zcl_timeline *tl = ctx;
+	bool mark = n > 0 && ev[0].kind == ZE_MARK;
+	if (tl->bracket_only && !r->in_bracket && !mark)
+		return;
+	zcl_account_step(&tl->totals, r, ev, n);
+	if (tl->json)
+		json_step(tl, r, ev, n);
+	else
+		text_step(tl, r, ev, n);
+}
+
+void zcl_print_totals(FILE *out, const struct zcl_totals *t, uint64_t delivered)
+{
+	double d = delivered ? (double)delivered : 1.0;
+	fprintf(out, "  syscalls       %" PRIu64 "  (mode switches: %" PRIu64 ", 2 per syscall)\n",
+		t->syscalls, t->mode_switches);
+	fprintf(out, "  DMA copies     %" PRIu64 "  %" PRIu64 " bytes  (disk->page cache %" PRIu64
+		     " measured; ->NIC %" PRIu64 " modelled)\n",
+		t->dma.count, t->dma.bytes, t->filled_bytes, t->nic_bytes);
+	fprintf(out, "  CPU copies     %" PRIu64 "  %" PRIu64 " bytes  (%.2f per byte delivered)\n",
+		t->cpu.count, t->cpu.bytes, delivered ? (double)t->cpu.bytes / d : 0.0);
+	fprintf(out, "  by reference   %" PRIu64 "  %" PRIu64 " bytes  (page descriptors, no copy)\n",
+		t->ref.count, t->ref.bytes);
+}
+
+static void syscall_list_text(FILE *out, const struct zcl_totals *t)
+{
+	fputs("  calls         ", out);
+	for (long nr = 0; nr < ZCL_MAX_NR; nr++)
+		if (t->by_nr[nr])
+			fprintf(out, " %s x%u", zcl_syscall_name(nr), t->by_nr[nr]);
+	fputc('\n', out);
+}
+
+void zcl_print_run_text(FILE *out, const struct zcl_run *r)
+{
+	const struct zcl_stage *s = r->stage;
+	fprintf(out, "stage %d %s (%s)%s: %s - %s\n", s->num, s->slug, s->title,
+		r->solution ? " [solution]" : "", zcl_verdict_name(r->verdict), r->reason);
+	if (r->verdict == ZV_COMPILE_ERROR) {
+		fputs(r->diag ? r->diag : "", out);
+		return;
+	}
+	fprintf(out, "  input          %" PRIu64 " bytes%s, %s cache%s, %s NIC%s\n", r->size,
+		r->file ? "" : " (generated)", r->warm ? "warm" : "cold",
+		r->tmpfs ? " (on tmpfs: no disk, so no disk DMA)" : "",
+		r->sg ? "scatter-gather" : "no scatter-gather",
+		r->inject == ZI_SHORT ? ", short counts injected" : r->inject == ZI_EINTR ? ", EINTR injected" : "");
+	fprintf(out, "  received       %" PRIu64 " of %" PRIu64 " bytes\n", r->received_bytes, r->expected_bytes);
+	zcl_print_totals(out, &r->totals, r->expected_bytes);
+	syscall_list_text(out, &r->totals);
+	if (r->kernel.end.valid)
+		fprintf(out, "  kernel         /proc/PID/io %s; context switches %" PRIu64 " voluntary, %" PRIu64 " involuntary\n",
+			r->crosscheck_bad == 0 ? "agrees" : r->crosscheck_bad < 0 ? "not available" : "DISAGREES",
+			r->kernel.end.vol_cs, r->kernel.end.invol_cs);
+	if (r->crosscheck_bad > 0)
+		fprintf(out, "%s", r->crosscheck);
+	for (int i = 0; i < r->nviolations; i++)
+		fprintf(out, "  violation      %s\n", r->violations[i]);
+	if (r->verdict != ZV_PASS && r->output[0])
+		fprintf(out, "  program said   %s%s", r->output, r->output[strlen(r->output) - 1] == '\n' ? "" : "\n");
+}
+
+static void count_json(FILE *o, const char *name, const struct zcl_count *c, bool comma)
+{
+	fprintf(o, "\"%s\":{\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}%s", name, c->count, c->bytes,
+		comma ? "," : "");
+}
+
+void zcl_print_run_json(FILE *o, const struct zcl_run *r)
+{
+	const struct zcl_totals *t = &r->totals;
+	bool correct = r->received_bytes == r->expected_bytes && r->first_mismatch < 0 &&
+		       r->verdict != ZV_COMPILE_ERROR;
+	fprintf(o, "{\"stage\":%d,\"slug\":\"%s\",\"solution\":%s,\"passed\":%s,\"verdict\":\"%s\",\"reason\":",
+		r->stage->num, r->stage->slug, r->solution ? "true" : "false",
+		r->verdict == ZV_PASS ? "true" : "false", zcl_verdict_name(r->verdict));
+	zcl_json_str(o, r->reason);
+	fprintf(o, ",\"correct\":%s,\"expected_bytes\":%" PRIu64 ",\"received_bytes\":%" PRIu64
+		   ",\"first_mismatch\":",
+		correct ? "true" : "false", r->expected_bytes, r->received_bytes);
+	if (r->first_mismatch >= 0)
+		fprintf(o, "%" PRId64, r->first_mismatch);
+	else
+		fputs("null", o);
+	fprintf(o, ",\"input\":{\"size\":%" PRIu64 ",\"seed\":%" PRIu64 ",\"file\":", r->size, r->seed);
+	if (r->file)
+		zcl_json_str(o, r->file);
+	else
+		fputs("null", o);
+	fprintf(o, ",\"tmpfs\":%s,\"header_bytes\":%zu},\"syscalls\":{", r->tmpfs ? "true" : "false",
+		r->header_len);
+	bool first = true;
+	for (long nr = 0; nr < ZCL_MAX_NR; nr++)
+		if (t->by_nr[nr]) {
+			fprintf(o, "%s\"%s\":%u", first ? "" : ",", zcl_syscall_name(nr), t->by_nr[nr]);
+			first = false;
+		}
+	fprintf(o, "},\"syscall_count\":%" PRIu64 ",\"mode_switches\":%" PRIu64 ",\"copies\":{", t->syscalls,
+		t->mode_switches);
+	count_json(o, "dma", &t->dma, true);
+	count_json(o, "cpu", &t->cpu, true);
+	count_json(o, "ref", &t->ref, false);
+	fprintf(o, "},\"page_cache_filled_bytes\":%" PRIu64 ",\"nic_bytes_modelled\":%" PRIu64
+		   ",\"sg\":%s,\"cache\":\"%s\",\"inject\":\"%s\",\"violations\":[",
+		t->filled_bytes, t->nic_bytes, r->sg ? "true" : "false", r->warm ? "warm" : "cold",
+		r->inject == ZI_SHORT ? "short" : r->inject == ZI_EINTR ? "eintr" : "none");
+	for (int i = 0; i < r->nviolations; i++) {
+		if (i)
+			fputc(',', o);
+		zcl_json_str(o, r->violations[i]);
+	}
+	const struct zcl_procio *b = &r->kernel.begin, *e = &r->kernel.end;
+	fprintf(o, "],\"kernel\":{\"available\":%s", r->crosscheck_bad >= 0 ? "true" : "false");
+	if (r->crosscheck_bad >= 0)
+		fprintf(o, ",\"rchar\":%" PRIu64 ",\"wchar\":%" PRIu64 ",\"syscr\":%" PRIu64 ",\"syscw\":%" PRIu64,
+			e->rchar - b->rchar, e->wchar - b->wchar, e->syscr - b->syscr, e->syscw - b->syscw);
+	fprintf(o, ",\"agrees\":%s,\"disagreements\":", r->crosscheck_bad == 0 ? "true" : "false");
+	zcl_json_str(o, r->crosscheck);
+	fprintf(o, ",\"voluntary_context_switches\":%" PRIu64 ",\"involuntary_context_switches\":%" PRIu64 "}",
+		e->vol_cs, e->invol_cs);
+	fprintf(o, ",\"exit\":{\"code\":%d,\"signal\":%d,\"timed_out\":%s},\"injected\":%" PRIu64
+		   ",\"compiler_output\":",
+		r->tr.exit_code, r->tr.term_signal, r->tr.timed_out ? "true" : "false", t->injected);
+	zcl_json_str(o, r->diag ? r->diag : "");
+	fputs(",\"program_output\":", o);
+	zcl_json_str(o, r->output);
+	fputs("}\n", o);
+}

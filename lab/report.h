@@ -1,0 +1,39 @@
+/*
+ * report.h - writers of the event stream and of a run's result: the text
+ * timeline, JSON lines, and the `zcl check` summary (text or JSON).
+ */
+#ifndef ZCL_REPORT_H
+#define ZCL_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "account.h"
+#include "collect.h"
+#include "runner.h"
+
+/* A timeline sink: ctx is a struct zcl_timeline. */
+struct zcl_timeline {
+	FILE *out;
+	bool json;                /* one JSON object per line instead of text */
+	bool bracket_only;        /* skip steps outside the bracket (stage runs) */
+	struct zcl_totals totals; /* running totals shown on each line */
+};
+
+void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool bracket_only);
+void zcl_timeline_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n);
+
+/* "read(3, 0x7ffc..., 65536) = 65536" into buf. */
+void zcl_format_call(const struct zcl_sysrec *r, char *buf, size_t len);
+
+/* Totals as a few lines of text, with per-byte figures for `delivered`. */
+void zcl_print_totals(FILE *out, const struct zcl_totals *t, uint64_t delivered);
+
+/* `zcl check` output. */
+void zcl_print_run_text(FILE *out, const struct zcl_run *r);
+void zcl_print_run_json(FILE *out, const struct zcl_run *r);
+
+/* Write s as a JSON string literal (with quotes). */
+void zcl_json_str(FILE *out, const char *s);
+
+#endif

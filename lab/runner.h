@@ -1,0 +1,76 @@
+/*
+ * runner.h - one stage run: build, make the input, connect the receiver,
+ * trace the stage binary, account, and let the checker decide.
+ */
+#ifndef ZCL_RUNNER_H
+#define ZCL_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "account.h"
+#include "collect.h"
+#include "stages.h"
+#include "tracer.h"
+
+enum zcl_verdict {
+	ZV_PASS,
+	ZV_NOT_IMPLEMENTED,
+	ZV_WRONG_BYTES,
+	ZV_RULE,
+	ZV_CRASH,
+	ZV_TIMEOUT,
+	ZV_COMPILE_ERROR,
+};
+
+#define ZCL_MAX_VIOLATIONS 8
+
+struct zcl_run {
+	/* what to run (set by the caller) */
+	const struct zcl_stage *stage;
+	bool solution;          /* solutions/ instead of exercises/ */
+	uint64_t size;          /* generated input size (ignored with file) */
+	const char *file;       /* the user's own input file, or NULL */
+	uint64_t seed;
+	bool warm;              /* keep the input in the page cache */
+	bool sg;                /* model a scatter-gather NIC */
+	double timeout_s;
+	enum zcl_inject inject;
+	const struct zcl_sink *sinks; /* extra consumers of the event stream */
+	size_t nsinks;
+
+	/* what happened (set by zcl_run_stage) */
+	char *diag;             /* compiler output (malloc'd; zcl_run_free) */
+	struct zcl_trace_result tr;
+	struct zcl_totals totals;
+	struct zcl_kernel_acct kernel;
+	uint64_t expected_bytes, received_bytes;
+	int64_t first_mismatch; /* -1: none */
+	size_t header_len;
+	bool tmpfs;             /* the input lives in RAM: no disk */
+	int64_t cache_after_evict; /* bytes still cached after eviction (cold runs) */
+	char output[1024];      /* the tail of the program's stdout+stderr */
+
+	/* the checker's decision (zcl_check_run) */
+	enum zcl_verdict verdict;
+	char reason[256];       /* one line saying why */
+	char violations[ZCL_MAX_VIOLATIONS][200];
+	int nviolations;
+	char crosscheck[512];   /* disagreements with /proc/PID/io, empty if none */
+	int crosscheck_bad;     /* lines in crosscheck; -1: not available */
+};
+
+/* Run r->stage and decide. Returns 0 when there is a verdict (whatever it
+ * is), -1 with a one-line message in err for an environment or usage error
+ * (input missing or a directory, ptrace not permitted, no compiler). */
+int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen);
+
+/* Free what a run allocated. Can't fail. */
+void zcl_run_free(struct zcl_run *r);
+
+/* The checker: set verdict, reason and violations from what happened. */
+void zcl_check_run(struct zcl_run *r);
+
+const char *zcl_verdict_name(enum zcl_verdict v);
+
+#endif

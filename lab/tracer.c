@@ -1,0 +1,467 @@
+/*
+ * tracer.c - ptrace + seccomp: see every chosen syscall at entry and exit.
+ *
+ * The child stops itself (PTRACE_TRACEME + SIGSTOP), we set the options, it
+ * loads the seccomp filter and execs. From then on each chosen syscall stops
+ * the thread at PTRACE_EVENT_SECCOMP (entry, before the kernel runs it). We
+ * resume it with PTRACE_SYSCALL so it stops once more at syscall exit, where
+ * PTRACE_GET_SYSCALL_INFO gives the return value, then with PTRACE_CONT so it
+ * runs freely to the next chosen syscall. Syscalls the filter does not mark
+ * never stop at all: that is why this is cheaper than strace's two stops on
+ * every syscall.
+ *
+ * Faults are injected with register surgery (x86-64):
+ *   short  at entry shrink the count register to half, at exit put it back,
+ *          so the kernel really moves fewer bytes and the program cannot tell;
+ *   eintr  at entry set the syscall number to -1 (the kernel skips it), at
+ *          exit set the result to -EINTR.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "params.h"
+#include "tracer.h"
+
+struct tracee {
+	pid_t pid;
+	bool used;
+	bool in_syscall;           /* between the seccomp stop and the exit stop */
+	bool seen;                 /* its first (attach) SIGSTOP was absorbed */
+	struct zcl_sysrec rec;     /* the syscall in flight */
+	int count_reg;             /* ZI_SHORT: which argument was shrunk */
+	unsigned long long saved;  /* ZI_SHORT: its original value */
+};
+
+struct tracer {
+	struct tracee t[ZCL_MAX_TRACEES];
+	int live;
+	pid_t first;
+	const struct zcl_tracer_hooks *h;
+	struct zcl_trace_result *res;
+	uint64_t seq;
+	/* watchdog */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+	bool exec_seen;            /* the first program image was loaded */
+	double timeout_s;
+	volatile bool timed_out;
+};
+
+static struct tracee *find(struct tracer *tr, pid_t pid)
+{
+	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
+		if (tr->t[i].used && tr->t[i].pid == pid)
+			return &tr->t[i];
+	return NULL;
+}
+
+static struct tracee *add(struct tracer *tr, pid_t pid)
+{
+	struct tracee *t = find(tr, pid);
+	if (t)
+		return t;
+	for (int i = 0; i < ZCL_MAX_TRACEES; i++) {
+		if (!tr->t[i].used) {
+			memset(&tr->t[i], 0, sizeof tr->t[i]);
+			tr->t[i].used = true;
+			tr->t[i].pid = pid;
+			tr->live++;
+			return &tr->t[i];
+		}
+	}
+	return NULL; /* table full: the caller kills the newcomer */
+}
+
+static void drop(struct tracer *tr, pid_t pid)
+{
+	struct tracee *t = find(tr, pid);
+	if (t) {
+		t->used = false;
+		tr->live--;
+	}
+}
+
+static void kill_all(struct tracer *tr)
+{
+	kill(-tr->first, SIGKILL);
+	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
+		if (tr->t[i].used)
+			kill(tr->t[i].pid, SIGKILL);
+}
+
+/* The watchdog sleeps until the deadline; then it kills the process group so
+ * the waitpid() loop sees the deaths. */
+static void *watchdog(void *arg)
+{
+	struct tracer *tr = arg;
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	double whole = (double)(long)tr->timeout_s;
+	dl.tv_sec += (time_t)whole;
+	dl.tv_nsec += (long)((tr->timeout_s - whole) * 1e9);
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&tr->mu);
+	while (!tr->done) {
+		if (pthread_cond_timedwait(&tr->cv, &tr->mu, &dl) == ETIMEDOUT) {
+			tr->timed_out = true;
+			kill(-tr->first, SIGKILL);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&tr->mu);
+	return NULL;
+}
+
+static unsigned long long *argreg(struct user_regs_struct *r, int i)
+{
+	switch (i) {
+	case 0: return &r->rdi;
+	case 1: return &r->rsi;
+	case 2: return &r->rdx;
+	case 3: return &r->r10;
+	case 4: return &r->r8;
+	case 5: return &r->r9;
+	}
+	return NULL; /* impossible: callers pass 0..5 */
+}
+
+static void resume(pid_t pid, bool to_exit, int sig)
+{
+	ptrace(to_exit ? PTRACE_SYSCALL : PTRACE_CONT, pid, 0L, (long)sig);
+}
+
+/* Seccomp stop: the syscall is about to run. */
+static void on_entry(struct tracer *tr, struct tracee *t)
+{
+	struct __ptrace_syscall_info si;
+	memset(&t->rec, 0, sizeof t->rec);
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) < 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+		resume(t->pid, false, 0);
+		return;
+	}
+	t->rec.pid = t->pid;
+	t->rec.nr = (long)si.seccomp.nr;
+	memcpy(t->rec.args, si.seccomp.args, sizeof t->rec.args);
+	int count_arg = -1;
+	enum zcl_inject inj = tr->h->entry ? tr->h->entry(tr->h->ctx, &t->rec, &count_arg) : ZI_NONE;
+#if defined(__x86_64__)
+	if (inj != ZI_NONE) {
+		struct user_regs_struct regs;
+		if (ptrace(PTRACE_GETREGS, t->pid, 0, &regs) == 0) {
+			if (inj == ZI_EINTR) {
+				regs.orig_rax = (unsigned long long)-1;
+			} else if (count_arg >= 0 && count_arg < 6 && *argreg(&regs, count_arg) > 1) {
+				unsigned long long *reg = argreg(&regs, count_arg);
+				t->count_reg = count_arg;
+				t->saved = *reg;
+				*reg = *reg / 2;
+			} else {
+				inj = ZI_NONE;
+			}
+			if (inj != ZI_NONE && ptrace(PTRACE_SETREGS, t->pid, 0, &regs) < 0)
+				inj = ZI_NONE;
+		} else {
+			inj = ZI_NONE;
+		}
+	}
+#else
+	inj = ZI_NONE; /* register surgery is written for x86-64 only */
+#endif
+	t->rec.injected = inj;
+	t->in_syscall = true;
+	resume(t->pid, true, 0);
+}
+
+/* Syscall-exit stop: the result is known. */
+static void on_exit_stop(struct tracer *tr, struct tracee *t)
+{
+	struct __ptrace_syscall_info si;
+	t->in_syscall = false;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) < 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_EXIT) {
+		resume(t->pid, false, 0);
+		return;
+	}
+	t->rec.ret = si.exit.rval;
+#if defined(__x86_64__)
+	if (t->rec.injected != ZI_NONE) {
+		struct user_regs_struct regs;
+		if (ptrace(PTRACE_GETREGS, t->pid, 0, &regs) == 0) {
+			if (t->rec.injected == ZI_EINTR)
+				regs.rax = (unsigned long long)-EINTR;
+			else
+				*argreg(&regs, t->count_reg) = t->saved;
+			ptrace(PTRACE_SETREGS, t->pid, 0, &regs);
+		}
+		if (t->rec.injected == ZI_EINTR)
+			t->rec.ret = -EINTR;
+	}
+#endif
+	t->rec.seq = ++tr->seq;
+	tr->res->traced++;
+	if (tr->h->exit)
+		tr->h->exit(tr->h->ctx, &t->rec);
+	resume(t->pid, false, 0);
+}
+
+static void on_stop(struct tracer *tr, pid_t pid, int status)
+{
+	struct tracee *t = find(tr, pid);
+	if (!t) {
+		/* A new child can report before its parent's fork event. */
+		t = add(tr, pid);
+		if (!t) {
+			kill(pid, SIGKILL);
+			return;
+		}
+	}
+	int sig = WSTOPSIG(status);
+	int ev = (unsigned)status >> 16;
+	if (ev == PTRACE_EVENT_SECCOMP) {
+		on_entry(tr, t);
+		return;
+	}
+	if (sig == (SIGTRAP | 0x80)) {
+		if (t->in_syscall)
+			on_exit_stop(tr, t);
+		else
+			resume(pid, false, 0); /* impossible: we only ask for exit stops */
+		return;
+	}
+	if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK || ev == PTRACE_EVENT_CLONE) {
+		unsigned long child = 0;
+		ptrace(PTRACE_GETEVENTMSG, pid, 0, &child);
+		if (child && !add(tr, (pid_t)child))
+			kill((pid_t)child, SIGKILL);
+		else if (child && tr->h->proc_new)
+			tr->h->proc_new(tr->h->ctx, (pid_t)child, pid, false);
+		resume(pid, t->in_syscall, 0);
+		return;
+	}
+	if (ev == PTRACE_EVENT_EXEC) {
+		tr->exec_seen = true;
+		if (tr->h->proc_new)
+			tr->h->proc_new(tr->h->ctx, pid, pid, true);
+		resume(pid, t->in_syscall, 0);
+		return;
+	}
+	if (ev == PTRACE_EVENT_EXIT) {
+		if (tr->h->proc_exit)
+			tr->h->proc_exit(tr->h->ctx, pid);
+		resume(pid, false, 0);
+		return;
+	}
+	if (ev != 0) {
+		resume(pid, t->in_syscall, 0); /* PTRACE_EVENT_STOP etc.: nothing to do */
+		return;
+	}
+	if (sig == SIGSTOP && !t->seen) {
+		t->seen = true; /* the attach stop of a new tracee: swallow it */
+		resume(pid, false, 0);
+		return;
+	}
+	siginfo_t si;
+	if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) < 0) {
+		/* group-stop (SIGSTOP, SIGTSTP ...): keep it running; a stopped
+		 * program would only wait for the deadline */
+		resume(pid, t->in_syscall, 0);
+		return;
+	}
+	resume(pid, t->in_syscall, sig); /* deliver the signal */
+}
+
+/* Build the filter in the parent: the child only loads it. */
+static scmp_filter_ctx make_filter(const struct zcl_trace_opts *o)
+{
+	scmp_filter_ctx f = seccomp_init(o->trap_all ? SCMP_ACT_TRACE(0) : SCMP_ACT_ALLOW);
+	if (!f)
+		return NULL;
+	if (!o->trap_all && o->trap)
+		for (const int *p = o->trap; *p >= 0; p++)
+			if (seccomp_rule_add(f, SCMP_ACT_TRACE(0), *p, 0) < 0)
+				goto fail;
+	if (o->deny)
+		for (const int *p = o->deny; *p >= 0; p++)
+			if (seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), *p, 0) < 0)
+				goto fail;
+	/* x32 and int 0x80 would bypass our syscall table: kill them. */
+	seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	return f;
+fail:
+	seccomp_release(f);
+	return NULL;
+}
+
+static void child(char *const argv[], char *const envp[], const struct zcl_trace_opts *o,
+		  scmp_filter_ctx f)
+{
+	setpgid(0, 0);
+	if (o->child_setup)
+		o->child_setup(o->child_arg);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) {
+		dprintf(2, "zcl: tracer: %s\n", strerror(errno));
+		_exit(126);
+	}
+	raise(SIGSTOP);
+	if (seccomp_load(f) < 0) {
+		dprintf(2, "zcl: tracer: cannot load the seccomp filter\n");
+		_exit(126);
+	}
+	if (strchr(argv[0], '/'))
+		execve(argv[0], argv, envp);
+	else
+		execvpe(argv[0], argv, envp);
+	dprintf(2, "zcl: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void pin_to_this_cpu(void)
+{
+	int cpu = sched_getcpu();
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof set, &set);
+}
+
+int zcl_trace_run(char *const argv[], char *const envp[],
+		  const struct zcl_trace_opts *o,
+		  const struct zcl_tracer_hooks *h,
+		  struct zcl_trace_result *res, char *err, size_t errlen)
+{
+	static struct tracer tr; /* large; one run at a time */
+	memset(&tr, 0, sizeof tr);
+	memset(res, 0, sizeof *res);
+	tr.h = h;
+	tr.res = res;
+	tr.timeout_s = o->timeout_s;
+
+	cpu_set_t old;
+	bool pinned = false;
+	if (o->pin_cpu && sched_getaffinity(0, sizeof old, &old) == 0) {
+		pin_to_this_cpu();
+		pinned = true;
+	}
+	scmp_filter_ctx f = make_filter(o);
+	if (!f) {
+		snprintf(err, errlen, "tracer: cannot build the seccomp filter");
+		errno = EINVAL;
+		goto fail_unpin;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "tracer: fork: %s", strerror(errno));
+		seccomp_release(f);
+		goto fail_unpin;
+	}
+	if (pid == 0)
+		child(argv, envp, o, f);
+	seccomp_release(f);
+	setpgid(pid, pid); /* also done in the child: no race on who is first */
+	tr.first = pid;
+	res->pid = pid;
+
+	int st;
+	while (waitpid(pid, &st, __WALL) < 0) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "tracer: waitpid: %s", strerror(errno));
+			kill(pid, SIGKILL);
+			goto fail_unpin;
+		}
+	}
+	if (!WIFSTOPPED(st)) {
+		snprintf(err, errlen, "tracer: the child could not start (status %#x)", st);
+		errno = ECHILD;
+		goto fail_unpin;
+	}
+	long popts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL |
+		     PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+		     PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, popts) < 0) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, __WALL);
+		snprintf(err, errlen, "tracer: ptrace not permitted here: %s", strerror(e));
+		errno = e;
+		goto fail_unpin;
+	}
+	struct tracee *t0 = add(&tr, pid);
+	t0->seen = true;
+
+	pthread_t wd;
+	bool have_wd = false;
+	pthread_mutex_init(&tr.mu, NULL);
+	pthread_cond_init(&tr.cv, NULL);
+	if (o->timeout_s > 0)
+		have_wd = pthread_create(&wd, NULL, watchdog, &tr) == 0;
+
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	while (tr.live > 0) {
+		pid_t p = waitpid(-1, &st, __WALL);
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ECHILD: nothing left */
+		}
+		if (tr.timed_out)
+			kill_all(&tr);
+		res->stops++;
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (p == pid) {
+				res->exited = WIFEXITED(st);
+				res->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+				res->term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+			}
+			drop(&tr, p);
+			if (p == pid)
+				kill_all(&tr); /* the program is over: so are its helpers */
+			continue;
+		}
+		if (WIFSTOPPED(st))
+			on_stop(&tr, p, st);
+	}
+	/* Reap whatever is left in the group (untraced leftovers cannot exist:
+	 * every child is auto-attached, but be sure). */
+	kill(-pid, SIGKILL);
+	while (waitpid(-pid, &st, __WALL | WNOHANG) > 0)
+		;
+
+	pthread_mutex_lock(&tr.mu);
+	tr.done = true;
+	pthread_cond_signal(&tr.cv);
+	pthread_mutex_unlock(&tr.mu);
+	if (have_wd)
+		pthread_join(wd, NULL);
+	res->timed_out = tr.timed_out;
+	res->exec_failed = !tr.exec_seen;
+	if (pinned)
+		sched_setaffinity(0, sizeof old, &old);
+	return 0;
+
+fail_unpin:
+	if (pinned)
+		sched_setaffinity(0, sizeof old, &old);
+	return -1;
+}

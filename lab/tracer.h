@@ -1,0 +1,70 @@
+/*
+ * tracer.h - run a program under ptrace, stop at the syscalls a seccomp
+ * filter marks, and report each one at entry and at exit.
+ *
+ * Mechanism only: the tracer knows nothing about copies. It spawns the
+ * program in its own process group with a libseccomp filter whose TRACE
+ * action hands the chosen syscalls to us (PTRACE_EVENT_SECCOMP), resumes
+ * with PTRACE_SYSCALL to see the return value at the syscall-exit stop,
+ * follows fork, vfork, clone and threads, and ends everything at a wall-clock
+ * deadline. Fault injection (short counts, EINTR) is applied here because it
+ * is register surgery; whether to inject is the caller's choice.
+ */
+#ifndef ZCL_TRACER_H
+#define ZCL_TRACER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "event.h"
+
+struct zcl_tracer_hooks {
+	void *ctx;
+	/* At syscall entry; rec has pid, nr, args. Fill in what must be
+	 * measured before the call, and return the fault to inject (short
+	 * counts need rec->... count argument given by *count_arg). */
+	enum zcl_inject (*entry)(void *ctx, struct zcl_sysrec *rec, int *count_arg);
+	/* At syscall exit; rec->ret is set (-errno on failure). */
+	void (*exit)(void *ctx, struct zcl_sysrec *rec);
+	/* A process (thread group leader) is about to exit: /proc/PID is
+	 * still readable. May be NULL. */
+	void (*proc_exit)(void *ctx, pid_t pid);
+	/* A new tracee appeared (fork, vfork, clone) or a tracee exec'd.
+	 * May be NULL. */
+	void (*proc_new)(void *ctx, pid_t pid, pid_t parent, bool exec);
+};
+
+struct zcl_trace_opts {
+	bool trap_all;        /* trap every syscall (stage runs: exact mode switches) */
+	const int *trap;      /* otherwise: these syscall numbers, ending with -1 */
+	const int *deny;      /* syscalls answered ENOSYS without running, ending with -1; may be NULL */
+	double timeout_s;     /* wall-clock limit; <= 0: none */
+	bool pin_cpu;         /* run tracer and tracee on one CPU: a ptrace stop costs less */
+	void (*child_setup)(void *arg); /* in the child before exec (fds, rlimits); may be NULL */
+	void *child_arg;
+};
+
+struct zcl_trace_result {
+	pid_t pid;          /* the first process */
+	bool exited;        /* it exited normally ... */
+	int exit_code;      /* ... with this code */
+	int term_signal;    /* or was killed by this signal (0 if none) */
+	bool timed_out;     /* the deadline passed; everything was killed */
+	bool exec_failed;   /* execve of the program failed (exit_code 127) */
+	unsigned long stops; /* ptrace stops handled */
+	unsigned long traced; /* syscalls reported */
+};
+
+/*
+ * Run argv[0] (a path; searched in PATH when it has no slash) under the
+ * tracer until every process it started is gone. Fills *res. Returns 0, or
+ * -1 with errno and a message in err (size errlen) when the tracer itself
+ * could not work (fork failed, ptrace not permitted, bad filter). No process
+ * is left behind in either case.
+ */
+int zcl_trace_run(char *const argv[], char *const envp[],
+		  const struct zcl_trace_opts *opts,
+		  const struct zcl_tracer_hooks *hooks,
+		  struct zcl_trace_result *res, char *err, size_t errlen);
+
+#endif
