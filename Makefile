@@ -33,7 +33,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 LAB_SRC := $(filter-out lab/main.c lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
-TEST_SRC := $(wildcard tests/test_*.c)
+TEST_SRC := $(wildcard tests/test_*.c) tests/helpers.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
 .PHONY: all test check demo deps bench clean

@@ -72,7 +72,10 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 		t->file_mmaps++;
 	if (r->injected != ZI_NONE)
 		t->injected++;
-	if (rule && rule->io && r->ret >= 0 && r->injected != ZI_EINTR) {
+	/* The kernel counts a call once it reaches the file's read/write code;
+	 * copy_file_range with nothing to copy returns before that. */
+	bool counted = r->ret > 0 || (r->ret == 0 && r->nr != SYS_copy_file_range);
+	if (rule && rule->io && counted && r->injected != ZI_EINTR) {
 		uint64_t b = (uint64_t)r->ret;
 		if (rule->io & 1) { t->io_rchar += b; t->io_syscr++; }
 		if (rule->io & 2) { t->io_wchar += b; t->io_syscw++; }

@@ -75,7 +75,7 @@ static void rules(struct zcl_run *r)
 	if (s->kernel_body && size > 0 && t->sock_kernel_bytes < size)
 		violation(r, "only %llu of %llu file bytes went to the socket inside the kernel (sendfile)",
 			  (unsigned long long)t->sock_kernel_bytes, size);
-	if (s->held_header && !(t->any_send && t->first_send_held))
+	if (s->held_header && size > 0 && !(t->any_send && t->first_send_held))
 		violation(r, "the header was not sent with MSG_MORE or under TCP_CORK");
 	unsigned long long allowed = (unsigned long long)(r->sg ? s->cpu_x : s->cpu_x_nosg) * size +
 				     r->header_len;

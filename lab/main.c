@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "build.h"
@@ -225,6 +226,25 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 	return rc;
 }
 
+/* The program's path: as given when it has a slash, else found in PATH. */
+static bool find_program(const char *name, char *path, size_t len)
+{
+	struct stat st;
+	if (strchr(name, '/')) {
+		snprintf(path, len, "%s", name);
+		return access(path, X_OK) == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	}
+	const char *p = getenv("PATH");
+	for (p = p ? p : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		snprintf(path, len, "%.*s/%s", (int)n, p, name);
+		if (access(path, X_OK) == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
 static int cmd_trace(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, true);
@@ -232,6 +252,10 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	if (i >= argc)
 		return die("%s", "trace: no command given (zcl trace -- CMD ARGS...)");
+	char prog[4096];
+	if (!find_program(argv[i], prog, sizeof prog))
+		return die("trace: %s: no such program (or not executable)", argv[i]);
+	argv[i] = prog;
 	FILE *out = stderr;
 	if (o->out && !(out = fopen(o->out, "w")))
 		return die("-o: cannot write %s", o->out);

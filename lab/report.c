@@ -174,8 +174,10 @@ void zcl_print_totals(FILE *out, const struct zcl_totals *t, uint64_t delivered)
 	fprintf(out, "  DMA copies     %" PRIu64 "  %" PRIu64 " bytes  (disk->page cache %" PRIu64
 		     " measured; ->NIC %" PRIu64 " modelled)\n",
 		t->dma.count, t->dma.bytes, t->filled_bytes, t->nic_bytes);
-	fprintf(out, "  CPU copies     %" PRIu64 "  %" PRIu64 " bytes  (%.2f per byte delivered)\n",
-		t->cpu.count, t->cpu.bytes, delivered ? (double)t->cpu.bytes / d : 0.0);
+	fprintf(out, "  CPU copies     %" PRIu64 "  %" PRIu64 " bytes", t->cpu.count, t->cpu.bytes);
+	if (delivered)
+		fprintf(out, "  (%.2f per byte delivered)", (double)t->cpu.bytes / d);
+	fputc('\n', out);
 	fprintf(out, "  by reference   %" PRIu64 "  %" PRIu64 " bytes  (page descriptors, no copy)\n",
 		t->ref.count, t->ref.bytes);
 }

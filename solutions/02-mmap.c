@@ -10,7 +10,9 @@
  *
  * The catch: while the file is mapped, somebody may truncate it. Touching
  * a mapped page that no longer has file behind it raises SIGBUS, which
- * kills a program that does not handle it.
+ * kills a program that does not handle it. Here only the kernel touches
+ * the mapping (inside write()), and there the same fault turns into
+ * write() failing with EFAULT, which we pass on like any other error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,8 +56,8 @@ int send_file(int file_fd, int sock_fd, size_t size)
 	}
 	rc = 0;
 out:
-	/* Unmap on success and on failure alike. munmap() of a mapping we
-	 * made cannot fail, but keep write()'s errno for the caller anyway. */
+	/* Unmap on success and on failure alike. Unmapping a whole mapping
+	 * we made does not fail, but keep write()'s errno for the caller. */
 	saved = errno;
 	munmap(map, size);
 	errno = saved;

@@ -1,0 +1,118 @@
+/*
+ * helpers.c - see helpers.h.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "stages.h"
+
+struct zcl_run run_stage(int num, bool solution, uint64_t size, bool warm, bool sg,
+			 enum zcl_inject inject, double timeout_s)
+{
+	char name[8];
+	snprintf(name, sizeof name, "%d", num);
+	struct zcl_run r = {
+		.stage = zcl_stage_find(name), .solution = solution, .size = size, .seed = 7,
+		.warm = warm, .sg = sg, .timeout_s = timeout_s, .inject = inject,
+	};
+	cr_assert_not_null(r.stage, "stage %d exists", num);
+	char err[512] = "";
+	cr_assert_eq(zcl_run_stage(&r, err, sizeof err), 0, "stage %d ran: %s", num, err);
+	return r;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "%s: cannot write", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char root[256];
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st, (void)f;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void drop_fake_root(void)
+{
+	if (root[0])
+		nftw(root, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	root[0] = 0;
+}
+
+const char *fake_root(int num, const char *src)
+{
+	const char *real = getenv("ZCL_ROOT");
+	cr_assert_not_null(real, "ZCL_ROOT is set by make test");
+	snprintf(root, sizeof root, "/var/tmp/zcl-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(root));
+	char p[512], q[512];
+	snprintf(p, sizeof p, "%s/lab", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/exercises", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/lab/harness.c", root);
+	snprintf(q, sizeof q, "%s/lab/harness.c", real);
+	cr_assert_eq(symlink(q, p), 0);
+	snprintf(p, sizeof p, "%s/exercises/zcl.h", root);
+	snprintf(q, sizeof q, "%s/exercises/zcl.h", real);
+	cr_assert_eq(symlink(q, p), 0);
+	char name[8];
+	snprintf(name, sizeof name, "%d", num);
+	const struct zcl_stage *s = zcl_stage_find(name);
+	snprintf(p, sizeof p, "%s/exercises/%02d-%s.c", root, s->num, s->slug);
+	write_file(p, src);
+	setenv("ZCL_ROOT", root, 1);
+	return root;
+}
+
+static char *slurp(int fd)
+{
+	size_t cap = 64 * 1024, len = 0;
+	char *buf = calloc(1, cap + 1);
+	ssize_t n;
+	while ((n = read(fd, buf + len, cap - len)) > 0 && (len += (size_t)n) < cap)
+		;
+	close(fd);
+	return buf;
+}
+
+struct cli run_cli(const char *const argv[])
+{
+	const char *bin = getenv("ZCL_BIN");
+	cr_assert_not_null(bin, "ZCL_BIN is set by make test");
+	char out[] = "/var/tmp/zcl-out-XXXXXX", err[] = "/var/tmp/zcl-err-XXXXXX";
+	int fo = mkstemp(out), fe = mkstemp(err);
+	cr_assert(fo >= 0 && fe >= 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		const char *args[32] = {bin};
+		for (int i = 0; argv[i] && i < 30; i++)
+			args[i + 1] = argv[i];
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(bin, (char *const *)args);
+		_exit(127);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	lseek(fo, 0, SEEK_SET);
+	lseek(fe, 0, SEEK_SET);
+	struct cli c = {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(fo), slurp(fe)};
+	unlink(out);
+	unlink(err);
+	return c;
+}

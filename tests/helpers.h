@@ -1,0 +1,32 @@
+/*
+ * helpers.h - shared by the Criterion tests: run a stage through the
+ * library, run the zcl binary as a user would, and make a throwaway lab
+ * tree holding one hand-written (often hostile) exercise.
+ */
+#ifndef ZCL_TEST_HELPERS_H
+#define ZCL_TEST_HELPERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runner.h"
+
+/* Run stage `num` once through zcl_run_stage and return the result (the
+ * test fails if the run could not happen at all). */
+struct zcl_run run_stage(int num, bool solution, uint64_t size, bool warm, bool sg,
+			 enum zcl_inject inject, double timeout_s);
+
+/* Make a temporary lab tree whose exercise for stage `num` is `src`, and
+ * point ZCL_ROOT at it. Returns the tree's path (static storage). */
+const char *fake_root(int num, const char *src);
+
+/* Remove the tree fake_root made (a Criterion .fini). */
+void drop_fake_root(void);
+
+/* Run the zcl binary ($ZCL_BIN) with argv (NULL-terminated, without argv[0]);
+ * capture stdout and stderr (each up to 64 KiB, static storage). Returns the
+ * exit status. */
+struct cli { int status; char *out; char *err; };
+struct cli run_cli(const char *const argv[]);
+
+#endif

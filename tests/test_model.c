@@ -1,0 +1,120 @@
+/*
+ * test_model.c - the copy model as a table: a syscall record in, the
+ * expected copies out. Each row is one lesson of the lab.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "model.h"
+#include "params.h"
+
+#define FILE_IN {ZF_FILE, true, false, false}
+#define SOCK {ZF_SOCKET, false, true, false}
+#define PIPE {ZF_PIPE, false, false, false}
+#define NOFD {ZF_NONE, false, false, false}
+
+struct want { enum zcl_evkind kind; enum zcl_place from, to; uint64_t bytes; bool modelled; };
+
+struct model_case {
+	const char *what;
+	long nr;
+	int64_t ret;
+	struct zcl_fdinfo in, out;
+	uint64_t filled;
+	bool filemap, sg;
+	size_t n; /* copy events expected after the SYSCALL event */
+	struct want w[4];
+};
+
+static struct model_case cases[] = {
+	{"read of a cold file: disk DMA, then CPU into the buffer", SYS_read, 4096, FILE_IN, NOFD, 4096, false, true, 2,
+	 {{ZE_DMA, ZP_DISK, ZP_PAGE_CACHE, 4096, false}, {ZE_CPU, ZP_PAGE_CACHE, ZP_USER, 4096, false}}},
+	{"read of a warm file: only the CPU copy", SYS_read, 4096, FILE_IN, NOFD, 0, false, true, 1,
+	 {{ZE_CPU, ZP_PAGE_CACHE, ZP_USER, 4096, false}}},
+	{"read with readahead: the fill is bigger than the read", SYS_pread64, 100, FILE_IN, NOFD, 131072, false, true, 2,
+	 {{ZE_DMA, ZP_DISK, ZP_PAGE_CACHE, 131072, false}, {ZE_CPU, ZP_PAGE_CACHE, ZP_USER, 100, false}}},
+	{"write to a socket: CPU into the skb, modelled DMA to the NIC", SYS_write, 4096, NOFD, SOCK, 0, false, true, 2,
+	 {{ZE_CPU, ZP_USER, ZP_SOCKET, 4096, false}, {ZE_DMA, ZP_SOCKET, ZP_NIC, 4096, true}}},
+	{"write from a file mapping: the CPU copies page cache to skb", SYS_write, 8192, NOFD, SOCK, 8192, true, true, 3,
+	 {{ZE_DMA, ZP_DISK, ZP_PAGE_CACHE, 8192, false}, {ZE_CPU, ZP_PAGE_CACHE, ZP_SOCKET, 8192, false},
+	  {ZE_DMA, ZP_SOCKET, ZP_NIC, 8192, true}}},
+	{"sendto is a write", SYS_sendto, 10, NOFD, SOCK, 0, false, true, 2,
+	 {{ZE_CPU, ZP_USER, ZP_SOCKET, 10, false}, {ZE_DMA, ZP_SOCKET, ZP_NIC, 10, true}}},
+	{"sendfile with scatter-gather: descriptors only, the NIC gathers", SYS_sendfile, 65536, FILE_IN, SOCK, 65536, false, true, 3,
+	 {{ZE_DMA, ZP_DISK, ZP_PAGE_CACHE, 65536, false}, {ZE_REF, ZP_PAGE_CACHE, ZP_SOCKET, 65536, false},
+	  {ZE_DMA, ZP_PAGE_CACHE, ZP_NIC, 65536, true}}},
+	{"sendfile without scatter-gather: the CPU copy comes back", SYS_sendfile, 65536, FILE_IN, SOCK, 0, false, false, 2,
+	 {{ZE_CPU, ZP_PAGE_CACHE, ZP_SOCKET, 65536, false}, {ZE_DMA, ZP_SOCKET, ZP_NIC, 65536, true}}},
+	{"splice file to pipe: page references", SYS_splice, 4096, FILE_IN, PIPE, 0, false, true, 1,
+	 {{ZE_REF, ZP_PAGE_CACHE, ZP_PIPE, 4096, false}}},
+	{"splice pipe to socket with SG: references and a gather DMA", SYS_splice, 4096, PIPE, SOCK, 0, false, true, 2,
+	 {{ZE_REF, ZP_PIPE, ZP_SOCKET, 4096, false}, {ZE_DMA, ZP_PIPE, ZP_NIC, 4096, true}}},
+	{"copy_file_range: an in-kernel CPU copy", SYS_copy_file_range, 4096, FILE_IN, {ZF_FILE, false, false, false}, 0, false, true, 1,
+	 {{ZE_CPU, ZP_PAGE_CACHE, ZP_PAGE_CACHE, 4096, false}}},
+	{"recvfrom: socket buffer into user memory", SYS_recvfrom, 300, SOCK, NOFD, 0, false, true, 1,
+	 {{ZE_CPU, ZP_SOCKET, ZP_USER, 300, false}}},
+	{"a failed write copies nothing", SYS_write, -11, NOFD, SOCK, 0, false, true, 0, {{0}}},
+	{"mmap copies nothing", SYS_mmap, 0x7f0000000000, FILE_IN, NOFD, 0, false, true, 0, {{0}}},
+	{"an unmodelled syscall is only a mode switch", SYS_getpid, 1234, NOFD, NOFD, 0, false, true, 0, {{0}}},
+};
+
+/* Parameters are indices: Criterion copies parameters into the test's
+ * process, and the strings inside a case would not survive the trip. */
+ParameterizedTestParameters(model, rules_give_the_expected_copies)
+{
+	static int idx[sizeof cases / sizeof cases[0]];
+	for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
+		idx[i] = (int)i;
+	return cr_make_param_array(int, idx, sizeof idx / sizeof idx[0]);
+}
+
+ParameterizedTest(int *ix, model, rules_give_the_expected_copies)
+{
+	const struct model_case *c = &cases[*ix];
+	struct zcl_sysrec r = {.nr = c->nr, .ret = c->ret, .in = c->in, .out = c->out,
+			       .filled_bytes = c->filled, .src_in_filemap = c->filemap, .in_bracket = true};
+	struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
+	size_t n = zcl_model(&r, c->sg, ev, ZCL_MAX_EVENTS_PER_CALL);
+	cr_assert_geq(n, 1, "%s: at least the syscall event", c->what);
+	cr_assert_eq(ev[0].kind, ZE_SYSCALL, "%s: the first event is the mode switch pair", c->what);
+	cr_assert_eq(n - 1, c->n, "%s: %zu copy events, expected %zu", c->what, n - 1, c->n);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct zcl_event *e = &ev[i + 1];
+		const struct want *w = &c->w[i];
+		cr_expect_eq(e->kind, w->kind, "%s: event %zu kind %s", c->what, i, zcl_evkind_name(e->kind));
+		cr_expect_eq(e->from, w->from, "%s: event %zu from %s", c->what, i, zcl_place_name(e->from));
+		cr_expect_eq(e->to, w->to, "%s: event %zu to %s", c->what, i, zcl_place_name(e->to));
+		cr_expect_eq(e->bytes, w->bytes, "%s: event %zu bytes %llu", c->what, i, (unsigned long long)e->bytes);
+		cr_expect_eq(e->modelled, w->modelled, "%s: event %zu modelled flag", c->what, i);
+	}
+}
+
+Test(model, every_rule_is_found_by_its_number)
+{
+	size_t n;
+	const struct zcl_rule *r = zcl_rules(&n);
+	cr_assert_gt(n, 15);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(zcl_rule_for(r[i].nr), &r[i], "%s", r[i].name);
+	cr_expect_null(zcl_rule_for(SYS_getpid));
+}
+
+Test(model, names_come_from_the_table_or_libseccomp)
+{
+	cr_expect_str_eq(zcl_syscall_name(SYS_sendfile), "sendfile");
+	cr_expect_str_eq(zcl_syscall_name(SYS_getpid), "getpid");
+}
+
+Test(model, the_marker_needs_magic_and_token)
+{
+	struct zcl_sysrec r = {.nr = SYS_getppid, .args = {ZCL_MARK_MAGIC, 0xabc, 1}};
+	int phase = 0;
+	cr_expect(zcl_is_marker(&r, 0xabc, &phase));
+	cr_expect_eq(phase, 1);
+	cr_expect_not(zcl_is_marker(&r, 0xabd, &phase), "a forged token is no marker");
+	r.args[2] = 3;
+	cr_expect_not(zcl_is_marker(&r, 0xabc, &phase), "phase must be 1 or 2");
+}

@@ -1,0 +1,89 @@
+/*
+ * test_verdicts.c - every way a submission can fail gets its own verdict:
+ * wrong bytes, broken rules, crash, timeout, compile error.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <string.h>
+
+#include "helpers.h"
+
+struct verdict_case {
+	const char *what;
+	int stage;
+	const char *src;
+	enum zcl_verdict want;
+	const char *reason_has; /* a phrase the reason or a violation must contain */
+};
+
+#define PRELUDE "#define _GNU_SOURCE\n#include <sys/sendfile.h>\n#include <sys/socket.h>\n#include <sys/mman.h>\n" \
+		"#include <unistd.h>\n#include <stdlib.h>\n#include \"zcl.h\"\n"
+
+/* A correct read/write loop, reused by cheating stages. */
+#define RW_LOOP "char b[4096]; ssize_t n; while ((n = read(f, b, sizeof b)) > 0) " \
+		"for (ssize_t o = 0; o < n;) { ssize_t w = write(s, b + o, n - o); if (w < 0) return -1; o += w; }"
+
+static struct verdict_case cases[] = {
+	{"one byte short", 1, PRELUDE "int send_file(int f, int s, size_t z) { static char b[1 << 20]; "
+	 "ssize_t n = read(f, b, z - 1); if (n < 0 || write(s, b, (size_t)n) != n) return -1; return 0; }",
+	 ZV_WRONG_BYTES, "missing"},
+	{"wrong content", 1, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; char b[1] = {0}; "
+	 "for (size_t i = 0; i < z; i++) if (write(s, b, 1) != 1) return -1; return 0; }",
+	 ZV_WRONG_BYTES, "differs"},
+	{"read+write in the sendfile stage", 3, PRELUDE "int send_file(int f, int s, size_t z) { (void)z; " RW_LOOP " return 0; }",
+	 ZV_RULE, "read() copied"},
+	{"read+write in the mmap stage", 2, PRELUDE "int send_file(int f, int s, size_t z) { (void)z; " RW_LOOP " return 0; }",
+	 ZV_RULE, "never mmap"},
+	{"sendfile in the read/write stage", 1, PRELUDE "int send_file(int f, int s, size_t z) { "
+	 "while (z > 0) { ssize_t n = sendfile(s, f, NULL, z); if (n <= 0) return -1; z -= n; } return 0; }",
+	 ZV_RULE, "without passing through your buffer"},
+	{"header without MSG_MORE", 4, PRELUDE "int send_response(int s, const char *h, size_t hl, int f, size_t z) { "
+	 "if (write(s, h, hl) != (ssize_t)hl) return -1; "
+	 "while (z > 0) { ssize_t n = sendfile(s, f, NULL, z); if (n <= 0) return -1; z -= n; } return 0; }",
+	 ZV_RULE, "MSG_MORE"},
+	{"a crash", 1, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; "
+	 "volatile int *p = 0; return *p; }",
+	 ZV_CRASH, "signal 11"},
+	{"exit() inside the function", 3, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; exit(3); }",
+	 ZV_CRASH, "status 3"},
+	{"an endless loop", 1, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; for (;;) ; }",
+	 ZV_TIMEOUT, "killed"},
+	{"sleeping forever", 1, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; for (;;) pause(); }",
+	 ZV_TIMEOUT, "killed"},
+	{"a syntax error", 1, PRELUDE "int send_file(int f, int s, size_t z) { return 0 }", ZV_COMPILE_ERROR, "compiler"},
+	{"returns -1", 3, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; return -1; }",
+	 ZV_WRONG_BYTES, "missing"},
+};
+
+/* Parameters are indices: Criterion copies parameters into the test's
+ * process, and pointers inside them would not survive the trip. */
+ParameterizedTestParameters(verdicts, each_failure_has_its_verdict)
+{
+	static int idx[sizeof cases / sizeof cases[0]];
+	for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
+		idx[i] = (int)i;
+	return cr_make_param_array(int, idx, sizeof idx / sizeof idx[0]);
+}
+
+static bool mentions(const struct zcl_run *r, const char *phrase)
+{
+	if (strstr(r->reason, phrase))
+		return true;
+	for (int i = 0; i < r->nviolations; i++)
+		if (strstr(r->violations[i], phrase))
+			return true;
+	return false;
+}
+
+ParameterizedTest(int *i, verdicts, each_failure_has_its_verdict, .timeout = 30, .fini = drop_fake_root)
+{
+	const struct verdict_case *c = &cases[*i];
+	fake_root(c->stage, c->src);
+	struct zcl_run r = run_stage(c->stage, false, 10000, false, true, ZI_NONE, 1.0);
+	cr_expect_eq(r.verdict, c->want, "%s: got %s - %s", c->what, zcl_verdict_name(r.verdict), r.reason);
+	cr_expect(mentions(&r, c->reason_has), "%s: reason \"%s\" should mention \"%s\"", c->what, r.reason, c->reason_has);
+	if (c->want == ZV_COMPILE_ERROR)
+		cr_expect(r.diag && strstr(r.diag, "error"), "the compiler's diagnostics are kept");
+	zcl_run_free(&r);
+}
