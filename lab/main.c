@@ -211,6 +211,10 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 		.warm = o->warm, .sg = !o->no_sg, .timeout_s = o->timeout_s, .inject = o->inject,
 		.sinks = timeline ? &sink : NULL, .nsinks = timeline ? 1 : 0,
 	};
+	if (timeline && !o->json)
+		printf("timeline of stage %d (%s): seq, the syscall, its copies, running totals\n"
+		       "  PC = page cache, skb = socket buffer, * = modelled (loopback has no NIC), "
+		       "REF = page descriptors only, no bytes copied\n", s->num, s->slug);
 	char err[512];
 	if (zcl_run_stage(&r, err, sizeof err) < 0) {
 		fprintf(stderr, "zcl: %s\n", err);
