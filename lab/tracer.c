@@ -26,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
@@ -289,30 +292,53 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	resume(pid, t->in_syscall, sig); /* deliver the signal */
 }
 
-/* Build the filter in the parent: the child only loads it. */
-static scmp_filter_ctx make_filter(const struct zcl_trace_opts *o)
+/*
+ * Build the filter in the parent and export it as raw BPF: the child of a
+ * multi-threaded process may only make async-signal-safe calls, so it
+ * installs the ready program with one prctl() and allocates nothing.
+ * Returns a malloc'd program, or NULL.
+ */
+static struct sock_fprog *make_filter(const struct zcl_trace_opts *o)
 {
+	struct sock_fprog *prog = NULL;
+	int fd = -1;
 	scmp_filter_ctx f = seccomp_init(o->trap_all ? SCMP_ACT_TRACE(0) : SCMP_ACT_ALLOW);
 	if (!f)
 		return NULL;
 	if (!o->trap_all && o->trap)
 		for (const int *p = o->trap; *p >= 0; p++)
 			if (seccomp_rule_add(f, SCMP_ACT_TRACE(0), *p, 0) < 0)
-				goto fail;
+				goto out;
 	if (o->deny)
 		for (const int *p = o->deny; *p >= 0; p++)
 			if (seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), *p, 0) < 0)
-				goto fail;
+				goto out;
 	/* x32 and int 0x80 would bypass our syscall table: kill them. */
 	seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	return f;
-fail:
+	fd = memfd_create("zcl-bpf", MFD_CLOEXEC);
+	if (fd < 0 || seccomp_export_bpf(f, fd) < 0)
+		goto out;
+	off_t len = lseek(fd, 0, SEEK_END);
+	if (len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0)
+		goto out;
+	prog = malloc(sizeof *prog + (size_t)len);
+	if (!prog)
+		goto out;
+	prog->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+	prog->filter = (struct sock_filter *)(prog + 1);
+	if (pread(fd, prog->filter, (size_t)len, 0) != len) {
+		free(prog);
+		prog = NULL;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
 	seccomp_release(f);
-	return NULL;
+	return prog;
 }
 
 static void child(char *const argv[], char *const envp[], const struct zcl_trace_opts *o,
-		  scmp_filter_ctx f)
+		  const struct sock_fprog *f)
 {
 	setpgid(0, 0);
 	if (o->child_setup)
@@ -323,7 +349,7 @@ static void child(char *const argv[], char *const envp[], const struct zcl_trace
 		_exit(126);
 	}
 	raise(SIGSTOP);
-	if (seccomp_load(f) < 0) {
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, f) < 0) {
 		dprintf(2, "zcl: tracer: cannot load the seccomp filter\n");
 		_exit(126);
 	}
@@ -364,7 +390,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 		pin_to_this_cpu();
 		pinned = true;
 	}
-	scmp_filter_ctx f = make_filter(o);
+	struct sock_fprog *f = make_filter(o);
 	if (!f) {
 		snprintf(err, errlen, "tracer: cannot build the seccomp filter");
 		errno = EINVAL;
@@ -373,12 +399,12 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "tracer: fork: %s", strerror(errno));
-		seccomp_release(f);
+		free(f);
 		goto fail_unpin;
 	}
 	if (pid == 0)
 		child(argv, envp, o, f);
-	seccomp_release(f);
+	free(f);
 	setpgid(pid, pid); /* also done in the child: no race on who is first */
 	tr.first = pid;
 	res->pid = pid;

@@ -79,10 +79,13 @@ const char *fake_root(int num, const char *src)
 	return root;
 }
 
-static char *slurp(int fd)
+/* Read fd into one of two static buffers (stdout, stderr). */
+static char *slurp(int fd, int which)
 {
+	static char bufs[2][64 * 1024 + 1];
 	size_t cap = 64 * 1024, len = 0;
-	char *buf = calloc(1, cap + 1);
+	char *buf = bufs[which];
+	memset(buf, 0, cap + 1);
 	ssize_t n;
 	while ((n = read(fd, buf + len, cap - len)) > 0 && (len += (size_t)n) < cap)
 		;
@@ -111,7 +114,7 @@ struct cli run_cli(const char *const argv[])
 	waitpid(pid, &st, 0);
 	lseek(fo, 0, SEEK_SET);
 	lseek(fe, 0, SEEK_SET);
-	struct cli c = {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(fo), slurp(fe)};
+	struct cli c = {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(fo, 0), slurp(fe, 1)};
 	unlink(out);
 	unlink(err);
 	return c;
