@@ -390,7 +390,8 @@ const int *zcl_collect_trap_list(void)
 		for (size_t i = 0; i < n; i++)
 			list[k++] = (int)r[i].nr;
 		static const int extra[] = {SYS_close, SYS_dup2, SYS_dup3, SYS_close_range,
-					    SYS_setsockopt, SYS_execve, SYS_execveat};
+					    SYS_setsockopt, SYS_execve, SYS_execveat, SYS_clone,
+					    SYS_clone3, SYS_fork, SYS_vfork};
 		for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
 			list[k++] = extra[i];
 		list[k] = -1;

@@ -33,7 +33,9 @@
 #define DRAIN_BUF (256u * 1024u)    /* drain: big reads, so the receiver never paces the sender */
 #define MAKE_BUF (64u * 1024u)      /* make: bytes generated per write() */
 
-/* Print "bench_workload: what: strerror(errno)" style line; returns 1. */
+/* Print "bench_workload: what: strerror(errno)" (no strerror when errno is
+ * 0); returns 1, the exit status for errors. */
+__attribute__((format(printf, 1, 2)))
 static int fail(const char *fmt, ...)
 {
 	int e = errno;
@@ -132,10 +134,13 @@ static int drain(const char *port_file)
 	return 0;
 }
 
-/* The measured loop: read CHUNK bytes of FILE, write them to the socket. */
+/* The measured loop: read CHUNK bytes of FILE, write them to the socket.
+ * 0, or 1 after a message. */
 static int send_file(const char *path, const char *port_s, const char *chunk_s)
 {
 	uint64_t port, chunk = DEFAULT_CHUNK;
+	char *buf = NULL;
+	int fd = -1, s = -1, rc = 1;
 	if (number(port_s, 1, 65535, &port) < 0) {
 		errno = 0;
 		return fail("send: bad port '%s'", port_s);
@@ -144,38 +149,50 @@ static int send_file(const char *path, const char *port_s, const char *chunk_s)
 		errno = 0;
 		return fail("send: bad chunk size '%s' (1..%u)", chunk_s, MAX_CHUNK);
 	}
-	char *buf = malloc(chunk);
-	if (!buf)
-		return fail("send: malloc %" PRIu64, chunk);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fail("send: %s", path);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return fail("send: socket");
+	if (!(buf = malloc(chunk))) {
+		fail("send: malloc %" PRIu64, chunk);
+		goto out;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		fail("send: %s", path);
+		goto out;
+	}
+	if ((s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		fail("send: socket");
+		goto out;
+	}
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	while (connect(s, (struct sockaddr *)&a, sizeof a) < 0)
-		if (errno != EINTR)
-			return fail("send: connect 127.0.0.1:%" PRIu64, port);
-
+	while (connect(s, (struct sockaddr *)&a, sizeof a) < 0) {
+		if (errno != EINTR) {
+			fail("send: connect 127.0.0.1:%" PRIu64, port);
+			goto out;
+		}
+	}
 	for (;;) {
 		ssize_t n = read(fd, buf, chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return fail("send: read %s", path);
+			fail("send: read %s", path);
+			goto out;
 		}
 		if (n == 0)
 			break;
-		if (write_all(s, buf, (size_t)n) < 0)
-			return fail("send: write to 127.0.0.1:%" PRIu64, port);
+		if (write_all(s, buf, (size_t)n) < 0) {
+			fail("send: write to 127.0.0.1:%" PRIu64, port);
+			goto out;
+		}
 	}
-	if (close(s) < 0)
-		return fail("send: close socket");
-	close(fd);
+	rc = close(s) < 0 ? fail("send: close socket") : 0;
+	s = -1;
+out:
+	if (s >= 0)
+		close(s);
+	if (fd >= 0)
+		close(fd);
 	free(buf);
-	return 0;
+	return rc;
 }
 
 /* xorshift64: fast, and good enough that nothing compresses the file. */
@@ -187,10 +204,11 @@ static uint64_t next(uint64_t *x)
 	return *x;
 }
 
+/* Write BYTES pseudo-random bytes to FILE. 0, or 1 after a message. */
 static int make_file(const char *path, const char *bytes_s)
 {
 	static uint64_t buf[MAKE_BUF / sizeof(uint64_t)];
-	uint64_t left, x = 0x9e3779b97f4a7c15u;
+	uint64_t left, x = 0x9e3779b97f4a7c15u; /* any non-zero seed */
 	if (number(bytes_s, 0, UINT64_MAX, &left) < 0) {
 		errno = 0;
 		return fail("make: bad size '%s' (a number of bytes)", bytes_s);
@@ -202,8 +220,11 @@ static int make_file(const char *path, const char *bytes_s)
 		for (size_t i = 0; i < sizeof buf / sizeof buf[0]; i++)
 			buf[i] = next(&x);
 		size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
-		if (write_all(fd, (const char *)buf, n) < 0)
-			return fail("make: write %s", path);
+		if (write_all(fd, (const char *)buf, n) < 0) {
+			fail("make: write %s", path);
+			close(fd);
+			return 1;
+		}
 		left -= n;
 	}
 	if (close(fd) < 0)

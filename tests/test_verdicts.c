@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "helpers.h"
 
@@ -17,14 +18,40 @@ struct verdict_case {
 	const char *reason_has; /* a phrase the reason or a violation must contain */
 };
 
-#define PRELUDE "#define _GNU_SOURCE\n#include <sys/sendfile.h>\n#include <sys/socket.h>\n#include <sys/mman.h>\n" \
+#define PRELUDE "#define _GNU_SOURCE\n#include <pthread.h>\n#include <sys/wait.h>\n#include <sys/sendfile.h>\n#include <sys/socket.h>\n#include <sys/mman.h>\n" \
 		"#include <unistd.h>\n#include <stdlib.h>\n#include \"zcl.h\"\n"
 
 /* A correct read/write loop, reused by cheating stages. */
 #define RW_LOOP "char b[4096]; ssize_t n; while ((n = read(f, b, sizeof b)) > 0) " \
 		"for (ssize_t o = 0; o < n;) { ssize_t w = write(s, b + o, n - o); if (w < 0) return -1; o += w; }"
 
+/* A correct sendfile loop as a statement on f, s, z. */
+#define SF_LOOP "while (z > 0) { ssize_t n = sendfile(s, f, NULL, z); if (n <= 0) return -1; z -= (size_t)n; }"
+
 static struct verdict_case cases[] = {
+	{"a thread moves the data (followed, counted)", 3, PRELUDE
+	 "static int F, S; static size_t Z; static int r;\n"
+	 "static int loop(int f, int s, size_t z) { " SF_LOOP " return 0; }\n"
+	 "static void *th(void *a) { (void)a; r = loop(F, S, Z); return NULL; }\n"
+	 "int send_file(int f, int s, size_t z) { pthread_t t; F = f; S = s; Z = z; "
+	 "if (pthread_create(&t, NULL, th, NULL)) return -1; pthread_join(t, NULL); return r; }",
+	 ZV_PASS, "intact"},
+	{"a forked child moves the data (followed, counted)", 3, PRELUDE
+	 "int send_file(int f, int s, size_t z) { pid_t p = fork(); if (p < 0) return -1; "
+	 "if (p == 0) { " SF_LOOP " _exit(0); } int st; waitpid(p, &st, 0); return st == 0 ? 0 : -1; }",
+	 ZV_PASS, "intact"},
+	{"vfork + exec of cat in the sendfile stage", 3, PRELUDE
+	 "int send_file(int f, int s, size_t z) { (void)z; pid_t p = vfork(); if (p == 0) { dup2(f, 0); dup2(s, 1); "
+	 "execl(\"/bin/cat\", \"cat\", (char *)0); _exit(127); } int st; waitpid(p, &st, 0); return 0; }",
+	 ZV_RULE, "read() copied"},
+	{"bytes sent before the function was called", 1, PRELUDE
+	 "__attribute__((constructor)) static void early(void) { if (write(4, \"x\", 1)) {} }\n"
+	 "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; return 0; }",
+	 ZV_WRONG_BYTES, "differs"},
+	{"the file read before the function was called", 3, PRELUDE
+	 "__attribute__((constructor)) static void early(void) { char b[16]; if (pread(3, b, 16, 0)) {} }\n"
+	 "int send_file(int f, int s, size_t z) { " SF_LOOP " return 0; }",
+	 ZV_RULE, "outside your function"},
 	{"one byte short", 1, PRELUDE "int send_file(int f, int s, size_t z) { static char b[1 << 20]; "
 	 "ssize_t n = read(f, b, z - 1); if (n < 0 || write(s, b, (size_t)n) != n) return -1; return 0; }",
 	 ZV_WRONG_BYTES, "missing"},
@@ -83,6 +110,8 @@ ParameterizedTest(int *i, verdicts, each_failure_has_its_verdict, .timeout = 30,
 	/* Only the hanging cases should meet the deadline: keep it short for them. */
 	double limit = c->want == ZV_TIMEOUT ? 1.0 : 10.0;
 	struct zcl_run r = run_stage(c->stage, false, 10000, false, true, ZI_NONE, limit);
+	if (c->want == ZV_PASS)
+		cr_expect_gt(r.totals.by_nr[SYS_sendfile], 0, "%s: the sendfile calls were seen", c->what);
 	cr_expect_eq(r.verdict, c->want, "%s: got %s - %s", c->what, zcl_verdict_name(r.verdict), r.reason);
 	cr_expect(mentions(&r, c->reason_has), "%s: reason \"%s\" should mention \"%s\"", c->what, r.reason, c->reason_has);
 	if (c->want == ZV_COMPILE_ERROR)
