@@ -221,8 +221,8 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 		zcl_run_free(&r);
 		return EXIT_USAGE;
 	}
-	if (o->json && !timeline)
-		zcl_print_run_json(stdout, &r);
+	if (o->json)
+		zcl_print_run_json(stdout, &r); /* run --json: the result is the last line */
 	else if (!o->json)
 		zcl_print_run_text(stdout, &r);
 	int rc = r.verdict == ZV_PASS ? 0 : EXIT_FAIL;

@@ -88,7 +88,12 @@ static void text_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 		return;
 	}
 	zcl_format_call(r, call, sizeof call);
-	fprintf(tl->out, "%6" PRIu64 " %-44s", r->seq, call);
+	if (!tl->first)
+		tl->first = r->pid;
+	if (r->pid != tl->first)
+		fprintf(tl->out, "%6" PRIu64 " [pid %d] %-36s", r->seq, (int)r->pid, call);
+	else
+		fprintf(tl->out, "%6" PRIu64 " %-44s", r->seq, call);
 	for (size_t i = 1; i < n; i++) {
 		const struct zcl_event *e = &ev[i];
 		fprintf(tl->out, " %s %s->%s %s%s", e->kind == ZE_DMA ? "DMA" : e->kind == ZE_CPU ? "CPU" : "REF",

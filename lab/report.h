@@ -18,6 +18,7 @@ struct zcl_timeline {
 	bool json;                /* one JSON object per line instead of text */
 	bool bracket_only;        /* skip steps outside the bracket (stage runs) */
 	struct zcl_totals totals; /* running totals shown on each line */
+	pid_t first;              /* the first process; others are tagged with their pid */
 };
 
 void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool bracket_only);

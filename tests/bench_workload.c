@@ -87,51 +87,62 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* Listen, publish the port (write a temp file, rename: readers never see
- * half a number), accept one peer and discard what it sends. */
+ * half a number), accept one peer and discard what it sends until EOF.
+ * 0, or 1 after a message. */
 static int drain(const char *port_file)
 {
 	static char buf[DRAIN_BUF];
-	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (ls < 0)
+	char tmp[4096];
+	int ls, s = -1, rc = 1;
+	if ((ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return fail("drain: socket");
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0,
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0 /* any free port */,
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t alen = sizeof a;
-	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0)
-		return fail("drain: bind 127.0.0.1:0");
-	if (listen(ls, 1) < 0)
-		return fail("drain: listen");
-	if (getsockname(ls, (struct sockaddr *)&a, &alen) < 0)
-		return fail("drain: getsockname");
-
-	char tmp[4096];
+	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0) {
+		fail("drain: bind 127.0.0.1:0");
+		goto out;
+	}
+	if (listen(ls, 1) < 0 || getsockname(ls, (struct sockaddr *)&a, &alen) < 0) {
+		fail("drain: listen");
+		goto out;
+	}
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", port_file) >= (int)sizeof tmp) {
 		errno = ENAMETOOLONG;
-		return fail("drain: %s", port_file);
+		fail("drain: %s", port_file);
+		goto out;
 	}
 	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return fail("drain: %s", tmp);
+	if (!f) {
+		fail("drain: %s", tmp);
+		goto out;
+	}
 	fprintf(f, "%u\n", (unsigned)ntohs(a.sin_port));
-	if (fclose(f) != 0)
-		return fail("drain: %s", tmp);
-	if (rename(tmp, port_file) < 0)
-		return fail("drain: rename to %s", port_file);
-
-	int s;
-	while ((s = accept(ls, NULL, NULL)) < 0)
-		if (errno != EINTR)
-			return fail("drain: accept");
-	close(ls);
+	if (fclose(f) != 0 || rename(tmp, port_file) < 0) {
+		fail("drain: cannot publish the port in %s", port_file);
+		goto out;
+	}
+	while ((s = accept(ls, NULL, NULL)) < 0) {
+		if (errno != EINTR) {
+			fail("drain: accept");
+			goto out;
+		}
+	}
 	for (;;) {
 		ssize_t n = read(s, buf, sizeof buf);
 		if (n == 0)
 			break;
-		if (n < 0 && errno != EINTR)
-			return fail("drain: read");
+		if (n < 0 && errno != EINTR) {
+			fail("drain: read");
+			goto out;
+		}
 	}
-	close(s);
-	return 0;
+	rc = 0;
+out:
+	if (s >= 0)
+		close(s);
+	close(ls);
+	return rc;
 }
 
 /* The measured loop: read CHUNK bytes of FILE, write them to the socket.
