@@ -2,7 +2,7 @@
 #
 #   make             build ./zcl
 #   make test        build and run the Criterion suite (alias: make check)
-#   make demo        install what is missing, build, run the headless tour
+#   make demo        install what is missing, build, run the headless tour and one timeline
 #   make deps        install the Debian packages (as root) or say the apt-get line
 #   make bench       tracer cost per syscall and the ratio to strace
 #   make SANITIZE=address|undefined   build with a sanitizer
@@ -55,9 +55,9 @@ test check: deps-quiet zcl build/test_zcl
 	ZCL_ROOT=$(CURDIR) ZCL_BIN=$(CURDIR)/zcl ./build/test_zcl --jobs 2
 
 demo: deps-quiet zcl
-	./zcl list
-	@for s in 1 2 3 4; do ./zcl check $$s --solution || exit 1; echo; done
-	./zcl run 3 --solution --size 256K | tail -n 12
+	./zcl tour
+	@echo
+	./zcl run 1 --solution --size 200K
 
 deps:
 	@sh lab/deps.sh $(DEB_PACKAGES)

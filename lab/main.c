@@ -22,6 +22,7 @@
 #include "report.h"
 #include "runner.h"
 #include "stages.h"
+#include "tour.h"
 
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
@@ -39,6 +40,8 @@ static const char usage[] =
 	"                           accepted and is what you get)\n"
 	"  trace [OPTS] -- CMD...   run any program under the tracer and show how it moved its bytes\n"
 	"  hint STAGE               a hint for the stage\n"
+	"  tour                     stages 1-4 with the reference solutions, narrated, then one table\n"
+	"                           (takes --size, --seed, --warm, --no-sg)\n"
 	"\n"
 	"STAGE is a number (1-4) or a slug (readwrite, mmap, sendfile, gather).\n"
 	"\n"
@@ -316,6 +319,22 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	return res.exited && res.exit_code == 0 ? 0 : EXIT_FAIL;
 }
 
+static int cmd_tour(int argc, char **argv, struct opts *o)
+{
+	int i = parse(argc, argv, o, false);
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i < argc)
+		return die("tour: unexpected argument: %s", argv[i]);
+	char err[512];
+	int rc = zcl_tour(stdout, o->size, o->seed, o->warm, !o->no_sg, err, sizeof err);
+	if (rc < 0) {
+		fprintf(stderr, "zcl: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
 static int cmd_hint(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, false);
@@ -355,6 +374,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc, argv, &o, true);
 	if (!strcmp(cmd, "trace"))
 		return cmd_trace(argc, argv, &o);
+	if (!strcmp(cmd, "tour"))
+		return cmd_tour(argc, argv, &o);
 	if (!strcmp(cmd, "hint"))
 		return cmd_hint(argc, argv, &o);
 	return die("unknown command: %s (zcl --help)", cmd);

@@ -153,3 +153,14 @@ Test(cli, trace_json_writes_one_event_per_line)
 	unlink(log);
 	cr_expect_gt(lines, 2, "events plus the summary line");
 }
+
+Test(cli, tour_runs_the_four_stages_and_prints_the_table)
+{
+	const char *argv[] = {"tour", "--size", "64K", NULL};
+	struct cli r = run_cli(argv);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "1 read() + write()") != NULL, "%s", r.out);
+	cr_expect(strstr(r.out, "3 sendfile()") != NULL);
+	cr_expect(strstr(r.out, "-> pass") != NULL);
+	cr_expect(strstr(r.out, "-> rule") == NULL && strstr(r.out, "-> crash") == NULL);
+}
