@@ -8,6 +8,7 @@
  * The model table's `io` column says which rows the kernel counts, so the
  * lab's sums and the kernel's must match exactly over the same span.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -57,6 +58,21 @@ static void facts(struct zcl_totals *t, const struct zcl_sysrec *r, const struct
 		t->sock_kernel_bytes += n;
 }
 
+/*
+ * Does the kernel count this call in syscr/syscw? Once a call gets past the
+ * descriptor and buffer checks it is counted, failed or not (EAGAIN, EPIPE,
+ * a real EINTR); copy_file_range with nothing to copy returns before that;
+ * a call the lab skipped to inject EINTR never ran.
+ */
+static bool kernel_counts(const struct zcl_sysrec *r)
+{
+	if (r->injected == ZI_EINTR)
+		return false;
+	if (r->ret == 0 && r->nr == SYS_copy_file_range)
+		return false;
+	return r->ret >= 0 || (r->ret != -EBADF && r->ret != -EINVAL && r->ret != -EFAULT);
+}
+
 void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
 {
 	struct zcl_totals *t = ctx;
@@ -72,11 +88,8 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 		t->file_mmaps++;
 	if (r->injected != ZI_NONE)
 		t->injected++;
-	/* The kernel counts a call once it reaches the file's read/write code;
-	 * copy_file_range with nothing to copy returns before that. */
-	bool counted = r->ret > 0 || (r->ret == 0 && r->nr != SYS_copy_file_range);
-	if (rule && rule->io && counted && r->injected != ZI_EINTR) {
-		uint64_t b = (uint64_t)r->ret;
+	if (rule && rule->io && kernel_counts(r)) {
+		uint64_t b = r->ret > 0 ? (uint64_t)r->ret : 0;
 		if (rule->io & 1) { t->io_rchar += b; t->io_syscr++; }
 		if (rule->io & 2) { t->io_wchar += b; t->io_syscw++; }
 	}
@@ -98,8 +111,8 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 			break;
 		case ZE_CPU:
 			add(&t->cpu, e->bytes);
-			if (r->in.lab_input || r->in.lab_socket || r->out.lab_input || r->out.lab_socket)
-				t->lab_cpu_bytes += e->bytes;
+			if (!(rule && rule->out_fd >= 0 && r->args[rule->out_fd] <= 2))
+				t->data_cpu_bytes += e->bytes;
 			break;
 		case ZE_REF: add(&t->ref, e->bytes); break;
 		case ZE_MARK: break;
@@ -130,9 +143,10 @@ int zcl_account_crosscheck(const struct zcl_totals *t, const struct zcl_kernel_a
 	char *p = buf;
 	size_t left = len;
 	int bad = 0;
-	bad += differ(&p, &left, "rchar", t->io_rchar, k->end.rchar - k->begin.rchar);
-	bad += differ(&p, &left, "wchar", t->io_wchar, k->end.wchar - k->begin.wchar);
-	bad += differ(&p, &left, "syscr", t->io_syscr, k->end.syscr - k->begin.syscr);
-	bad += differ(&p, &left, "syscw", t->io_syscw, k->end.syscw - k->begin.syscw);
+	const struct zcl_procio *b = &k->begin, *e = &k->end, *x = &k->excluded;
+	bad += differ(&p, &left, "rchar", t->io_rchar, e->rchar - b->rchar - x->rchar);
+	bad += differ(&p, &left, "wchar", t->io_wchar, e->wchar - b->wchar - x->wchar);
+	bad += differ(&p, &left, "syscr", t->io_syscr, e->syscr - b->syscr - x->syscr);
+	bad += differ(&p, &left, "syscw", t->io_syscw, e->syscw - b->syscw - x->syscw);
 	return bad;
 }

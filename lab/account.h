@@ -37,12 +37,13 @@ struct zcl_totals {
 	bool any_send;                /* something was written to the socket */
 	bool first_send_held;         /* ... and the first write was held (MSG_MORE/TCP_CORK) */
 	uint64_t first_send_bytes;    /* ... and it carried this many bytes */
-	uint64_t lab_cpu_bytes;       /* CPU-copied bytes on the lab's descriptors */
+	uint64_t data_cpu_bytes;      /* CPU-copied bytes, except writes to stdout/stderr */
 	uint64_t outside_bytes;       /* data moved on lab fds outside the bracket */
 	long outside_nr;              /* the first such syscall */
 	int marks;                    /* bracket markers seen: 2 when the function returned */
 
-	/* our side of the /proc/PID/io cross-check, same span */
+	/* our side of the /proc/PID/io cross-check, same span, every process
+	 * (the kernel adds reaped children into their parent's figures) */
 	uint64_t io_rchar, io_wchar, io_syscr, io_syscw;
 };
 

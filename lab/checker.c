@@ -79,9 +79,13 @@ static void rules(struct zcl_run *r)
 		violation(r, "the header was not sent with MSG_MORE or under TCP_CORK");
 	unsigned long long allowed = (unsigned long long)(r->sg ? s->cpu_x : s->cpu_x_nosg) * size +
 				     r->header_len;
-	if (t->lab_cpu_bytes > allowed)
+	if (t->data_cpu_bytes > allowed)
 		violation(r, "%llu bytes copied by the CPU; this stage's target is at most %llu",
-			  (unsigned long long)t->lab_cpu_bytes, allowed);
+			  (unsigned long long)t->data_cpu_bytes, allowed);
+	if (t->delivered_bytes != r->received_bytes)
+		violation(r, "%llu bytes arrived but the lab saw %llu go into the socket: "
+			     "a syscall the model does not know moved data",
+			  (unsigned long long)r->received_bytes, (unsigned long long)t->delivered_bytes);
 }
 
 void zcl_check_run(struct zcl_run *r)

@@ -36,7 +36,8 @@
 #define MAX_CORK 16
 
 struct watch { bool used; dev_t dev; ino_t ino; int fd; int64_t last; };
-struct map { bool used; pid_t pid; uint64_t start, end; int w; };
+struct map { bool used; pid_t tgid; uint64_t start, end; int w; };
+struct task { pid_t pid, tgid; };
 struct cork { bool used; ino_t ino; bool on; };
 
 static struct {
@@ -52,9 +53,37 @@ static struct {
 	struct cork c[MAX_CORK];
 	struct zcl_kernel_acct k;
 	bool exec_seen;
-	int pending_w[ZCL_MAX_TRACEES]; /* per in-flight call: watched file, -1 none */
-	pid_t pending_pid[ZCL_MAX_TRACEES];
+	struct task tasks[2 * ZCL_MAX_TRACEES]; /* thread -> process, most recent first */
+	unsigned ntasks;
+	struct { pid_t pid; struct zcl_procio io; } exec_pre[8]; /* counters at execve entry */
 } C;
+
+/* ---- threads and processes ---- */
+
+/* The thread group of pid, from a cache or /proc/PID/status. */
+static pid_t tgid_of(pid_t pid)
+{
+	size_t n = sizeof C.tasks / sizeof C.tasks[0];
+	for (size_t i = 0; i < n; i++)
+		if (C.tasks[i].pid == pid)
+			return C.tasks[i].tgid;
+	char path[64], buf[1024];
+	pid_t tgid = pid;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t k = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (k > 0) {
+			buf[k] = 0;
+			char *t = strstr(buf, "\nTgid:");
+			if (t)
+				tgid = (pid_t)strtol(t + 6, NULL, 10);
+		}
+	}
+	C.tasks[C.ntasks++ % n] = (struct task){pid, tgid};
+	return tgid;
+}
 
 /* ---- watched files: the lab's own descriptor on each file seen ---- */
 
@@ -103,35 +132,50 @@ static uint64_t watch_fill(int i)
 
 /* ---- file mappings, per process ---- */
 
-static int map_lookup(pid_t pid, uint64_t addr)
+/* Mappings belong to a process (its threads share them). */
+static int map_lookup(pid_t tgid, uint64_t addr)
 {
 	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (C.m[i].used && C.m[i].pid == pid && addr >= C.m[i].start && addr < C.m[i].end)
+		if (C.m[i].used && C.m[i].tgid == tgid && addr >= C.m[i].start && addr < C.m[i].end)
 			return C.m[i].w;
 	return -1;
 }
 
-static void map_add(pid_t pid, uint64_t start, uint64_t len, int w)
+static void map_add(pid_t tgid, uint64_t start, uint64_t end, int w)
 {
+	if (end <= start)
+		return;
 	for (int i = 0; i < ZCL_MAX_MAPS; i++)
 		if (!C.m[i].used) {
-			C.m[i] = (struct map){true, pid, start, start + len, w};
+			C.m[i] = (struct map){true, tgid, start, end, w};
 			return;
 		}
 }
 
-static void map_remove(pid_t pid, uint64_t start, uint64_t len)
+/* Forget [start, end): mappings are trimmed, or split when the hole is
+ * in their middle (munmap of one window of a big mapping). */
+static void map_remove(pid_t tgid, uint64_t start, uint64_t end)
 {
-	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (C.m[i].used && C.m[i].pid == pid && C.m[i].start < start + len && C.m[i].end > start)
-			C.m[i].used = false;
+	for (int i = 0; i < ZCL_MAX_MAPS; i++) {
+		struct map m = C.m[i];
+		if (!m.used || m.tgid != tgid || m.start >= end || m.end <= start)
+			continue;
+		C.m[i].used = false;
+		map_add(tgid, m.start, start < m.start ? m.start : start, m.w); /* the part before */
+		map_add(tgid, end > m.end ? m.end : end, m.end, m.w);          /* the part after */
+	}
 }
 
 static void map_copy(pid_t from, pid_t to)
 {
 	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (C.m[i].used && C.m[i].pid == from)
-			map_add(to, C.m[i].start, C.m[i].end - C.m[i].start, C.m[i].w);
+		if (C.m[i].used && C.m[i].tgid == from)
+			map_add(to, C.m[i].start, C.m[i].end, C.m[i].w);
+}
+
+static uint64_t page_end(uint64_t start, uint64_t len)
+{
+	return (start + len + 4095) & ~(uint64_t)4095;
 }
 
 /* ---- TCP_CORK state, per socket ---- */
@@ -189,11 +233,6 @@ static bool is_data(const struct zcl_rule *rule)
 	return rule && rule->fam != ZM_MMAP && rule->fam != ZM_MUNMAP;
 }
 
-static int slot_of(pid_t pid)
-{
-	return (int)((unsigned)pid % ZCL_MAX_TRACEES);
-}
-
 /* ---- tracer hooks ---- */
 
 static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
@@ -201,9 +240,15 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 	(void)ctx;
 	const struct zcl_rule *rule = zcl_rule_for(r->nr);
 	int w = -1;
+	r->tgid = tgid_of(r->pid);
 	if (!C.first_seen) {
 		C.first_seen = true;
 		C.first = r->pid;
+	}
+	if ((r->nr == SYS_execve || r->nr == SYS_execveat) && C.exec_seen) {
+		int slot = (int)((unsigned)r->pid % 8);
+		C.exec_pre[slot].pid = r->pid;
+		zcl_procio_read(r->pid, &C.exec_pre[slot].io);
 	}
 	r->in_bracket = C.o.bracket ? C.in_bracket : true;
 	if (rule) {
@@ -222,15 +267,14 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		if (rule->flags >= 0 && (rule->fam == ZM_SEND))
 			r->msg_more |= (r->args[rule->flags] & MSG_MORE) != 0;
 		if ((rule->fam == ZM_WRITE || rule->fam == ZM_SEND) && rule->buf >= 0) {
-			int mw = map_lookup(r->pid, source_addr(r, rule));
+			int mw = map_lookup(r->tgid, source_addr(r, rule));
 			if (mw >= 0) {
 				r->src_in_filemap = true;
 				w = mw;
 			}
 		}
 	}
-	C.pending_w[slot_of(r->pid)] = w;
-	C.pending_pid[slot_of(r->pid)] = r->pid;
+	r->watch = w;
 
 	bool lab_fd = r->in.lab_input || r->in.lab_socket || r->out.lab_input || r->out.lab_socket;
 	if (C.o.inject == ZI_NONE || !is_data(rule) || !r->in_bracket || !lab_fd)
@@ -259,18 +303,20 @@ static void track(const struct zcl_sysrec *r, int w)
 	case SYS_close_range:
 		zcl_fd_forget_all();
 		break;
-	case SYS_mmap:
+	case SYS_mmap: /* a new mapping replaces whatever was there (MAP_FIXED) */
+		map_remove(r->tgid, (uint64_t)r->ret, page_end((uint64_t)r->ret, r->args[1]));
 		if (r->in.kind == ZF_FILE && w >= 0)
-			map_add(r->pid, (uint64_t)r->ret, r->args[1], w);
+			map_add(r->tgid, (uint64_t)r->ret, page_end((uint64_t)r->ret, r->args[1]), w);
 		break;
 	case SYS_munmap:
-		map_remove(r->pid, r->args[0], r->args[1]);
+		map_remove(r->tgid, r->args[0], page_end(r->args[0], r->args[1]));
 		break;
 	case SYS_mremap: {
-		int mw = map_lookup(r->pid, r->args[0]);
-		map_remove(r->pid, r->args[0], r->args[1]);
+		int mw = map_lookup(r->tgid, r->args[0]);
+		map_remove(r->tgid, r->args[0], page_end(r->args[0], r->args[1]));
+		map_remove(r->tgid, (uint64_t)r->ret, page_end((uint64_t)r->ret, r->args[2]));
 		if (mw >= 0)
-			map_add(r->pid, (uint64_t)r->ret, r->args[2], mw);
+			map_add(r->tgid, (uint64_t)r->ret, page_end((uint64_t)r->ret, r->args[2]), mw);
 		break;
 	}
 	case SYS_setsockopt:
@@ -288,8 +334,7 @@ static void track(const struct zcl_sysrec *r, int w)
 static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 {
 	(void)ctx;
-	int s = slot_of(r->pid);
-	int w = C.pending_pid[s] == r->pid ? C.pending_w[s] : -1;
+	int w = r->watch;
 	if (r->ret >= 0)
 		track(r, w);
 	if (w >= 0 && r->ret >= 0)
@@ -329,17 +374,37 @@ static void on_proc_exit(void *ctx, pid_t pid)
 	}
 }
 
+/* After an exec (other than the first): the kernel read the new program's
+ * headers on the process's account. That is not the program's I/O, but it
+ * reaches the first process's /proc/PID/io when the process is reaped. */
+static void exclude_exec(pid_t pid)
+{
+	for (int i = 0; i < 8; i++) {
+		struct zcl_procio post, *pre = &C.exec_pre[i].io, *x = &C.k.excluded;
+		if (C.exec_pre[i].pid != pid || !pre->valid || zcl_procio_read(pid, &post) < 0)
+			continue;
+		x->rchar += post.rchar - pre->rchar;
+		x->wchar += post.wchar - pre->wchar;
+		x->syscr += post.syscr - pre->syscr;
+		x->syscw += post.syscw - pre->syscw;
+		pre->valid = false;
+	}
+}
+
 static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
 {
 	(void)ctx;
+	pid_t tgid = tgid_of(pid);
 	if (exec) {
 		if (!C.exec_seen && !C.o.bracket)
 			zcl_procio_read(pid, &C.k.begin); /* after the kernel loaded the program */
+		else
+			exclude_exec(pid);
 		C.exec_seen = true;
-		map_remove(pid, 0, UINT64_MAX);
+		map_remove(tgid, 0, UINT64_MAX);
 		zcl_fd_forget_all();
-	} else {
-		map_copy(parent, pid);
+	} else if (tgid != tgid_of(parent)) {
+		map_copy(tgid_of(parent), tgid); /* fork: a copy of the address space */
 	}
 }
 
@@ -363,8 +428,6 @@ void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *
 	C.o = *o;
 	C.sinks = sinks;
 	C.nsinks = n;
-	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
-		C.pending_w[i] = -1;
 }
 
 void zcl_collect_end(void)

@@ -50,11 +50,14 @@ const struct zcl_tracer_hooks *zcl_collect_hooks(void);
  * change descriptors, mappings or processes. Ends with -1. */
 const int *zcl_collect_trap_list(void);
 
-/* The kernel's accounting of the first process over the counted span:
+/* The kernel's accounting of the first process over the counted span (it
+ * includes the children it has reaped):
  * stage runs read /proc/PID/io at the two markers, zcl trace at the first
  * exec (after the kernel loaded the program) and at the exit. */
 struct zcl_kernel_acct {
 	struct zcl_procio begin, end; /* end.vol_cs/invol_cs: at the process's exit */
+	struct zcl_procio excluded;   /* the kernel's own reads while loading a program
+				       * (every exec after the first): not the program's I/O */
 };
 struct zcl_kernel_acct zcl_collect_kernel(void);
 

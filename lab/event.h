@@ -54,6 +54,7 @@ enum zcl_inject { ZI_NONE, ZI_SHORT, ZI_EINTR };
 struct zcl_sysrec {
 	uint64_t seq;          /* 1, 2, ... in the order the syscalls finished */
 	pid_t pid;             /* thread that made the call */
+	pid_t tgid;            /* its process (thread group) */
 	long nr;               /* native syscall number */
 	uint64_t args[6];      /* arguments at entry (before any injection) */
 	int64_t ret;           /* return value; -errno on failure */
@@ -64,6 +65,7 @@ struct zcl_sysrec {
 	bool msg_more;         /* send family: MSG_MORE set, or TCP_CORK on */
 	bool in_bracket;       /* between the harness's markers (always true for zcl trace) */
 	enum zcl_inject injected;
+	int watch;             /* the collector's own: watched file of this call, -1 none */
 };
 
 /* One thing the kernel did for a syscall. */

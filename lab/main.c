@@ -312,7 +312,7 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 		int bad = zcl_account_crosscheck(&totals, &k, cc, sizeof cc);
 		if (bad >= 0)
 			fprintf(out, "  kernel         /proc/PID/io of the first process %s\n%s",
-				bad == 0 ? "agrees" : "DISAGREES (children and untraced calls are not in it)", cc);
+				bad == 0 ? "agrees" : "DISAGREES (children it did not wait for are not in it)", cc);
 	}
 	if (out != stderr)
 		fclose(out);

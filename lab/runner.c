@@ -293,13 +293,15 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	struct zcl_collect_opts co = {.sg = r->sg, .bracket = true, .token = token, .inject = r->inject};
 	zcl_collect_begin(&co, sinks, ns);
 
+	/* What would hide syscalls from us, or let the program leave its group. */
 	static const int deny[] = {SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
-				   SYS_seccomp, SYS_ptrace, SYS_process_vm_writev, -1};
+				   SYS_seccomp, SYS_ptrace, SYS_process_vm_writev, SYS_setpgid,
+				   SYS_setsid, -1};
 	struct child_env ce = {.file_fd = fd, .sock_fd = st};
 	snprintf(ce.dir, sizeof ce.dir, "%s", dir);
 	snprintf(ce.out_path, sizeof ce.out_path, "%s/output.txt", dir);
 	struct zcl_trace_opts to = {
-		.trap_all = true, .deny = deny, .timeout_s = r->timeout_s, .pin_cpu = true,
+		.trap_all = true, .deny = deny, .timeout_s = r->timeout_s, .pin_cpu = true, .own_group = true,
 		.child_setup = child_setup, .child_arg = &ce,
 	};
 	int t = zcl_trace_run(argv, envp, &to, zcl_collect_hooks(), &r->tr, err, errlen);

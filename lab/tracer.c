@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -60,10 +61,15 @@ struct tracer {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool done;
+	bool first_reaped;         /* the first process is gone: no timeout any more */
 	bool exec_seen;            /* the first program image was loaded */
+	bool own_group;            /* the tracees have a process group of their own */
 	double timeout_s;
-	volatile bool timed_out;
+	atomic_bool timed_out;
 };
+
+/* For zcl_trace_kill_current(), called from signal handlers. */
+static volatile sig_atomic_t current_first, current_group;
 
 static struct tracee *find(struct tracer *tr, pid_t pid)
 {
@@ -101,14 +107,27 @@ static void drop(struct tracer *tr, pid_t pid)
 
 static void kill_all(struct tracer *tr)
 {
-	kill(-tr->first, SIGKILL);
+	kill(tr->first, SIGKILL);
+	if (tr->own_group)
+		kill(-tr->first, SIGKILL);
 	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
 		if (tr->t[i].used)
 			kill(tr->t[i].pid, SIGKILL);
 }
 
-/* The watchdog sleeps until the deadline; then it kills the process group so
- * the waitpid() loop sees the deaths. */
+void zcl_trace_kill_current(void)
+{
+	pid_t first = (pid_t)current_first;
+	if (first > 0) {
+		kill(first, SIGKILL);
+		if (current_group)
+			kill(-first, SIGKILL);
+	}
+}
+
+/* The watchdog sleeps until the deadline; then it kills the first process
+ * (its pid cannot be reused before we reap it) and its group, so the
+ * waitpid() loop wakes up and kills the rest from its table. */
 static void *watchdog(void *arg)
 {
 	struct tracer *tr = arg;
@@ -124,8 +143,12 @@ static void *watchdog(void *arg)
 	pthread_mutex_lock(&tr->mu);
 	while (!tr->done) {
 		if (pthread_cond_timedwait(&tr->cv, &tr->mu, &dl) == ETIMEDOUT) {
-			tr->timed_out = true;
-			kill(-tr->first, SIGKILL);
+			if (!tr->first_reaped) {
+				atomic_store(&tr->timed_out, true);
+				kill(tr->first, SIGKILL);
+				if (tr->own_group)
+					kill(-tr->first, SIGKILL);
+			}
 			break;
 		}
 	}
@@ -261,6 +284,17 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 		return;
 	}
 	if (ev == PTRACE_EVENT_EXEC) {
+		unsigned long former = 0;
+		ptrace(PTRACE_GETEVENTMSG, pid, 0, &former);
+		struct tracee *old = former && (pid_t)former != pid ? find(tr, (pid_t)former) : NULL;
+		if (old) {
+			/* A non-leader thread exec'd: it now has the leader's pid,
+			 * and carries its own state (inside execve) along. */
+			struct tracee moved = *old;
+			drop(tr, old->pid);
+			moved.pid = pid;
+			*t = moved;
+		}
 		tr->exec_seen = true;
 		if (tr->h->proc_new)
 			tr->h->proc_new(tr->h->ctx, pid, pid, true);
@@ -313,6 +347,13 @@ static struct sock_fprog *make_filter(const struct zcl_trace_opts *o)
 		for (const int *p = o->deny; *p >= 0; p++)
 			if (seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), *p, 0) < 0)
 				goto out;
+	/* A child made with CLONE_UNTRACED would escape the tracer; clone3's
+	 * flags live in memory a filter cannot read, so refuse it (glibc then
+	 * falls back to clone). */
+	if (seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+			     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_UNTRACED, CLONE_UNTRACED)) < 0 ||
+	    seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0)
+		goto out;
 	/* x32 and int 0x80 would bypass our syscall table: kill them. */
 	seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	fd = memfd_create("zcl-bpf", MFD_CLOEXEC);
@@ -337,27 +378,32 @@ out:
 	return prog;
 }
 
+/* Write a fixed message: between fork and exec only async-signal-safe calls. */
+static void say(const char *msg)
+{
+	ssize_t n = write(2, msg, strlen(msg));
+	(void)n;
+}
+
 static void child(char *const argv[], char *const envp[], const struct zcl_trace_opts *o,
 		  const struct sock_fprog *f)
 {
-	setpgid(0, 0);
+	if (o->own_group)
+		setpgid(0, 0);
 	if (o->child_setup)
 		o->child_setup(o->child_arg);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) {
-		dprintf(2, "zcl: tracer: %s\n", strerror(errno));
+		say("zcl: tracer: ptrace(PTRACE_TRACEME) refused\n");
 		_exit(126);
 	}
 	raise(SIGSTOP);
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, f) < 0) {
-		dprintf(2, "zcl: tracer: cannot load the seccomp filter\n");
+		say("zcl: tracer: cannot install the seccomp filter\n");
 		_exit(126);
 	}
-	if (strchr(argv[0], '/'))
-		execve(argv[0], argv, envp);
-	else
-		execvpe(argv[0], argv, envp);
-	dprintf(2, "zcl: %s: %s\n", argv[0], strerror(errno));
+	execve(argv[0], argv, envp);
+	say("zcl: tracer: execve failed\n");
 	_exit(127);
 }
 
@@ -405,8 +451,12 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	if (pid == 0)
 		child(argv, envp, o, f);
 	free(f);
-	setpgid(pid, pid); /* also done in the child: no race on who is first */
+	if (o->own_group)
+		setpgid(pid, pid); /* also done in the child: no race on who is first */
 	tr.first = pid;
+	tr.own_group = o->own_group;
+	current_group = o->own_group;
+	current_first = pid;
 	res->pid = pid;
 
 	int st;
@@ -451,7 +501,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 				continue;
 			break; /* ECHILD: nothing left */
 		}
-		if (tr.timed_out)
+		if (atomic_load(&tr.timed_out))
 			kill_all(&tr);
 		res->stops++;
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
@@ -461,8 +511,13 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 				res->term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 			}
 			drop(&tr, p);
-			if (p == pid)
+			if (p == pid) {
+				pthread_mutex_lock(&tr.mu);
+				tr.first_reaped = true;
+				pthread_mutex_unlock(&tr.mu);
+				current_first = 0;
 				kill_all(&tr); /* the program is over: so are its helpers */
+			}
 			continue;
 		}
 		if (WIFSTOPPED(st))
@@ -470,9 +525,12 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	}
 	/* Reap whatever is left in the group (untraced leftovers cannot exist:
 	 * every child is auto-attached, but be sure). */
-	kill(-pid, SIGKILL);
-	while (waitpid(-pid, &st, __WALL | WNOHANG) > 0)
-		;
+	if (o->own_group) {
+		kill(-pid, SIGKILL);
+		while (waitpid(-pid, &st, __WALL | WNOHANG) > 0)
+			;
+	}
+	current_first = 0;
 
 	pthread_mutex_lock(&tr.mu);
 	tr.done = true;
@@ -480,7 +538,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	pthread_mutex_unlock(&tr.mu);
 	if (have_wd)
 		pthread_join(wd, NULL);
-	res->timed_out = tr.timed_out;
+	res->timed_out = atomic_load(&tr.timed_out);
 	res->exec_failed = !tr.exec_seen;
 	if (pinned)
 		sched_setaffinity(0, sizeof old, &old);

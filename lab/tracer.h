@@ -40,6 +40,8 @@ struct zcl_trace_opts {
 	const int *deny;      /* syscalls answered ENOSYS without running, ending with -1; may be NULL */
 	double timeout_s;     /* wall-clock limit; <= 0: none */
 	bool pin_cpu;         /* run tracer and tracee on one CPU: a ptrace stop costs less */
+	bool own_group;       /* put the program in a process group of its own (stage runs);
+			       * zcl trace keeps it in ours, so it can use the terminal */
 	void (*child_setup)(void *arg); /* in the child before exec (fds, rlimits); may be NULL */
 	void *child_arg;
 };
@@ -55,8 +57,12 @@ struct zcl_trace_result {
 	unsigned long traced; /* syscalls reported */
 };
 
+/* SIGKILL the program being traced (and its group, if it has its own).
+ * Async-signal-safe: for SIGINT/SIGTERM handlers. */
+void zcl_trace_kill_current(void);
+
 /*
- * Run argv[0] (a path; searched in PATH when it has no slash) under the
+ * Run argv[0] (a path) under the
  * tracer until every process it started is gone. Fills *res. Returns 0, or
  * -1 with errno and a message in err (size errlen) when the tracer itself
  * could not work (fork failed, ptrace not permitted, bad filter). No process
