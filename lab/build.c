@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,25 +26,37 @@
 #define COMPILE_TIMEOUT_S 60
 #define DIAG_MAX (64 * 1024)
 
+static void find_root(char *root, size_t size);
+
 const char *zcl_root(void)
 {
 	static char root[PATH_MAX];
-	if (root[0])
-		return root;
+	if (!root[0])
+		find_root(root, sizeof root);
+	/* Paths are built on top of the root: keep room for them. */
+	if (strlen(root) > PATH_MAX / 2)
+		root[PATH_MAX / 2] = 0;
+	return root;
+}
+
+static void find_root(char *root, size_t size)
+{
 	const char *env = getenv("ZCL_ROOT");
 	if (env && *env) {
-		snprintf(root, sizeof root, "%s", env);
-		return root;
+		/* absolute: stage binaries run from a scratch directory */
+		if (!realpath(env, root))
+			snprintf(root, size, "%s", env);
+		return;
 	}
-	ssize_t n = readlink("/proc/self/exe", root, sizeof root - 1);
+	ssize_t n = readlink("/proc/self/exe", root, size - 1);
 	if (n <= 0) {
-		snprintf(root, sizeof root, ".");
-		return root;
+		snprintf(root, size, ".");
+		return;
 	}
 	root[n] = 0;
 	char *d = dirname(root);
 	memmove(root, d, strlen(d) + 1);
-	return root;
+	return;
 }
 
 void zcl_stage_source(const struct zcl_stage *s, bool solution, char *buf, size_t len)
@@ -60,10 +73,12 @@ static int64_t mtime_ns(const char *path)
 	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 }
 
-/* Run argv, capture stdout+stderr into *out. Returns the exit status (or
- * -1 if it could not run). */
+/* Run argv in a process group of its own with stdin from /dev/null, capture
+ * stdout+stderr into *out (malloc'd). Returns the exit status, -1 if it
+ * could not run, -2 if it ran past COMPILE_TIMEOUT_S (the group is killed). */
 static int run_capture(char *const argv[], char **out)
 {
+	bool timed_out = false;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
@@ -74,6 +89,10 @@ static int run_capture(char *const argv[], char **out)
 		return -1;
 	}
 	if (pid == 0) {
+		setpgid(0, 0);
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, 0);
 		dup2(p[1], 1);
 		dup2(p[1], 2);
 		execvp(argv[0], argv);
@@ -90,7 +109,8 @@ static int run_capture(char *const argv[], char **out)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (time(NULL) - start > COMPILE_TIMEOUT_S) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL); /* the driver and cc1, as, ld under it */
+			timed_out = true;
 			break;
 		}
 		if (k == 0)
@@ -112,6 +132,9 @@ static int run_capture(char *const argv[], char **out)
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	kill(-pid, SIGKILL); /* nothing of the compiler outlives it */
+	if (timed_out)
+		return -2;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -153,6 +176,12 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 		free(*diag);
 		*diag = NULL;
 		return -1;
+	}
+	if (st == -2) {
+		free(*diag);
+		if (asprintf(diag, "the compiler ran for more than %d s and was stopped\n", COMPILE_TIMEOUT_S) < 0)
+			*diag = NULL;
+		return 1;
 	}
 	if (st != 0)
 		return 1;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "report.h"
 #include "runner.h"
 #include "stages.h"
+#include "tracer.h"
 #include "tour.h"
 
 #define EXIT_FAIL 1
@@ -53,7 +55,8 @@ static const char usage[] =
 	"  --warm            keep the input in the page cache (default: cold, evicted first)\n"
 	"  --no-sg           model a NIC without scatter-gather (the CPU copy comes back)\n"
 	"  --timeout SEC     wall-clock limit (default 10)\n"
-	"  --inject KIND     short: halve every 3rd data transfer; eintr: fail every 3rd with EINTR\n"
+	"  --inject KIND     short: halve the 1st and every 3rd data transfer on the lab's file and\n"
+	"                    socket; eintr: fail those with EINTR instead\n"
 	"  --json            check: one JSON object; run: one JSON event per line\n"
 	"\n"
 	"trace options:\n"
@@ -61,10 +64,46 @@ static const char usage[] =
 	"  --summary         only the totals at the end\n"
 	"  -o FILE           write the trace to FILE (default: stderr), leaving the program's output alone\n"
 	"  --no-sg, --timeout SEC   as above (trace has no timeout unless given)\n"
+	"  The program runs on one CPU, beside the tracer: a ptrace stop costs less that way.\n"
 	"\n"
 	"exit status: 0 pass, 1 fail, 2 usage or environment error.\n"
 	"Measured: page-cache fills (cachestat/mincore), syscalls and their return values.\n"
 	"Modelled: which CPU copies a syscall implies, and the NIC's DMA (loopback has no NIC).\n";
+
+/* SIGINT, SIGTERM, SIGHUP: end the traced program; the run then cleans up
+ * (scratch directory, receiver) and main() exits by the same signal. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	zcl_trace_kill_current();
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* After an interrupted run: say so, then die of the same signal. */
+static int finish(int rc)
+{
+	if (!interrupted)
+		return rc;
+	int sig = interrupted;
+	fprintf(stderr, "zcl: interrupted by %s: the program was stopped, nothing left behind\n",
+		strsignal(sig));
+	signal(sig, SIG_DFL);
+	raise(sig);
+	return 128 + sig;
+}
 
 struct opts {
 	bool solution, json, warm, no_sg, summary, help;
@@ -264,7 +303,7 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 		return die("trace: %s: no such program (or not executable)", argv[i]);
 	argv[i] = prog;
 	FILE *out = stderr;
-	if (o->out && !(out = fopen(o->out, "w")))
+	if (o->out && !(out = fopen(o->out, "we"))) /* close-on-exec: not the program's */
 		return die("-o: cannot write %s", o->out);
 	struct zcl_timeline tl;
 	zcl_timeline_init(&tl, out, o->json, false);
@@ -366,16 +405,17 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	argc--, argv++;
+	catch_signals();
 	if (!strcmp(cmd, "list"))
 		return argc > 1 ? die("list: unexpected argument: %s", argv[1]) : cmd_list();
 	if (!strcmp(cmd, "check"))
-		return cmd_check(argc, argv, &o, false);
+		return finish(cmd_check(argc, argv, &o, false));
 	if (!strcmp(cmd, "run"))
-		return cmd_check(argc, argv, &o, true);
+		return finish(cmd_check(argc, argv, &o, true));
 	if (!strcmp(cmd, "trace"))
-		return cmd_trace(argc, argv, &o);
+		return finish(cmd_trace(argc, argv, &o));
 	if (!strcmp(cmd, "tour"))
-		return cmd_tour(argc, argv, &o);
+		return finish(cmd_tour(argc, argv, &o));
 	if (!strcmp(cmd, "hint"))
 		return cmd_hint(argc, argv, &o);
 	return die("unknown command: %s (zcl --help)", cmd);

@@ -119,7 +119,7 @@ void zcl_json_str(FILE *out, const char *s)
 			fputs("\\n", out);
 		else if (c == '\t')
 			fputs("\\t", out);
-		else if (c < 0x20 || c >= 0x7f)
+		else if (c < 0x20 || c == 0x7f)
 			fprintf(out, "\\u%04x", c);
 		else
 			fputc(c, out);
@@ -214,7 +214,8 @@ void zcl_print_run_text(FILE *out, const struct zcl_run *r)
 	zcl_print_totals(out, &r->totals, r->expected_bytes);
 	syscall_list_text(out, &r->totals);
 	if (r->kernel.end.valid)
-		fprintf(out, "  kernel         /proc/PID/io %s; scheduler context switches (whole process) %" PRIu64 " voluntary, %" PRIu64 " involuntary\n",
+		fprintf(out, "  kernel         /proc/PID/io %s; scheduler context switches %" PRIu64 " voluntary, %" PRIu64 " involuntary\n"
+			"                 (main thread, whole run, each ptrace stop included)\n",
 			r->crosscheck_bad == 0 ? "agrees" : r->crosscheck_bad < 0 ? "not available" : "DISAGREES",
 			r->kernel.end.vol_cs, r->kernel.end.invol_cs);
 	if (r->crosscheck_bad > 0)

@@ -302,6 +302,7 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	snprintf(ce.out_path, sizeof ce.out_path, "%s/output.txt", dir);
 	struct zcl_trace_opts to = {
 		.trap_all = true, .deny = deny, .timeout_s = r->timeout_s, .pin_cpu = true, .own_group = true,
+		.deny_filters = true,
 		.child_setup = child_setup, .child_arg = &ce,
 	};
 	int t = zcl_trace_run(argv, envp, &to, zcl_collect_hooks(), &r->tr, err, errlen);
@@ -313,6 +314,12 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	have_receiver = false;
 	if (t < 0)
 		goto out;
+	if (r->tr.exec_failed) {
+		read_tail(ce.out_path, r->output, sizeof r->output);
+		snprintf(err, errlen, "%s: the stage binary could not be started: %s", bin, r->output);
+		err[strcspn(err, "\n")] = 0;
+		goto out;
+	}
 	r->received_bytes = rx.received;
 	r->first_mismatch = rx.first_mismatch;
 	read_tail(ce.out_path, r->output, sizeof r->output);

@@ -354,6 +354,10 @@ static struct sock_fprog *make_filter(const struct zcl_trace_opts *o)
 			     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_UNTRACED, CLONE_UNTRACED)) < 0 ||
 	    seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0)
 		goto out;
+	if (o->deny_filters &&
+	    seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(prctl), 1,
+			     SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP)) < 0)
+		goto out;
 	/* x32 and int 0x80 would bypass our syscall table: kill them. */
 	seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	fd = memfd_create("zcl-bpf", MFD_CLOEXEC);
