@@ -11,6 +11,19 @@
 
 #include "runner.h"
 
+/*
+ * The body of a ParameterizedTestParameters over a static case table: the
+ * parameters are indices into it. Criterion copies parameters into the
+ * test's process, and pointers inside the cases would not survive the trip.
+ */
+#define INDEX_PARAMS(table)                                                   \
+	do {                                                                  \
+		static int idx_[sizeof(table) / sizeof((table)[0])];          \
+		for (size_t i_ = 0; i_ < sizeof idx_ / sizeof idx_[0]; i_++)  \
+			idx_[i_] = (int)i_;                                   \
+		return cr_make_param_array(int, idx_, sizeof idx_ / sizeof idx_[0]); \
+	} while (0)
+
 /* Run stage `num` once through zcl_run_stage and return the result (the
  * test fails if the run could not happen at all). */
 struct zcl_run run_stage(int num, bool solution, uint64_t size, bool warm, bool sg,

@@ -32,10 +32,7 @@ static struct bad_case bad[] = {
 
 ParameterizedTestParameters(cli, bad_input_exits_2_with_one_line)
 {
-	static int idx[sizeof bad / sizeof bad[0]];
-	for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
-		idx[i] = (int)i;
-	return cr_make_param_array(int, idx, sizeof idx / sizeof idx[0]);
+	INDEX_PARAMS(bad);
 }
 
 ParameterizedTest(int *ix, cli, bad_input_exits_2_with_one_line)

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "helpers.h"
 #include "model.h"
 #include "params.h"
 
@@ -61,14 +62,9 @@ static struct model_case cases[] = {
 	{"an unmodelled syscall is only a mode switch", SYS_getpid, 1234, NOFD, NOFD, 0, false, true, 0, {{0}}},
 };
 
-/* Parameters are indices: Criterion copies parameters into the test's
- * process, and the strings inside a case would not survive the trip. */
 ParameterizedTestParameters(model, rules_give_the_expected_copies)
 {
-	static int idx[sizeof cases / sizeof cases[0]];
-	for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
-		idx[i] = (int)i;
-	return cr_make_param_array(int, idx, sizeof idx / sizeof idx[0]);
+	INDEX_PARAMS(cases);
 }
 
 ParameterizedTest(int *ix, model, rules_give_the_expected_copies)

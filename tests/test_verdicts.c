@@ -120,14 +120,9 @@ static struct verdict_case cases[] = {
 	 ZV_WRONG_BYTES, "missing"},
 };
 
-/* Parameters are indices: Criterion copies parameters into the test's
- * process, and pointers inside them would not survive the trip. */
 ParameterizedTestParameters(verdicts, each_failure_has_its_verdict)
 {
-	static int idx[sizeof cases / sizeof cases[0]];
-	for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++)
-		idx[i] = (int)i;
-	return cr_make_param_array(int, idx, sizeof idx / sizeof idx[0]);
+	INDEX_PARAMS(cases);
 }
 
 static bool mentions(const struct zcl_run *r, const char *phrase)
