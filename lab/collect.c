@@ -38,6 +38,8 @@
 struct watch { bool used; dev_t dev; ino_t ino; int fd; int64_t last; };
 struct map { bool used; pid_t tgid; uint64_t start, end; int w; };
 struct task { pid_t pid, tgid; };
+/* A thread's own disk-read counter (/proc/TGID/task/TID/io read_bytes). */
+struct diskio { pid_t tid; int fd; uint64_t last; };
 struct cork { bool used; ino_t ino; bool on; };
 
 static struct {
@@ -54,6 +56,7 @@ static struct {
 	struct zcl_kernel_acct k;
 	bool exec_seen;
 	struct task tasks[2 * ZCL_MAX_TRACEES]; /* thread -> process, most recent first */
+	struct diskio dio[ZCL_MAX_TRACEES];
 	unsigned ntasks;
 	struct { pid_t pid; struct zcl_procio io; } exec_pre[8]; /* counters at execve entry */
 } C;
@@ -128,6 +131,64 @@ static uint64_t watch_fill(int i)
 	int64_t d = now - C.w[i].last;
 	C.w[i].last = now;
 	return d > 0 ? (uint64_t)d : 0;
+}
+
+/* ---- disk reads, per thread ----
+ *
+ * Measuring residency walks every cached page of the file (cachestat) or
+ * maps it (mincore): too dear to do after each of 16384 reads of a warm
+ * file. The kernel counts, per thread, the bytes it asked the disk for
+ * (read_bytes in /proc/TGID/task/TID/io, readahead included). When that
+ * counter has not moved, the call filled nothing and residency is not
+ * measured again; when it has, or when the counter is missing, it is. */
+
+static struct diskio *diskio_of(pid_t tgid, pid_t tid)
+{
+	struct diskio *free_slot = NULL;
+	for (int i = 0; i < ZCL_MAX_TRACEES; i++) {
+		if (C.dio[i].tid == tid && C.dio[i].fd > 0)
+			return &C.dio[i];
+		if (!free_slot && C.dio[i].fd <= 0)
+			free_slot = &C.dio[i];
+	}
+	if (!free_slot)
+		return NULL;
+	char path[80];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/io", (int)tgid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	*free_slot = (struct diskio){tid, fd, UINT64_MAX};
+	return free_slot;
+}
+
+/* Did the thread read from a disk since we last asked? true when unsure. */
+static bool disk_was_read(pid_t tgid, pid_t tid)
+{
+	struct diskio *d = diskio_of(tgid, tid);
+	char buf[512];
+	if (!d)
+		return true;
+	ssize_t n = pread(d->fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	const char *p = strstr(buf, "\nread_bytes: ");
+	if (!p)
+		return true;
+	uint64_t now = strtoull(p + 13, NULL, 10);
+	bool moved = now != d->last;
+	d->last = now;
+	return moved;
+}
+
+static void diskio_forget(pid_t tid)
+{
+	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
+		if (C.dio[i].tid == tid && C.dio[i].fd > 0) {
+			close(C.dio[i].fd);
+			C.dio[i].fd = 0;
+		}
 }
 
 /* ---- file mappings, per process ---- */
@@ -337,7 +398,7 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	int w = r->watch;
 	if (r->ret >= 0)
 		track(r, w);
-	if (w >= 0 && r->ret >= 0)
+	if (w >= 0 && r->ret >= 0 && disk_was_read(r->tgid, r->pid))
 		r->filled_bytes = watch_fill(w);
 
 	struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
@@ -361,6 +422,7 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 static void on_proc_exit(void *ctx, pid_t pid)
 {
 	(void)ctx;
+	diskio_forget(pid);
 	if (pid != C.first && C.first_seen)
 		return;
 	struct zcl_procio now;
@@ -432,6 +494,9 @@ void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *
 
 void zcl_collect_end(void)
 {
+	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
+		if (C.dio[i].fd > 0)
+			close(C.dio[i].fd);
 	for (int i = 0; i < MAX_WATCH; i++)
 		if (C.w[i].used) {
 			close(C.w[i].fd);
