@@ -38,8 +38,8 @@
 struct watch { bool used; dev_t dev; ino_t ino; int fd; int64_t last; };
 struct map { bool used; pid_t tgid; uint64_t start, end; int w; };
 struct task { pid_t pid, tgid; };
-/* A thread's own disk-read counter (/proc/TGID/task/TID/io read_bytes). */
-struct diskio { pid_t tid; int fd; uint64_t last; };
+/* A thread's I/O counters: an open /proc/TGID/task/TID/io and the last sample. */
+struct taskio { pid_t tid; int fd; bool have; uint64_t rchar, wchar, read_bytes; };
 struct cork { bool used; ino_t ino; bool on; };
 
 static struct {
@@ -56,7 +56,7 @@ static struct {
 	struct zcl_kernel_acct k;
 	bool exec_seen;
 	struct task tasks[2 * ZCL_MAX_TRACEES]; /* thread -> process, most recent first */
-	struct diskio dio[ZCL_MAX_TRACEES];
+	struct taskio tio[ZCL_MAX_TRACEES];
 	unsigned ntasks;
 	struct { pid_t pid; struct zcl_procio io; } exec_pre[8]; /* counters at execve entry */
 } C;
@@ -133,23 +133,25 @@ static uint64_t watch_fill(int i)
 	return d > 0 ? (uint64_t)d : 0;
 }
 
-/* ---- disk reads, per thread ----
+/* ---- the kernel's I/O counters, per thread ----
  *
- * Measuring residency walks every cached page of the file (cachestat) or
- * maps it (mincore): too dear to do after each of 16384 reads of a warm
- * file. The kernel counts, per thread, the bytes it asked the disk for
- * (read_bytes in /proc/TGID/task/TID/io, readahead included). When that
- * counter has not moved, the call filled nothing and residency is not
- * measured again; when it has, or when the counter is missing, it is. */
+ * /proc/TGID/task/TID/io holds the thread's rchar and wchar (bytes through
+ * read- and write-type calls) and read_bytes (bytes it asked the disk for,
+ * readahead included). Two uses:
+ *  - Residency is dear to measure (cachestat walks every cached page of the
+ *    file): when read_bytes has not moved, the call filled nothing and is not
+ *    measured again.
+ *  - A deferred call (zcl trace, no exit stop) learns how many bytes it moved
+ *    from the change in rchar or wchar, read at the thread's next stop. */
 
-static struct diskio *diskio_of(pid_t tgid, pid_t tid)
+static struct taskio *taskio_of(pid_t tgid, pid_t tid)
 {
-	struct diskio *free_slot = NULL;
+	struct taskio *free_slot = NULL;
 	for (int i = 0; i < ZCL_MAX_TRACEES; i++) {
-		if (C.dio[i].tid == tid && C.dio[i].fd > 0)
-			return &C.dio[i];
-		if (!free_slot && C.dio[i].fd <= 0)
-			free_slot = &C.dio[i];
+		if (C.tio[i].tid == tid && C.tio[i].fd > 0)
+			return &C.tio[i];
+		if (!free_slot && C.tio[i].fd <= 0)
+			free_slot = &C.tio[i];
 	}
 	if (!free_slot)
 		return NULL;
@@ -158,37 +160,61 @@ static struct diskio *diskio_of(pid_t tgid, pid_t tid)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	*free_slot = (struct diskio){tid, fd, UINT64_MAX};
+	*free_slot = (struct taskio){.tid = tid, .fd = fd};
 	return free_slot;
 }
 
-/* Did the thread read from a disk since we last asked? true when unsure. */
-static bool disk_was_read(pid_t tgid, pid_t tid)
+/* Read the counters now into *now. 0, or -1 when they cannot be had. */
+static int taskio_sample(const struct taskio *t, struct taskio *now)
 {
-	struct diskio *d = diskio_of(tgid, tid);
 	char buf[512];
-	if (!d)
-		return true;
-	ssize_t n = pread(d->fd, buf, sizeof buf - 1, 0);
+	ssize_t n = t ? pread(t->fd, buf, sizeof buf - 1, 0) : -1;
 	if (n <= 0)
-		return true;
+		return -1;
 	buf[n] = 0;
-	const char *p = strstr(buf, "\nread_bytes: ");
-	if (!p)
-		return true;
-	uint64_t now = strtoull(p + 13, NULL, 10);
-	bool moved = now != d->last;
-	d->last = now;
-	return moved;
+	const char *rc = strstr(buf, "rchar: "), *wc = strstr(buf, "\nwchar: ");
+	const char *rb = strstr(buf, "\nread_bytes: ");
+	if (!rc || !wc || !rb)
+		return -1;
+	*now = *t;
+	now->rchar = strtoull(rc + 7, NULL, 10);
+	now->wchar = strtoull(wc + 8, NULL, 10);
+	now->read_bytes = strtoull(rb + 13, NULL, 10);
+	now->have = true;
+	return 0;
 }
 
-static void diskio_forget(pid_t tid)
+static void taskio_forget(pid_t tid)
 {
 	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
-		if (C.dio[i].tid == tid && C.dio[i].fd > 0) {
-			close(C.dio[i].fd);
-			C.dio[i].fd = 0;
+		if (C.tio[i].tid == tid && C.tio[i].fd > 0) {
+			close(C.tio[i].fd);
+			C.tio[i].fd = 0;
 		}
+}
+
+/*
+ * At a call's exit: complete a deferred record from the counters, and say
+ * whether the thread read from a disk since the last sample (true when
+ * unsure, so residency gets measured).
+ */
+static bool taskio_exit(struct zcl_sysrec *r, const struct zcl_rule *rule)
+{
+	struct taskio *t = taskio_of(r->tgid, r->pid), now;
+	if (taskio_sample(t, &now) < 0) {
+		if (r->deferred)
+			r->ret_unknown = true;
+		return true;
+	}
+	if (r->deferred && t->have) {
+		uint64_t d = rule->io & 2 ? now.wchar - t->wchar : now.rchar - t->rchar;
+		r->ret = (int64_t)d;
+	} else if (r->deferred) {
+		r->ret_unknown = true;
+	}
+	bool moved = !t->have || now.read_bytes != t->read_bytes;
+	*t = now;
+	return moved;
 }
 
 /* ---- file mappings, per process ---- */
@@ -336,6 +362,13 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		}
 	}
 	r->watch = w;
+	if (C.o.fast && !C.o.bracket && C.o.inject == ZI_NONE && rule && rule->io) {
+		/* a deferred call needs the counters as they were before it */
+		struct taskio *t = taskio_of(r->tgid, r->pid), now;
+		if (t && !t->have && taskio_sample(t, &now) == 0)
+			*t = now;
+		r->deferred = t && t->have;
+	}
 
 	bool lab_fd = r->in.lab_input || r->in.lab_socket || r->out.lab_input || r->out.lab_socket;
 	if (C.o.inject == ZI_NONE || !is_data(rule) || !r->in_bracket || !lab_fd)
@@ -395,10 +428,14 @@ static void track(const struct zcl_sysrec *r, int w)
 static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 {
 	(void)ctx;
+	const struct zcl_rule *rule = zcl_rule_for(r->nr);
 	int w = r->watch;
+	/* the counters say how many bytes a deferred call moved, and whether
+	 * the disk was read at all */
+	bool disk = (w >= 0 || r->deferred) && rule ? taskio_exit(r, rule) : false;
 	if (r->ret >= 0)
 		track(r, w);
-	if (w >= 0 && r->ret >= 0 && disk_was_read(r->tgid, r->pid))
+	if (w >= 0 && r->ret >= 0 && disk)
 		r->filled_bytes = watch_fill(w);
 
 	struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
@@ -422,7 +459,7 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 static void on_proc_exit(void *ctx, pid_t pid)
 {
 	(void)ctx;
-	diskio_forget(pid);
+	taskio_forget(pid);
 	if (pid != C.first && C.first_seen)
 		return;
 	struct zcl_procio now;
@@ -463,6 +500,7 @@ static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
 		else
 			exclude_exec(pid);
 		C.exec_seen = true;
+		taskio_forget(pid); /* exec read the program: the counters moved under us */
 		map_remove(tgid, 0, UINT64_MAX);
 		zcl_fd_forget_all();
 	} else if (tgid != tgid_of(parent)) {
@@ -495,8 +533,8 @@ void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *
 void zcl_collect_end(void)
 {
 	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
-		if (C.dio[i].fd > 0)
-			close(C.dio[i].fd);
+		if (C.tio[i].fd > 0)
+			close(C.tio[i].fd);
 	for (int i = 0; i < MAX_WATCH; i++)
 		if (C.w[i].used) {
 			close(C.w[i].fd);

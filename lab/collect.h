@@ -37,6 +37,8 @@ struct zcl_collect_opts {
 	bool bracket;            /* stage run: events count only between markers */
 	unsigned long token;     /* the markers' per-run token */
 	enum zcl_inject inject;  /* fault to inject into every Nth data call */
+	bool fast;               /* zcl trace: no exit stop for read/write-type calls; their
+				  * byte counts come from the thread's rchar/wchar */
 };
 
 /* Start collecting (one collection per process at a time). sinks: n sinks

@@ -65,6 +65,9 @@ struct zcl_sysrec {
 	bool msg_more;         /* send family: MSG_MORE set, or TCP_CORK on */
 	bool in_bracket;       /* between the harness's markers (always true for zcl trace) */
 	enum zcl_inject injected;
+	bool deferred;         /* no exit stop: ret was read from the thread's I/O counters
+				* (/proc/TGID/task/TID/io) at its next stop; set by the collector */
+	bool ret_unknown;      /* deferred, and the thread vanished before we could read them */
 	int watch;             /* the collector's own: watched file of this call, -1 none */
 };
 

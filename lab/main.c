@@ -63,6 +63,9 @@ static const char usage[] =
 	"  --json            one JSON event per line\n"
 	"  --summary         only the totals at the end\n"
 	"  -o FILE           write the trace to FILE (default: stderr), leaving the program's output alone\n"
+	"  --exact           stop at every traced call's exit for its return value; by default\n"
+	"                    read/write-type calls (shown \"=~\") take their byte count from the\n"
+	"                    thread's /proc I/O counters instead, one ptrace stop fewer each\n"
 	"  --no-sg, --timeout SEC   as above (trace has no timeout unless given)\n"
 	"  The program runs on one CPU, beside the tracer: a ptrace stop costs less that way.\n"
 	"\n"
@@ -106,7 +109,7 @@ static int finish(int rc)
 }
 
 struct opts {
-	bool solution, json, warm, no_sg, summary, help;
+	bool solution, json, warm, no_sg, summary, help, exact;
 	uint64_t size;
 	const char *file, *out;
 	uint64_t seed;
@@ -156,6 +159,7 @@ static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"size", required_argument, 0, 's'}, {"file", required_argument, 0, 'f'},
 		{"seed", required_argument, 0, 'e'}, {"timeout", required_argument, 0, 't'},
 		{"inject", required_argument, 0, 'i'}, {"help", no_argument, 0, 'h'},
+		{"exact", no_argument, 0, 'x'},
 		{0, 0, 0, 0},
 	};
 	bool ok;
@@ -170,6 +174,7 @@ static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'g': o->no_sg = true; break;
 		case 'T': break;
 		case 'u': o->summary = true; break;
+		case 'x': o->exact = true; break;
 		case 'h': o->help = true; break;
 		case 'o': o->out = optarg; break;
 		case 'f': o->file = optarg; break;
@@ -310,7 +315,7 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	struct zcl_totals totals;
 	zcl_account_init(&totals);
 	struct zcl_sink sinks[2] = {{&totals, zcl_account_step}, {&tl, zcl_timeline_step}};
-	struct zcl_collect_opts co = {.sg = !o->no_sg};
+	struct zcl_collect_opts co = {.sg = !o->no_sg, .fast = !o->exact};
 	zcl_fd_set_lab(0, 0, 0);
 	zcl_collect_begin(&co, sinks, o->summary ? 1 : 2);
 	struct zcl_trace_opts to = {

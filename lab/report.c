@@ -60,7 +60,11 @@ void zcl_format_call(const struct zcl_sysrec *r, char *buf, size_t len)
 	}
 	if (w < 0 || (size_t)w >= len)
 		return;
-	if (r->ret < 0 && r->ret >= -4095) {
+	if (r->ret_unknown) {
+		snprintf(buf + w, len - (size_t)w, ") = ?");
+	} else if (r->deferred) {
+		snprintf(buf + w, len - (size_t)w, ") =~ %" PRId64, r->ret);
+	} else if (r->ret < 0 && r->ret >= -4095) {
 		const char *e = strerrorname_np((int)-r->ret);
 		snprintf(buf + w, len - (size_t)w, ") = -1 %s", e ? e : "?");
 	} else if (r->nr == 9 /* mmap */ || r->ret > 0xffffffffLL) {
@@ -137,9 +141,10 @@ static void json_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 	for (int i = 0; i < 6; i++)
 		fprintf(o, "%s%" PRIu64, i ? "," : "", r->args[i]);
 	fprintf(o, "],\"ret\":%" PRId64 ",\"in\":\"%s\",\"out\":\"%s\",\"in_bracket\":%s,"
-		   "\"filled_bytes\":%" PRIu64 ",\"injected\":\"%s\",\"events\":[",
+		   "\"ret_from\":\"%s\",\"filled_bytes\":%" PRIu64 ",\"injected\":\"%s\",\"events\":[",
 		r->ret, zcl_fdkind_name(r->in.kind), zcl_fdkind_name(r->out.kind),
-		r->in_bracket ? "true" : "false", r->filled_bytes,
+		r->in_bracket ? "true" : "false",
+		r->ret_unknown ? "unknown" : r->deferred ? "counters" : "exit", r->filled_bytes,
 		r->injected == ZI_EINTR ? "eintr" : r->injected == ZI_SHORT ? "short" : "none");
 	for (size_t i = 0; i < n; i++) {
 		const struct zcl_event *e = &ev[i];

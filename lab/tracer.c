@@ -44,6 +44,7 @@ struct tracee {
 	pid_t pid;
 	bool used;
 	bool in_syscall;           /* between the seccomp stop and the exit stop */
+	bool pending;              /* a deferred call waits for this thread's next stop */
 	bool seen;                 /* its first (attach) SIGSTOP was absorbed */
 	struct zcl_sysrec rec;     /* the syscall in flight */
 	int count_reg;             /* ZI_SHORT: which argument was shrunk */
@@ -96,10 +97,13 @@ static struct tracee *add(struct tracer *tr, pid_t pid)
 	return NULL; /* table full: the caller kills the newcomer */
 }
 
+static void complete_pending(struct tracer *tr, struct tracee *t);
+
 static void drop(struct tracer *tr, pid_t pid)
 {
 	struct tracee *t = find(tr, pid);
 	if (t) {
+		complete_pending(tr, t); /* counters are gone: reported as unknown */
 		t->used = false;
 		tr->live--;
 	}
@@ -213,8 +217,35 @@ static void on_entry(struct tracer *tr, struct tracee *t)
 	inj = ZI_NONE; /* register surgery is written for x86-64 only */
 #endif
 	t->rec.injected = inj;
+	if (t->rec.deferred && inj == ZI_NONE) {
+		/* No exit stop: the collector reads the result from the
+		 * kernel's counters at this thread's next stop. */
+		t->pending = true;
+		resume(t->pid, false, 0);
+		return;
+	}
+	t->rec.deferred = false;
 	t->in_syscall = true;
 	resume(t->pid, true, 0);
+}
+
+/* Hand a finished record to the collector. */
+static void report(struct tracer *tr, struct tracee *t)
+{
+	t->rec.seq = ++tr->seq;
+	tr->res->traced++;
+	if (tr->h->exit)
+		tr->h->exit(tr->h->ctx, &t->rec);
+}
+
+/* The thread stopped again (or is gone): its deferred call is over. */
+static void complete_pending(struct tracer *tr, struct tracee *t)
+{
+	if (!t->pending)
+		return;
+	t->pending = false;
+	t->rec.ret = 0; /* the collector fills it in from the counters */
+	report(tr, t);
 }
 
 /* Syscall-exit stop: the result is known. */
@@ -242,10 +273,7 @@ static void on_exit_stop(struct tracer *tr, struct tracee *t)
 			t->rec.ret = -EINTR;
 	}
 #endif
-	t->rec.seq = ++tr->seq;
-	tr->res->traced++;
-	if (tr->h->exit)
-		tr->h->exit(tr->h->ctx, &t->rec);
+	report(tr, t);
 	resume(t->pid, false, 0);
 }
 
@@ -262,6 +290,7 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	}
 	int sig = WSTOPSIG(status);
 	int ev = (unsigned)status >> 16;
+	complete_pending(tr, t);
 	if (ev == PTRACE_EVENT_SECCOMP) {
 		on_entry(tr, t);
 		return;
