@@ -312,6 +312,9 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 		return die("-o: cannot write %s", o->out);
 	struct zcl_timeline tl;
 	zcl_timeline_init(&tl, out, o->json, false);
+	if (!o->json && !o->summary)
+		fprintf(out, "zcl trace: seq, syscall, copies, running totals; PC = page cache, skb = socket buffer,\n"
+			     "  * = modelled, =~ N: byte count from the thread's I/O counters (--exact for exit stops)\n");
 	struct zcl_totals totals;
 	zcl_account_init(&totals);
 	struct zcl_sink sinks[2] = {{&totals, zcl_account_step}, {&tl, zcl_timeline_step}};

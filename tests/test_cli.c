@@ -161,3 +161,39 @@ Test(cli, tour_runs_the_four_stages_and_prints_the_table)
 	cr_expect(strstr(r.out, "-> pass") != NULL);
 	cr_expect(strstr(r.out, "-> rule") == NULL && strstr(r.out, "-> crash") == NULL);
 }
+
+/* Totals printed by `zcl trace --summary` (the lines after the first). */
+static void trace_totals(const char *mode, const char *file, char *text, size_t len)
+{
+	char log[] = "/var/tmp/zcl-trace-mode-XXXXXX";
+	close(mkstemp(log));
+	const char *fast[] = {"trace", "--summary", "-o", log, "--", "/bin/sh", "-c", "cat \"$0\" | wc -c", file, NULL};
+	const char *exact[] = {"trace", "--exact", "--summary", "-o", log, "--", "/bin/sh", "-c", "cat \"$0\" | wc -c", file, NULL};
+	struct cli r = run_cli(strcmp(mode, "exact") ? fast : exact);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	FILE *f = fopen(log, "r");
+	size_t n = fread(text, 1, len - 1, f);
+	text[n] = 0;
+	fclose(f);
+	unlink(log);
+}
+
+Test(cli, trace_counters_and_exit_stops_give_the_same_totals)
+{
+	char in[] = "/var/tmp/zcl-trace-eq-XXXXXX";
+	int fd = mkstemp(in);
+	static char buf[200000];
+	memset(buf, 'y', sizeof buf);
+	cr_assert_eq(write(fd, buf, sizeof buf), (ssize_t)sizeof buf);
+	close(fd);
+	char a[4096], b[4096];
+	trace_totals("fast", in, a, sizeof a);
+	trace_totals("exact", in, b, sizeof b);
+	unlink(in);
+	cr_expect(strstr(a, "agrees") != NULL, "%s", a);
+	cr_expect(strstr(b, "agrees") != NULL, "%s", b);
+	char *ca = strstr(a, "CPU copies"), *cb = strstr(b, "CPU copies");
+	cr_assert(ca && cb);
+	cr_expect_eq(strcspn(ca, "\n"), strcspn(cb, "\n"));
+	cr_expect_eq(strncmp(ca, cb, strcspn(ca, "\n")), 0, "fast: %s\nexact: %s", a, b);
+}
