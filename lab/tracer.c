@@ -46,6 +46,8 @@ struct tracee {
 	bool in_syscall;           /* between the seccomp stop and the exit stop */
 	bool pending;              /* a deferred call waits for this thread's next stop */
 	bool seen;                 /* its first (attach) SIGSTOP was absorbed */
+	bool announced;            /* its parent's fork/clone event was handled */
+	bool held;                 /* stopped at attach, waiting for that event */
 	struct zcl_sysrec rec;     /* the syscall in flight */
 	int count_reg;             /* ZI_SHORT: which argument was shrunk */
 	unsigned long long saved;  /* ZI_SHORT: its original value */
@@ -305,10 +307,20 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK || ev == PTRACE_EVENT_CLONE) {
 		unsigned long child = 0;
 		ptrace(PTRACE_GETEVENTMSG, pid, 0, &child);
-		if (child && !add(tr, (pid_t)child))
+		struct tracee *c = child ? add(tr, (pid_t)child) : NULL;
+		if (child && !c) {
 			kill((pid_t)child, SIGKILL);
-		else if (child && tr->h->proc_new)
-			tr->h->proc_new(tr->h->ctx, (pid_t)child, pid, false);
+		} else if (c) {
+			/* The collector copies the parent's mappings before the
+			 * child runs a single instruction. */
+			if (tr->h->proc_new)
+				tr->h->proc_new(tr->h->ctx, c->pid, pid, false);
+			c->announced = true;
+			if (c->held) {
+				c->held = false;
+				resume(c->pid, false, 0);
+			}
+		}
 		resume(pid, t->in_syscall, 0);
 		return;
 	}
@@ -342,7 +354,10 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	}
 	if (sig == SIGSTOP && !t->seen) {
 		t->seen = true; /* the attach stop of a new tracee: swallow it */
-		resume(pid, false, 0);
+		if (t->announced)
+			resume(pid, false, 0);
+		else
+			t->held = true; /* it beat its parent's event: wait for it */
 		return;
 	}
 	siginfo_t si;
@@ -518,6 +533,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	}
 	struct tracee *t0 = add(&tr, pid);
 	t0->seen = true;
+	t0->announced = true;
 
 	pthread_t wd;
 	bool have_wd = false;
