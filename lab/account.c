@@ -81,6 +81,15 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 		t->marks++;
 		return;
 	}
+	if (r->forged_marker)
+		t->forged_marks++;
+	if (r->injected == ZI_DENY && r->deny_why) {
+		if (t->denied < 4) {
+			t->denied_nr[t->denied] = r->nr;
+			t->denied_why[t->denied] = r->deny_why;
+		}
+		t->denied++;
+	}
 	facts(t, r, rule);
 	if (!r->in_bracket)
 		return;

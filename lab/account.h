@@ -41,6 +41,10 @@ struct zcl_totals {
 	uint64_t outside_bytes;       /* data moved on lab fds outside the bracket */
 	long outside_nr;              /* the first such syscall */
 	int marks;                    /* bracket markers seen: 2 when the function returned */
+	int forged_marks;             /* marker-like calls without the token or out of order */
+	int denied;                   /* calls the sandbox refused (by name) */
+	long denied_nr[4];            /* the first of them ... */
+	const char *denied_why[4];    /* ... and why (static text) */
 
 	/* our side of the /proc/PID/io cross-check, same span, every process
 	 * (the kernel adds reaped children into their parent's figures) */

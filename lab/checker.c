@@ -97,6 +97,21 @@ void zcl_check_run(struct zcl_run *r)
 		return;
 	}
 	const struct zcl_trace_result *tr = &r->tr;
+	const struct zcl_totals *t = &r->totals;
+	/* A refused call comes first: whatever followed was the program
+	 * coping with the refusal. */
+	for (int i = 0; i < t->denied && i < 4; i++)
+		violation(r, "denied: %s (%s)", zcl_syscall_name(t->denied_nr[i]), t->denied_why[i]);
+	if (t->denied > 0) {
+		decide(r, ZV_RULE, "%s", r->violations[0]);
+		return;
+	}
+	if (t->forged_marks > 0) {
+		violation(r, "forged bracket marker: %d marker-like call%s without the run's token or out of order",
+			  t->forged_marks, t->forged_marks > 1 ? "s" : "");
+		decide(r, ZV_RULE, "%s", r->violations[0]);
+		return;
+	}
 	if (tr->timed_out) {
 		decide(r, ZV_TIMEOUT, "still running after %.3g s: killed", r->timeout_s);
 		return;

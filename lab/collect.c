@@ -30,6 +30,7 @@
 #include "fdclass.h"
 #include "model.h"
 #include "pagecache.h"
+#include "sandbox.h"
 #include "params.h"
 
 #define MAX_WATCH 16
@@ -55,6 +56,7 @@ static struct {
 	struct cork c[MAX_CORK];
 	struct zcl_kernel_acct k;
 	bool exec_seen;
+	int marks_seen;          /* genuine bracket markers so far */
 	struct task tasks[2 * ZCL_MAX_TRACEES]; /* thread -> process, most recent first */
 	struct taskio tio[ZCL_MAX_TRACEES];
 	unsigned ntasks;
@@ -131,6 +133,16 @@ static uint64_t watch_fill(int i)
 	int64_t d = now - C.w[i].last;
 	C.w[i].last = now;
 	return d > 0 ? (uint64_t)d : 0;
+}
+
+/* Is pid one of the traced program's threads or processes? (The sandbox
+ * lets a program signal only its own.) Looks, never adds. */
+static bool task_known(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof C.tasks / sizeof C.tasks[0]; i++)
+		if (C.tasks[i].pid == pid && pid > 0)
+			return true;
+	return false;
 }
 
 /* ---- the kernel's I/O counters, per thread ----
@@ -370,6 +382,17 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		r->deferred = t && t->have;
 	}
 
+	if (C.o.sandbox) {
+		struct zcl_sandbox_state st = {C.exec_seen, C.first, task_known};
+		const char *why = NULL;
+		int err = zcl_sandbox_check(r, &st, &why);
+		if (err) {
+			r->deny_errno = err;
+			r->deny_why = why;
+			return ZI_DENY;
+		}
+	}
+
 	bool lab_fd = r->in.lab_input || r->in.lab_socket || r->out.lab_input || r->out.lab_socket;
 	if (C.o.inject == ZI_NONE || !is_data(rule) || !r->in_bracket || !lab_fd)
 		return ZI_NONE;
@@ -441,7 +464,15 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
 	size_t n;
 	int phase;
-	if (C.o.bracket && zcl_is_marker(r, C.o.token, &phase)) {
+	/* A marker must carry the run's token and come in order: open once,
+	 * then close once. Anything else is an attempt to move the bracket. */
+	bool real = C.o.bracket && zcl_is_marker(r, C.o.token, &phase);
+	if (real && ((phase == 1 && C.marks_seen != 0) || (phase == 2 && C.marks_seen != 1)))
+		real = false;
+	if (!real && C.o.bracket && zcl_looks_like_marker(r))
+		r->forged_marker = true;
+	if (real) {
+		C.marks_seen++;
 		ev[0] = (struct zcl_event){ZE_MARK, ZP_NONE, ZP_NONE, (uint64_t)phase, false,
 					   phase == 1 ? "the harness calls your function"
 						      : "your function returned"};

@@ -37,6 +37,7 @@ struct zcl_collect_opts {
 	bool bracket;            /* stage run: events count only between markers */
 	unsigned long token;     /* the markers' per-run token */
 	enum zcl_inject inject;  /* fault to inject into every Nth data call */
+	bool sandbox;            /* stage runs: refuse what sandbox.c refuses */
 	bool fast;               /* zcl trace: no exit stop for read/write-type calls; their
 				  * byte counts come from the thread's rchar/wchar */
 };

@@ -47,8 +47,10 @@ struct zcl_fdinfo {
 	bool tmpfs;      /* a file on tmpfs/ramfs: no disk below its pages */
 };
 
-/* Fault injection applied to one syscall (see tracer.h). */
-enum zcl_inject { ZI_NONE, ZI_SHORT, ZI_EINTR };
+/* What the tracer does to one syscall (see tracer.h): nothing, fault
+ * injection (a short count, EINTR), or refusal by the sandbox (the call is
+ * skipped and fails with rec->deny_errno). */
+enum zcl_inject { ZI_NONE, ZI_SHORT, ZI_EINTR, ZI_DENY };
 
 /* One syscall as the tracer saw it, with what the collectors measured. */
 struct zcl_sysrec {
@@ -65,6 +67,9 @@ struct zcl_sysrec {
 	bool msg_more;         /* send family: MSG_MORE set, or TCP_CORK on */
 	bool in_bracket;       /* between the harness's markers (always true for zcl trace) */
 	enum zcl_inject injected;
+	int deny_errno;        /* ZI_DENY: the error the call gets */
+	const char *deny_why;  /* ZI_DENY: why (static text); NULL for a quiet refusal */
+	bool forged_marker;    /* looked like the harness's marker but was not */
 	bool deferred;         /* no exit stop: ret was read from the thread's I/O counters
 				* (/proc/TGID/task/TID/io) at its next stop; set by the collector */
 	bool ret_unknown;      /* deferred, and the thread vanished before we could read them */

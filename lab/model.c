@@ -85,6 +85,11 @@ const char *zcl_syscall_name(long nr)
 	return "syscall_?";
 }
 
+bool zcl_looks_like_marker(const struct zcl_sysrec *rec)
+{
+	return rec->nr == SYS_getppid && rec->args[0] == ZCL_MARK_MAGIC;
+}
+
 bool zcl_is_marker(const struct zcl_sysrec *rec, unsigned long token, int *phase)
 {
 	if (rec->nr != SYS_getppid || rec->args[0] != ZCL_MARK_MAGIC || rec->args[1] != token)

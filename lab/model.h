@@ -50,6 +50,9 @@ const struct zcl_rule *zcl_rules(size_t *n);
 /* The syscall's name ("read", "sendfile", "syscall_999"); static storage. */
 const char *zcl_syscall_name(long nr);
 
+/* Does rec look like a bracket marker (getppid with the magic), token or not? */
+bool zcl_looks_like_marker(const struct zcl_sysrec *rec);
+
 /* Is rec the harness's bracket marker? Sets *phase (1 open, 2 close). */
 bool zcl_is_marker(const struct zcl_sysrec *rec, unsigned long token, int *phase);
 

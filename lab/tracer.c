@@ -195,12 +195,13 @@ static void on_entry(struct tracer *tr, struct tracee *t)
 	memcpy(t->rec.args, si.seccomp.args, sizeof t->rec.args);
 	int count_arg = -1;
 	enum zcl_inject inj = tr->h->entry ? tr->h->entry(tr->h->ctx, &t->rec, &count_arg) : ZI_NONE;
+	t->rec.injected = inj; /* what was asked; set again to what was done */
 #if defined(__x86_64__)
 	if (inj != ZI_NONE) {
 		struct user_regs_struct regs;
 		if (ptrace(PTRACE_GETREGS, t->pid, 0, &regs) == 0) {
-			if (inj == ZI_EINTR) {
-				regs.orig_rax = (unsigned long long)-1;
+			if (inj == ZI_EINTR || inj == ZI_DENY) {
+				regs.orig_rax = (unsigned long long)-1; /* the kernel skips it */
 			} else if (count_arg >= 0 && count_arg < 6 && *argreg(&regs, count_arg) > 1) {
 				unsigned long long *reg = argreg(&regs, count_arg);
 				t->count_reg = count_arg;
@@ -216,8 +217,14 @@ static void on_entry(struct tracer *tr, struct tracee *t)
 		}
 	}
 #else
-	inj = ZI_NONE; /* register surgery is written for x86-64 only */
+	/* Register surgery is written for x86-64 only; a refusal elsewhere
+	 * kills the program rather than let the call through. */
+	if (inj == ZI_DENY)
+		kill(t->pid, SIGKILL);
+	inj = ZI_NONE;
 #endif
+	if (t->rec.injected == ZI_DENY && inj != ZI_DENY)
+		kill(t->pid, SIGKILL); /* could not refuse it: never let it run */
 	t->rec.injected = inj;
 	if (t->rec.deferred && inj == ZI_NONE) {
 		/* No exit stop: the collector reads the result from the
@@ -267,12 +274,16 @@ static void on_exit_stop(struct tracer *tr, struct tracee *t)
 		if (ptrace(PTRACE_GETREGS, t->pid, 0, &regs) == 0) {
 			if (t->rec.injected == ZI_EINTR)
 				regs.rax = (unsigned long long)-EINTR;
+			else if (t->rec.injected == ZI_DENY)
+				regs.rax = (unsigned long long)-(long long)t->rec.deny_errno;
 			else
 				*argreg(&regs, t->count_reg) = t->saved;
 			ptrace(PTRACE_SETREGS, t->pid, 0, &regs);
 		}
 		if (t->rec.injected == ZI_EINTR)
 			t->rec.ret = -EINTR;
+		if (t->rec.injected == ZI_DENY)
+			t->rec.ret = -t->rec.deny_errno;
 	}
 #endif
 	report(tr, t);
@@ -393,14 +404,12 @@ static struct sock_fprog *make_filter(const struct zcl_trace_opts *o)
 				goto out;
 	/* A child made with CLONE_UNTRACED would escape the tracer; clone3's
 	 * flags live in memory a filter cannot read, so refuse it (glibc then
-	 * falls back to clone). */
-	if (seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-			     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_UNTRACED, CLONE_UNTRACED)) < 0 ||
-	    seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0)
-		goto out;
-	if (o->deny_filters &&
-	    seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(prctl), 1,
-			     SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP)) < 0)
+	 * falls back to clone). With trap_all the caller's entry hook sees
+	 * every call and refuses these itself, so it can say so. */
+	if (!o->trap_all &&
+	    (seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+			      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_UNTRACED, CLONE_UNTRACED)) < 0 ||
+	     seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0))
 		goto out;
 	/* x32 and int 0x80 would bypass our syscall table: kill them. */
 	seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);

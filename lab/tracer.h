@@ -21,8 +21,10 @@
 struct zcl_tracer_hooks {
 	void *ctx;
 	/* At syscall entry; rec has pid, nr, args. Fill in what must be
-	 * measured before the call, and return the fault to inject (short
-	 * counts need rec->... count argument given by *count_arg). */
+	 * measured before the call, and return what to do to it: ZI_NONE,
+	 * ZI_SHORT (set *count_arg to the argument holding the count),
+	 * ZI_EINTR, or ZI_DENY (set rec->deny_errno). A refusal that cannot be
+	 * carried out kills the program: the call never runs. */
 	enum zcl_inject (*entry)(void *ctx, struct zcl_sysrec *rec, int *count_arg);
 	/* At syscall exit; rec->ret is set (-errno on failure). */
 	void (*exit)(void *ctx, struct zcl_sysrec *rec);
@@ -38,8 +40,6 @@ struct zcl_trace_opts {
 	bool trap_all;        /* trap every syscall (stage runs: exact mode switches) */
 	const int *trap;      /* otherwise: these syscall numbers, ending with -1 */
 	const int *deny;      /* syscalls answered ENOSYS without running, ending with -1; may be NULL */
-	bool deny_filters;    /* also refuse prctl(PR_SET_SECCOMP): a filter of the program's own
-			       * (user notification) could take syscalls away from us */
 	double timeout_s;     /* wall-clock limit; <= 0: none */
 	bool pin_cpu;         /* run tracer and tracee on one CPU: a ptrace stop costs less */
 	bool own_group;       /* put the program in a process group of its own (stage runs);

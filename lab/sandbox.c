@@ -1,0 +1,189 @@
+/*
+ * sandbox.c - the policy table and the walls.
+ *
+ * The lab must see every byte a submission moves. Anything that would move
+ * bytes where ptrace cannot see them (io_uring, another process's memory,
+ * a seccomp filter of its own that answers syscalls in user space), leave
+ * the tracer (CLONE_UNTRACED, a new process group), or reach past the run
+ * (sockets, signals to other processes, mounts, namespaces, BPF) is refused
+ * by name. The table is the policy; the few calls that depend on their
+ * arguments have a small check function.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/landlock.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "params.h"
+#include "sandbox.h"
+
+typedef bool (*allow_fn)(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st);
+
+/* Signals only to the program's own processes. */
+static bool own_target(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	pid_t pid = (pid_t)r->args[0];
+	if (pid == 0 || pid == -st->group)
+		return true; /* its own process group */
+	return pid > 0 && st->is_ours && st->is_ours(pid);
+}
+
+/* Only the first exec: the stage binary itself. */
+static bool first_exec(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	(void)r;
+	return !st->exec_seen;
+}
+
+static bool traced_clone(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	(void)st;
+	unsigned long bad = CLONE_UNTRACED | CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID |
+			    CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+	return (r->args[0] & bad) == 0;
+}
+
+static bool no_filter(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	(void)st;
+	return r->args[0] != PR_SET_SECCOMP;
+}
+
+static const struct {
+	long nr;
+	int err;
+	allow_fn allow;  /* NULL: always refused */
+	const char *why; /* NULL: refused quietly */
+} policy[] = {
+	{SYS_io_uring_setup, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
+	{SYS_io_uring_enter, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
+	{SYS_io_uring_register, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
+	{SYS_seccomp, EPERM, NULL, "a seccomp filter of its own could hide syscalls"},
+	{SYS_prctl, EPERM, no_filter, "a seccomp filter of its own could hide syscalls"},
+	{SYS_ptrace, EPERM, NULL, "ptrace of another process"},
+	{SYS_process_vm_readv, EPERM, NULL, "reading another process's memory"},
+	{SYS_process_vm_writev, EPERM, NULL, "writing another process's memory"},
+	{SYS_pidfd_getfd, EPERM, NULL, "taking another process's descriptors"},
+	{SYS_clone, EPERM, traced_clone, "a child the tracer cannot follow, or new namespaces"},
+	{SYS_clone3, ENOSYS, NULL, NULL}, /* flags in memory: glibc falls back to clone */
+	{SYS_execve, EPERM, first_exec, "running another program"},
+	{SYS_execveat, EPERM, first_exec, "running another program"},
+	{SYS_kill, EPERM, own_target, "a signal to a process that is not its own"},
+	{SYS_tkill, EPERM, own_target, "a signal to a process that is not its own"},
+	{SYS_tgkill, EPERM, own_target, "a signal to a process that is not its own"},
+	{SYS_rt_sigqueueinfo, EPERM, own_target, "a signal to a process that is not its own"},
+	{SYS_rt_tgsigqueueinfo, EPERM, own_target, "a signal to a process that is not its own"},
+	{SYS_pidfd_send_signal, EPERM, NULL, "a signal through a pidfd"},
+	{SYS_setpgid, EPERM, NULL, "leaving its process group"},
+	{SYS_setsid, EPERM, NULL, "leaving its process group"},
+	{SYS_socket, EACCES, NULL, "a new socket"},
+	{SYS_socketpair, EACCES, NULL, "a new socket"},
+	{SYS_connect, EACCES, NULL, "connecting a socket"},
+	{SYS_bind, EACCES, NULL, "binding a socket"},
+	{SYS_listen, EACCES, NULL, "listening on a socket"},
+	{SYS_mount, EPERM, NULL, "mounting"},
+	{SYS_umount2, EPERM, NULL, "unmounting"},
+	{SYS_pivot_root, EPERM, NULL, "changing the root"},
+	{SYS_chroot, EPERM, NULL, "changing the root"},
+	{SYS_bpf, EPERM, NULL, "BPF"},
+	{SYS_perf_event_open, EPERM, NULL, "perf events"},
+	{SYS_keyctl, EPERM, NULL, "the kernel keyring"},
+	{SYS_add_key, EPERM, NULL, "the kernel keyring"},
+	{SYS_request_key, EPERM, NULL, "the kernel keyring"},
+	{SYS_unshare, EPERM, NULL, "new namespaces"},
+	{SYS_setns, EPERM, NULL, "entering namespaces"},
+	{SYS_userfaultfd, EPERM, NULL, "userfaultfd"},
+};
+
+int zcl_sandbox_check(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st,
+		      const char **why)
+{
+	for (size_t i = 0; i < sizeof policy / sizeof policy[0]; i++) {
+		if (policy[i].nr != r->nr)
+			continue;
+		if (policy[i].allow && policy[i].allow(r, st))
+			return 0;
+		*why = policy[i].why;
+		return policy[i].err;
+	}
+	return 0;
+}
+
+uid_t zcl_sandbox_uid(void)
+{
+	return (uid_t)(ZCL_SANDBOX_UID_BASE + (unsigned)getpid() % 50000u);
+}
+
+static void limit(int res, rlim_t v)
+{
+	struct rlimit rl = {v, v};
+	setrlimit(res, &rl);
+}
+
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
+
+/* Writes, creations and removals only below dir (and to /dev/null). */
+static void landlock_writes(const char *dir)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return; /* no Landlock in this kernel: the uid and limits still hold */
+	__u64 write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+		      LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+		      LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+		      LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+		      LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+	if (abi >= 2)
+		write |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		write |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	struct landlock_ruleset_attr attr = {.handled_access_fs = write};
+	int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+	if (rs < 0)
+		return;
+	struct landlock_path_beneath_attr below = {.allowed_access = write};
+	below.parent_fd = open(dir, O_PATH | O_CLOEXEC);
+	if (below.parent_fd >= 0) {
+		syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &below, 0);
+		close(below.parent_fd);
+	}
+	struct landlock_path_beneath_attr null = {.allowed_access = LANDLOCK_ACCESS_FS_WRITE_FILE};
+	null.parent_fd = open("/dev/null", O_PATH | O_CLOEXEC);
+	if (null.parent_fd >= 0) {
+		syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &null, 0);
+		close(null.parent_fd);
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	syscall(SYS_landlock_restrict_self, rs, 0);
+	close(rs);
+}
+
+int zcl_sandbox_enter(const char *scratch)
+{
+	limit(RLIMIT_CPU, ZCL_RLIMIT_CPU_S);
+	limit(RLIMIT_FSIZE, ZCL_RLIMIT_FSIZE);
+	limit(RLIMIT_NPROC, ZCL_RLIMIT_NPROC);
+	limit(RLIMIT_AS, ZCL_RLIMIT_AS);
+	limit(RLIMIT_NOFILE, ZCL_RLIMIT_NOFILE);
+	limit(RLIMIT_CORE, 0);
+	if (geteuid() == 0) {
+		/* the caller made the ids from its own pid before forking */
+		uid_t id = (uid_t)(ZCL_SANDBOX_UID_BASE + (unsigned)getppid() % 50000u);
+		if (setgroups(0, NULL) < 0 || setgid(id) < 0 || setuid(id) < 0)
+			return -1;
+	}
+	landlock_writes(scratch);
+	return 0;
+}
