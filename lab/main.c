@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "grader.h"
 #include "collect.h"
 #include "fdclass.h"
 #include "pagecache.h"
@@ -43,6 +44,8 @@ static const char usage[] =
 	"  trace [OPTS] -- CMD...   run any program under the tracer and show how it moved its bytes\n"
 	"  hint STAGE               a hint for the stage\n"
 	"  tour                     stages 1-4 with the reference solutions, narrated, then one table\n"
+	"  grade [OPTS]             score the exercises: every stage, many runs each (see below)\n"
+	"  selfcheck                instructor check: every skeleton fails, every solution passes\n"
 	"                           (takes --size, --seed, --warm, --no-sg)\n"
 	"\n"
 	"STAGE is a number (1-4) or a slug (readwrite, mmap, sendfile, gather).\n"
@@ -68,6 +71,12 @@ static const char usage[] =
 	"                    thread's /proc I/O counters instead, one ptrace stop fewer each\n"
 	"  --no-sg, --timeout SEC   as above (trace has no timeout unless given)\n"
 	"  The program runs on one CPU, beside the tracer: a ptrace stop costs less that way.\n"
+	"\n"
+	"grade options:\n"
+	"  --stage STAGE     grade one stage only\n"
+	"  --format F        text (default), json, gradescope, junit, autolab\n"
+	"  --out FILE        write the result there (written even if the grader fails)\n"
+	"  --solution, --seed N, --timeout SEC   as above\n"
 	"\n"
 	"exit status: 0 pass, 1 fail, 2 usage or environment error.\n"
 	"Measured: page-cache fills (cachestat/mincore), syscalls and their return values.\n"
@@ -111,7 +120,7 @@ static int finish(int rc)
 struct opts {
 	bool solution, json, warm, no_sg, summary, help, exact;
 	uint64_t size;
-	const char *file, *out;
+	const char *file, *out, *format, *stage;
 	uint64_t seed;
 	double timeout_s;
 	bool timeout_set;
@@ -159,7 +168,8 @@ static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"size", required_argument, 0, 's'}, {"file", required_argument, 0, 'f'},
 		{"seed", required_argument, 0, 'e'}, {"timeout", required_argument, 0, 't'},
 		{"inject", required_argument, 0, 'i'}, {"help", no_argument, 0, 'h'},
-		{"exact", no_argument, 0, 'x'},
+		{"exact", no_argument, 0, 'x'}, {"format", required_argument, 0, 'F'},
+		{"out", required_argument, 0, 'o'}, {"stage", required_argument, 0, 'G'},
 		{0, 0, 0, 0},
 	};
 	bool ok;
@@ -175,6 +185,8 @@ static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'T': break;
 		case 'u': o->summary = true; break;
 		case 'x': o->exact = true; break;
+		case 'F': o->format = optarg; break;
+		case 'G': o->stage = optarg; break;
 		case 'h': o->help = true; break;
 		case 'o': o->out = optarg; break;
 		case 'f': o->file = optarg; break;
@@ -382,6 +394,90 @@ static int cmd_tour(int argc, char **argv, struct opts *o)
 	return rc;
 }
 
+/* Write a grading to path atomically (a temporary file, then rename), or
+ * to stdout. 0, or -1 after saying why. */
+static int write_grade(const char *path, const struct zcl_grade *g, enum zcl_grade_format f)
+{
+	if (!path) {
+		zcl_grade_write(stdout, g, f);
+		return fflush(stdout) == 0 ? 0 : -1;
+	}
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
+	FILE *out = fopen(tmp, "we");
+	if (!out) {
+		fprintf(stderr, "zcl: --out: cannot write %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	zcl_grade_write(out, g, f);
+	if (fclose(out) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "zcl: --out: cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_grade(int argc, char **argv, struct opts *o)
+{
+	int i = parse(argc, argv, o, false);
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i < argc)
+		return die("grade: unexpected argument: %s (use --stage N)", argv[i]);
+	int f = zcl_grade_format_parse(o->format ? o->format : "text");
+	if (f < 0)
+		return die("--format: expected text, json, gradescope, junit or autolab, got %s", o->format);
+	const struct zcl_stage *only = NULL;
+	if (o->stage && !(only = zcl_stage_find(o->stage)))
+		return die("--stage: unknown stage: %s (zcl list shows them)", o->stage);
+	static struct zcl_grade g;
+	/* A result file exists from the start: if the grader dies, it says so. */
+	memset(&g, 0, sizeof g);
+	g.seed = o->seed;
+	snprintf(g.internal_error, sizeof g.internal_error, "the grader stopped before it finished");
+	if (o->out && write_grade(o->out, &g, (enum zcl_grade_format)f) < 0)
+		return EXIT_USAGE;
+	int rc = zcl_grade_run(&g, only ? only->num : 0, o->solution, o->seed, o->timeout_s);
+	if (interrupted)
+		snprintf(g.internal_error, sizeof g.internal_error, "interrupted by %s", strsignal(interrupted));
+	if (write_grade(o->out, &g, (enum zcl_grade_format)f) < 0)
+		return EXIT_USAGE;
+	if (rc < 0 || interrupted) {
+		fprintf(stderr, "zcl: grade: %s\n", g.internal_error);
+		return EXIT_USAGE;
+	}
+	return zcl_grade_all_passed(&g) ? 0 : EXIT_FAIL;
+}
+
+/* Instructor check: the skeletons must earn nothing, the solutions everything. */
+static int cmd_selfcheck(int argc, char **argv, struct opts *o)
+{
+	int i = parse(argc, argv, o, false);
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i < argc)
+		return die("selfcheck: unexpected argument: %s", argv[i]);
+	static struct zcl_grade skel, sol;
+	if (zcl_grade_run(&skel, 0, false, o->seed, o->timeout_s) < 0 ||
+	    zcl_grade_run(&sol, 0, true, o->seed, o->timeout_s) < 0) {
+		fprintf(stderr, "zcl: selfcheck: %s%s\n", skel.internal_error, sol.internal_error);
+		return EXIT_USAGE;
+	}
+	bool ok = true;
+	for (int k = 0; k < skel.nstages && k < sol.nstages; k++) {
+		const struct zcl_stage_result *a = &skel.stages[k], *b = &sol.stages[k];
+		bool skel_ok = a->score == 0, sol_ok = b->score == b->max_score;
+		printf("stage %d %-10s skeleton %4g/%-3g %-16s solution %4g/%-3g %s\n", a->stage->num,
+		       a->stage->slug, a->score, a->max_score, skel_ok ? "(fails: good)" : "(EARNS POINTS)",
+		       b->score, b->max_score, sol_ok ? "(passes: good)" : "(LOSES POINTS)");
+		ok = ok && skel_ok && sol_ok;
+	}
+	printf("selfcheck: %s (seed %llu, %.1f s)\n", ok ? "ok" : "FAILED", (unsigned long long)o->seed,
+	       skel.seconds + sol.seconds);
+	return ok ? 0 : EXIT_FAIL;
+}
+
 static int cmd_hint(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, false);
@@ -424,6 +520,10 @@ int main(int argc, char **argv)
 		return finish(cmd_trace(argc, argv, &o));
 	if (!strcmp(cmd, "tour"))
 		return finish(cmd_tour(argc, argv, &o));
+	if (!strcmp(cmd, "grade"))
+		return finish(cmd_grade(argc, argv, &o));
+	if (!strcmp(cmd, "selfcheck"))
+		return finish(cmd_selfcheck(argc, argv, &o));
 	if (!strcmp(cmd, "hint"))
 		return cmd_hint(argc, argv, &o);
 	return die("unknown command: %s (zcl --help)", cmd);

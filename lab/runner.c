@@ -285,6 +285,8 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "loopback TCP connection: %s", strerror(errno));
 		goto out;
 	}
+	if (r->sndbuf > 0)
+		setsockopt(st, SOL_SOCKET, SO_SNDBUF, &r->sndbuf, sizeof r->sndbuf);
 	struct stat fst, sst;
 	fstat(fd, &fst);
 	fstat(st, &sst);

@@ -36,6 +36,7 @@ struct zcl_run {
 	bool sg;                /* model a scatter-gather NIC */
 	double timeout_s;
 	enum zcl_inject inject;
+	int sndbuf;             /* SO_SNDBUF of the stage's socket, bytes; 0: the default */
 	const struct zcl_sink *sinks; /* extra consumers of the event stream */
 	size_t nsinks;
 

@@ -1,0 +1,207 @@
+/*
+ * grader.c - the tests each stage is graded on, and their points.
+ *
+ * Every stage gets the same table: it compiles (information, no points);
+ * the right bytes arrive for awkward sizes, cold and warm; it survives
+ * short transfers, EINTR and a small socket buffer; it keeps the stage's
+ * rules and copy target. Robustness and rules need correct bytes first:
+ * when the 1 MiB + 3 cold run fails, they are skipped and say why.
+ * Same seed, same runs, same scores.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "grader.h"
+#include "runner.h"
+
+#define MIB (1024ull * 1024ull)
+
+enum kind { K_BYTES, K_ROBUST, K_RULES };
+
+static const struct scenario {
+	enum kind kind;
+	const char *name;
+	uint64_t size;
+	bool warm;
+	enum zcl_inject inject;
+	int sndbuf;
+	double points;
+} scenarios[] = {
+	{K_BYTES, "correct bytes: empty file, cold cache", 0, false, ZI_NONE, 0, 1},
+	{K_BYTES, "correct bytes: 1 byte, cold cache", 1, false, ZI_NONE, 0, 1},
+	{K_BYTES, "correct bytes: 4095 bytes, cold cache", 4095, false, ZI_NONE, 0, 1},
+	{K_BYTES, "correct bytes: 4096 bytes, cold cache", 4096, false, ZI_NONE, 0, 1},
+	{K_BYTES, "correct bytes: 4097 bytes, cold cache", 4097, false, ZI_NONE, 0, 1},
+	{K_BYTES, "correct bytes: 1 MiB + 3, cold cache", MIB + 3, false, ZI_NONE, 0, 1},
+	{K_BYTES, "correct bytes: 8 MiB + 1, cold cache", 8 * MIB + 1, false, ZI_NONE, 0, 1},
+	{K_BYTES, "correct bytes: 4097 bytes, warm cache", 4097, true, ZI_NONE, 0, 1},
+	{K_BYTES, "correct bytes: 1 MiB + 3, warm cache", MIB + 3, true, ZI_NONE, 0, 1},
+	{K_ROBUST, "robust: short transfers injected", MIB + 3, false, ZI_SHORT, 0, 2},
+	{K_ROBUST, "robust: EINTR injected", MIB + 3, false, ZI_EINTR, 0, 2},
+	{K_ROBUST, "robust: 4 KiB socket send buffer", MIB + 3, false, ZI_NONE, 4096, 2},
+	{K_RULES, "rules and copy target: 1 MiB, cold cache", MIB, false, ZI_NONE, 0, 5},
+};
+#define NSCEN (sizeof scenarios / sizeof scenarios[0])
+#define NEEDED 5 /* the bytes test robustness and rules depend on */
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Append to a test's output. */
+static void say(struct zcl_test_result *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct zcl_test_result *t, const char *fmt, ...)
+{
+	size_t len = strlen(t->output);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->output + len, sizeof t->output - len, fmt, ap);
+	va_end(ap);
+}
+
+/* What happened in a run, for a student: verdict, why, the input, the
+ * violations, and what the program printed. */
+static void describe(struct zcl_test_result *t, const struct zcl_run *r, const struct scenario *sc)
+{
+	say(t, "%s: %s\n", zcl_verdict_name(r->verdict), r->reason);
+	say(t, "input: a %" PRIu64 "-byte file, seed %" PRIu64 ", %s cache%s\n", sc->size, r->seed,
+	    sc->warm ? "warm" : "cold",
+	    sc->inject == ZI_SHORT ? ", every 3rd data transfer cut short" :
+	    sc->inject == ZI_EINTR ? ", every 3rd data call interrupted (EINTR)" :
+	    sc->sndbuf ? ", socket send buffer 4 KiB" : "");
+	if (r->verdict == ZV_WRONG_BYTES)
+		say(t, "received %" PRIu64 " of %" PRIu64 " bytes%s\n", r->received_bytes, r->expected_bytes,
+		    r->first_mismatch >= 0 ? "; see the first differing offset above" : "");
+	for (int i = 0; i < r->nviolations; i++)
+		say(t, "violation: %s\n", r->violations[i]);
+	if (sc->kind == K_RULES)
+		say(t, "copies: CPU %" PRIu64 " bytes, DMA %" PRIu64 " bytes, %" PRIu64 " syscalls\n",
+		    r->totals.cpu.bytes, r->totals.dma.bytes, r->totals.syscalls);
+	if (r->verdict != ZV_PASS && r->output[0])
+		say(t, "your program printed: %s", r->output);
+}
+
+static bool bytes_ok(const struct zcl_run *r)
+{
+	return (r->verdict == ZV_PASS || r->verdict == ZV_RULE) &&
+	       r->received_bytes == r->expected_bytes && r->first_mismatch < 0;
+}
+
+/* Grade one stage. 0, or -1 with err set on an environment error. */
+static int grade_stage(struct zcl_stage_result *sr, const struct zcl_stage *s, bool solution,
+		       uint64_t seed, double timeout_s, char *err, size_t errlen)
+{
+	memset(sr, 0, sizeof *sr);
+	sr->stage = s;
+	struct zcl_test_result *compile = &sr->tests[sr->ntests++];
+	snprintf(compile->name, sizeof compile->name, "%d %s: compiles", s->num, s->slug);
+	compile->status = ZT_PASSED;
+	bool compiled = true, needed_ok = false, todo = false;
+	for (size_t i = 0; i < NSCEN; i++) {
+		const struct scenario *sc = &scenarios[i];
+		struct zcl_test_result *t = &sr->tests[sr->ntests++];
+		snprintf(t->name, sizeof t->name, "%d %s: %s", s->num, s->slug, sc->name);
+		t->max_score = sc->points;
+		sr->max_score += sc->points;
+		if (!compiled) {
+			t->status = ZT_SKIPPED;
+			say(t, "skipped: does not compile\n");
+			continue;
+		}
+		if (todo) { /* no need to run it again to know */
+			t->status = ZT_FAILED;
+			say(t, "not-implemented: the stage function still returns ZCL_TODO\n");
+			continue;
+		}
+		if (sc->kind != K_BYTES && !needed_ok) {
+			t->status = ZT_SKIPPED;
+			say(t, "skipped: needs correct bytes (test \"%s\")\n", scenarios[NEEDED].name);
+			continue;
+		}
+		double t0 = now_s();
+		struct zcl_run r = {
+			.stage = s, .solution = solution, .size = sc->size, .seed = seed, .warm = sc->warm,
+			.sg = true, .timeout_s = timeout_s, .inject = sc->inject, .sndbuf = sc->sndbuf,
+		};
+		if (zcl_run_stage(&r, err, errlen) < 0) {
+			zcl_run_free(&r);
+			return -1;
+		}
+		t->seconds = now_s() - t0;
+		if (r.verdict == ZV_COMPILE_ERROR) {
+			compiled = false;
+			compile->status = ZT_FAILED;
+			say(compile, "the compiler rejected the file:\n%s", r.diag ? r.diag : "");
+			t->status = ZT_SKIPPED;
+			say(t, "skipped: does not compile\n");
+			zcl_run_free(&r);
+			continue;
+		}
+		todo = r.verdict == ZV_NOT_IMPLEMENTED;
+		bool ok = sc->kind == K_RULES ? r.verdict == ZV_PASS : bytes_ok(&r);
+		if (i == NEEDED)
+			needed_ok = ok;
+		t->status = ok ? ZT_PASSED : ZT_FAILED;
+		t->score = ok ? sc->points : 0;
+		sr->score += t->score;
+		describe(t, &r, sc);
+		zcl_run_free(&r);
+	}
+	if (compiled)
+		say(compile, "compiled with the lab's harness\n");
+	return 0;
+}
+
+int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, double timeout_s)
+{
+	memset(g, 0, sizeof *g);
+	g->seed = seed;
+	g->solution = solution;
+	double t0 = now_s();
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	int rc = 0;
+	for (size_t i = 0; i < n && g->nstages < ZCL_GRADE_MAX_STAGES; i++) {
+		if (only && st[i].num != only)
+			continue;
+		struct zcl_stage_result *sr = &g->stages[g->nstages++];
+		char err[400] = "";
+		if (rc == 0 && grade_stage(sr, &st[i], solution, seed, timeout_s, err, sizeof err) < 0) {
+			snprintf(g->internal_error, sizeof g->internal_error, "stage %d: %s", st[i].num, err);
+			rc = -1;
+		}
+		if (rc < 0) { /* what could not be graded scores 0, and says so */
+			sr->stage = &st[i];
+			sr->score = 0;
+			sr->max_score = 0;
+			for (size_t k = 0; k < NSCEN; k++)
+				sr->max_score += scenarios[k].points;
+			for (int k = 0; k < sr->ntests; k++) {
+				sr->tests[k].score = 0;
+				sr->tests[k].status = ZT_FAILED;
+			}
+		}
+		g->score += sr->score;
+		g->max_score += sr->max_score;
+	}
+	g->seconds = now_s() - t0;
+	return rc;
+}
+
+bool zcl_grade_all_passed(const struct zcl_grade *g)
+{
+	if (g->internal_error[0])
+		return false;
+	for (int i = 0; i < g->nstages; i++)
+		for (int k = 0; k < g->stages[i].ntests; k++)
+			if (g->stages[i].tests[k].status != ZT_PASSED)
+				return false;
+	return g->nstages > 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * grader.h - score submissions: many runs per stage, points per test.
+ *
+ * The grader is a consumer of stage runs: it decides points from each run's
+ * verdict, never draws, never traces. Its tests are a table (grader.c); its
+ * formats are written by grade_report.c.
+ */
+#ifndef ZCL_GRADER_H
+#define ZCL_GRADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "stages.h"
+
+#define ZCL_GRADE_MAX_TESTS 16
+#define ZCL_GRADE_MAX_STAGES 8
+
+enum zcl_tstatus { ZT_PASSED, ZT_FAILED, ZT_SKIPPED };
+
+struct zcl_test_result {
+	char name[96];
+	double score, max_score;
+	enum zcl_tstatus status;
+	char output[1536];  /* what a student can act on */
+	double seconds;     /* a timing field: differs between gradings */
+};
+
+struct zcl_stage_result {
+	const struct zcl_stage *stage;
+	struct zcl_test_result tests[ZCL_GRADE_MAX_TESTS];
+	int ntests;
+	double score, max_score;
+};
+
+struct zcl_grade {
+	uint64_t seed;
+	bool solution;
+	struct zcl_stage_result stages[ZCL_GRADE_MAX_STAGES];
+	int nstages;
+	double score, max_score;
+	double seconds;            /* a timing field */
+	char internal_error[512];  /* set when the grader itself could not work */
+};
+
+enum zcl_grade_format { ZG_TEXT, ZG_JSON, ZG_GRADESCOPE, ZG_JUNIT, ZG_AUTOLAB };
+
+/* Grade stage `only` (0: every stage) of the exercises (or the solutions).
+ * Always fills *g; on an environment error g->internal_error says what,
+ * the stages not graded score 0, and -1 is returned. */
+int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, double timeout_s);
+
+/* Did every graded test pass? */
+bool zcl_grade_all_passed(const struct zcl_grade *g);
+
+/* "text" -> ZG_TEXT ...; -1 if unknown. */
+int zcl_grade_format_parse(const char *name);
+
+/* Write g in a format. Can't fail (errors of out are the caller's). */
+void zcl_grade_write(FILE *out, const struct zcl_grade *g, enum zcl_grade_format f);
+
+#endif
