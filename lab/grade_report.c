@@ -118,8 +118,9 @@ static void xml_str(FILE *o, const char *s)
 		case '>': fputs("&gt;", o); break;
 		case '&': fputs("&amp;", o); break;
 		case '"': fputs("&quot;", o); break;
+		case '\n': fputs("&#10;", o); break; /* attributes keep their line breaks */
 		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			if ((unsigned char)*s < 0x20 && *s != '\t')
 				fputc('?', o); /* not allowed in XML 1.0 */
 			else
 				fputc(*s, o);
