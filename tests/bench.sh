@@ -154,3 +154,16 @@ awk -v u="$MU" -v z="$MZ" -v x="$MX" -v s="$MS" -v n="$NSYS" -v t="$TARGET" 'BEG
 		ratio, t, ratio <= t ? "PASS" : "MISS"
 	printf "ratio median zcl --exact / median strace  %.2f   (for reference)\n", x / s
 }'
+
+# The grader on the reference solutions: every stage, every test.
+echo
+echo "zcl grade --solution (all stages, all tests), median of 3 runs:"
+for i in 1 2 3; do
+	t0=$(date +%s%N)
+	./zcl grade --solution --format json >/dev/null 2>"$TMP/grade.err" ||
+		fail "zcl grade --solution failed: $(cat "$TMP/grade.err")"
+	t1=$(date +%s%N)
+	echo $((t1 - t0)) >>"$TMP/ns.grade"
+done
+MG=$(median grade)
+awk -v g="$MG" 'BEGIN { printf "  %.2f s   (target <= 10 s)  %s\n", g / 1e9, g <= 10e9 ? "PASS" : "MISS" }'
