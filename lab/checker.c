@@ -116,6 +116,12 @@ void zcl_check_run(struct zcl_run *r)
 		decide(r, ZV_TIMEOUT, "still running after %.3g s: killed", r->timeout_s);
 		return;
 	}
+	if (tr->term_signal == SIGSYS) {
+		violation(r, "denied: a syscall of another ABI (x32 or int 0x80): the lab cannot read it, "
+			     "so the sandbox killed the program");
+		decide(r, ZV_RULE, "%s", r->violations[0]);
+		return;
+	}
 	if (tr->term_signal) {
 		decide(r, ZV_CRASH, "killed by signal %d (%s)", tr->term_signal, strsignal(tr->term_signal));
 		return;
