@@ -5,6 +5,8 @@
 #   make demo        install what is missing, build, run the headless tour and one timeline
 #   make deps        install the Debian packages (as root) or say the apt-get line
 #   make bench       tracer cost per syscall and the ratio to strace
+#   make gradescope  build/gradescope-autograder.zip (after zcl selfcheck passes)
+#   make dist-student  build/zero-copy-lab-student.tar.gz, without solutions/
 #   make SANITIZE=address|undefined   build with a sanitizer
 
 CC ?= cc
@@ -23,7 +25,7 @@ endif
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
-DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev strace tmux
+DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev strace tmux zip unzip git
 SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
@@ -36,7 +38,7 @@ LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
 TEST_SRC := $(wildcard tests/test_*.c) tests/helpers.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all test check demo deps bench clean
+.PHONY: all test check demo deps deps-quiet bench clean gradescope dist-student
 
 all: zcl
 
@@ -67,6 +69,15 @@ deps-quiet:
 
 bench: zcl
 	@sh tests/bench.sh
+
+# Class packages (lab/pack/). The autograder is packed only once every
+# skeleton fails and every reference solution passes.
+gradescope: zcl
+	./zcl selfcheck
+	@sh lab/pack/make-gradescope.sh
+
+dist-student:
+	@sh lab/pack/make-student.sh
 
 clean:
 	rm -rf build zcl

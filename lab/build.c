@@ -65,12 +65,16 @@ void zcl_stage_source(const struct zcl_stage *s, bool solution, char *buf, size_
 		 s->num, s->slug);
 }
 
+/* When path last changed: its content (mtime) or its inode (ctime: a copy
+ * made with cp -p keeps an old mtime but gets a new ctime). -1 if missing. */
 static int64_t mtime_ns(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return -1;
-	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	int64_t m = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	int64_t c = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+	return m > c ? m : c;
 }
 
 /* Run argv in a process group of its own with stdin from /dev/null, capture
@@ -138,6 +142,50 @@ static int run_capture(char *const argv[], char **out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/*
+ * A submission may include system headers and zcl.h, nothing else: an
+ * #include of the reference solution (by any path or macro) would pass the
+ * stage with code that is not the student's. The preprocessor lists every
+ * file the source pulls in (cc -M); each must be a system header (under
+ * /usr/include, /usr/local/include or the compiler's own) or zcl.h. Returns true when the source is clean or cannot be
+ * preprocessed (the compiler then reports the error); otherwise false with
+ * *diag saying which file.
+ */
+static bool includes_ok(char *argv[], const char *src, const char *header, char **diag)
+{
+	char *out = NULL;
+	int st = run_capture(argv, &out);
+	if (st != 0 || !out) {
+		free(out);
+		return true;
+	}
+	char real_src[PATH_MAX], real_hdr[PATH_MAX], real[PATH_MAX];
+	if (!realpath(src, real_src) || !realpath(header, real_hdr)) {
+		free(out);
+		return true;
+	}
+	bool ok = true;
+	char *save = NULL;
+	for (char *tok = strtok_r(out, " \t\n\\", &save); tok && ok; tok = strtok_r(NULL, " \t\n\\", &save)) {
+		size_t n = strlen(tok);
+		if (n == 0 || tok[n - 1] == ':' || !realpath(tok, real))
+			continue; /* the target, or a name that is not a file */
+		static const char *const system[] = {"/usr/include/", "/usr/local/include/", "/usr/lib/gcc/",
+						     "/usr/lib/llvm"};
+		bool sys = false;
+		for (size_t i = 0; i < sizeof system / sizeof system[0]; i++)
+			sys = sys || strncmp(real, system[i], strlen(system[i])) == 0;
+		if (sys || !strcmp(real, real_src) || !strcmp(real, real_hdr))
+			continue;
+		ok = false;
+		if (asprintf(diag, "%s: includes %s: a stage may include only system headers and zcl.h\n",
+			     src, tok) < 0)
+			*diag = NULL;
+	}
+	free(out);
+	return ok;
+}
+
 int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_dir,
 		    char *bin, size_t binlen, char **diag, char *err, size_t errlen)
 {
@@ -167,9 +215,12 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 	const char *cc = getenv("CC");
 	if (!cc || !*cc)
 		cc = "cc";
+	char *deps[] = {(char *)cc, "-std=gnu17", def, inc, "-M", src, NULL};
+	unlink(bin);
+	if (!includes_ok(deps, src, header, diag))
+		return 1;
 	char *argv[] = {(char *)cc, "-std=gnu17", "-O2", "-g", "-Wall", "-Wextra", def, inc,
 			"-o", bin, harness, src, NULL};
-	unlink(bin);
 	int st = run_capture(argv, diag);
 	if (st == 127 && *diag && strstr(*diag, strerror(ENOENT))) {
 		snprintf(err, errlen, "%s: C compiler not found (apt-get install gcc, or set CC)", cc);

@@ -11,6 +11,13 @@
 #   ZCL_SKIP_APT=1   do not run apt-get (the packages are already there;
 #                    tests/test_packaging.sh uses this)
 #   ZCL_LAB=DIR      the lab's tree (default: zcl/ beside this script)
+#   ZCL_KEEP_SOLUTIONS=1  keep solutions/ in the image (see below)
+#
+# The zip is the instructor's and carries the whole lab, solutions/ too,
+# but every submission is compiled in this image, and `#include` of a reference
+# solution by its absolute path would pass every stage. So once the lab is
+# built, a packaged tree (one with the .zcl-packaged mark make-gradescope.sh
+# leaves) loses its solutions/. A working copy is never touched.
 #
 # Exit 0 when ./zcl is built, non-zero (and Gradescope reports a failed
 # build) when a package cannot be installed or the lab does not compile.
@@ -48,3 +55,8 @@ make -C "$lab" clean
 make -C "$lab" -j"$(nproc 2>/dev/null || echo 2)"
 test -x "$lab/zcl"
 echo "setup.sh: built $lab/zcl"
+
+if [ -f "$lab/.zcl-packaged" ] && [ "${ZCL_KEEP_SOLUTIONS:-0}" != 1 ]; then
+	rm -rf "$lab/solutions"
+	echo "setup.sh: removed $lab/solutions (submissions must not be able to #include them)"
+fi
