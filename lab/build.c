@@ -197,7 +197,11 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 	snprintf(inc, sizeof inc, "-I%s/exercises", zcl_root());
 	snprintf(def, sizeof def, "-DZCL_STAGE=%d", s->num);
 	if (mtime_ns(src) < 0) {
-		snprintf(err, errlen, "%s: cannot read the stage's source: %s", src, strerror(errno));
+		if (solution && errno == ENOENT)
+			snprintf(err, errlen, "%s: missing: this copy of the lab has no solutions/ "
+				 "(--solution, tour and selfcheck need it)", src);
+		else
+			snprintf(err, errlen, "%s: cannot read the stage's source: %s", src, strerror(errno));
 		return -1;
 	}
 	if (mtime_ns(harness) < 0) {
