@@ -35,7 +35,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 LAB_SRC := $(filter-out lab/main.c lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
-TEST_SRC := $(wildcard tests/test_*.c) tests/helpers.c
+TEST_SRC := $(wildcard tests/test_*.c) tests/helpers.c tests/hostile_run.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
 .PHONY: all test check demo deps deps-quiet bench clean gradescope dist-student

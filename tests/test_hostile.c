@@ -3,67 +3,37 @@
  * time, and the grader neither hangs nor dies, no process survives it, and
  * nothing outside its scratch directory changes.
  *
- * Each case runs in a "lab process" forked from the test: it builds and runs
- * the stage through zcl_run_stage and hands the result back through a pipe.
- * The submission can only reach that process (its parent, the tracer), so a
- * kill of the parent shows up as a dead lab, not a dead test; kill(-1) with
- * a real signal runs inside a PID namespace of its own, where it can reach
- * nothing but the lab. The test waits with a deadline, then checks:
- * verdict and phrase, wall time, survivors in /proc, the fake root's
- * exercises/, solutions/ and lab/ (byte for byte), and leftover scratch
- * directories (every submission prints its cwd and its lab root at start).
+ * Each case runs in a "lab process" forked from the test (hostile_run.c):
+ * it builds and runs the stage through zcl_run_stage and hands the result
+ * back through a pipe. The submission can only reach that process (its
+ * parent, the tracer), so a kill of the parent shows up as a dead lab, not
+ * a dead test; kill(-1) with a real signal runs inside a PID namespace of
+ * its own, where it can reach nothing but the lab. The test waits with a
+ * deadline, then checks: verdict and phrase, wall time, survivors in /proc,
+ * the fake root's exercises/, solutions/ and lab/ (byte for byte), and
+ * leftover scratch directories (every submission prints its cwd and its
+ * lab root at start). This file holds the case table, the verdict matching
+ * and the test.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
+#include "hostile_run.h"
 #include "stages.h"
 
 #define SLACK_S 8.0       /* build, receiver drain and cleanup on top of the run's own limit */
-#define HANG_S 25.0       /* no result this long after the run's limit: the lab hung */
 #define SURVIVOR_WAIT_S 2.0 /* how long a SIGKILLed process may take to vanish */
-#define ESCAPED "zcl-hostile-escaped.txt" /* written beside the scratch directory */
-
-/* One acceptable outcome: the verdict, and a line (the reason or one
- * violation) holding one of `has` and one of `and_has` ('|' separates
- * alternatives; "" or NULL: anything). `output_has`: the program's output too. */
-struct outcome {
-	enum zcl_verdict v;
-	const char *has, *and_has, *output_has;
-};
-
-enum {
-	H_PIDNS = 1,       /* run in a PID namespace: the submission may signal everything */
-	H_ANY_VERDICT = 2, /* the verdict is free; only the after-checks matter */
-	H_ESCAPE = 4,      /* tries to write ../ESCAPED */
-};
-
-struct hostile_case {
-	const char *what;
-	int stage;
-	const char *src;  /* ZCL_LAB_ROOT is defined in front of it */
-	double timeout_s;
-	unsigned flags;
-	struct outcome ok[4]; /* any one will do; the list ends at has == NULL */
-};
 
 #define PRELUDE "#define _GNU_SOURCE\n#include <errno.h>\n#include <fcntl.h>\n#include <signal.h>\n" \
 	"#include <stddef.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n" \
@@ -233,349 +203,6 @@ static const struct hostile_case cases[] = {
 	 "if (d >= 0) { if (write(d, \"out\\n\", 4) == 4) dprintf(2, \"escaped\\n\"); close(d); } " SF_LOOP " return 0; }",
 	 10.0, H_ANY_VERDICT | H_ESCAPE, {{.has = NULL}}},
 };
-
-/* ---- the lab process and its result ---- */
-
-/* What the lab process sends back. */
-struct wire {
-	int rc;             /* zcl_run_stage's return */
-	char err[512];
-	struct zcl_run r;   /* pointers in it are the lab process's: only .stage stays valid */
-	char diag[2048];
-};
-
-struct contained {
-	struct wire w;
-	bool have;          /* a whole wire arrived */
-	bool hung;          /* no result by the deadline: we killed the lab */
-	int status;         /* wait status of the lab process (-1: unknown) */
-	double elapsed;
-};
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	while (n > 0) {
-		ssize_t k = write(fd, c, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return;
-		c += k;
-		n -= (size_t)k;
-	}
-}
-
-/* In the lab process: run the stage, send the wire, exit. Never returns. */
-static _Noreturn void lab_main(const struct hostile_case *c, int out)
-{
-	static struct wire w;
-	char name[8];
-	snprintf(name, sizeof name, "%d", c->stage);
-	w.r = (struct zcl_run){
-		.stage = zcl_stage_find(name), .size = 10000, .seed = 7, .sg = true,
-		.timeout_s = c->timeout_s, .inject = ZI_NONE,
-	};
-	w.rc = zcl_run_stage(&w.r, w.err, sizeof w.err);
-	if (w.r.diag)
-		snprintf(w.diag, sizeof w.diag, "%s", w.r.diag);
-	write_all(out, &w, sizeof w);
-	_exit(0);
-}
-
-#define NS_FAILED (-2) /* ns_init's "wait status" when it could not set up */
-
-/* The PID namespace's init: a fresh /proc (the lab reads /proc/PID of its
- * children), the lab process, its wait status onto `out`, then hold the
- * namespace until the test has looked for survivors (`hold` closes). */
-static _Noreturn void ns_init(const struct hostile_case *c, int out, int hold)
-{
-	int st = NS_FAILED;
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		write_all(out, &st, sizeof st);
-		_exit(3);
-	}
-	pid_t w = fork();
-	if (w == 0) {
-		close(hold);
-		lab_main(c, out);
-	}
-	for (pid_t p; w > 0 && (p = waitpid(-1, &st, 0)) != w;)
-		if (p < 0 && errno != EINTR)
-			break;
-	write_all(out, &st, sizeof st);
-	close(out);
-	char x;
-	while (read(hold, &x, 1) < 0 && errno == EINTR)
-		;
-	_exit(0);
-}
-
-/* Run case c in a lab process, in a PID namespace when asked. *ns_pid is
- * the namespace's init, still holding it (0 without a namespace). Returns
- * false when the namespace could not be made. */
-static bool contained_run(const struct hostile_case *c, struct contained *o, pid_t *ns_pid, int *hold)
-{
-	int res[2], rel[2] = {-1, -1};
-	memset(o, 0, sizeof *o);
-	o->status = -1;
-	*ns_pid = 0;
-	*hold = -1;
-	cr_assert_eq(pipe2(res, O_CLOEXEC), 0);
-	bool ns = c->flags & H_PIDNS;
-	if (ns && (unshare(CLONE_NEWPID) < 0 || pipe2(rel, O_CLOEXEC) < 0)) {
-		int e = errno;
-		close(res[0]);
-		close(res[1]);
-		errno = e;
-		return false;
-	}
-	double t0 = now();
-	pid_t top = fork();
-	if (top == 0) {
-		close(res[0]);
-		if (ns) {
-			close(rel[1]);
-			ns_init(c, res[1], rel[0]);
-		}
-		lab_main(c, res[1]);
-	}
-	cr_assert_geq(top, 0, "fork: %s", strerror(errno));
-	close(res[1]);
-	if (ns) {
-		close(rel[0]);
-		*ns_pid = top;
-		*hold = rel[1];
-	}
-	static char buf[sizeof o->w + sizeof(int)];
-	size_t len = 0;
-	double deadline = t0 + c->timeout_s + HANG_S;
-	for (;;) {
-		double left = deadline - now();
-		if (left <= 0) {
-			o->hung = true;
-			kill(top, SIGKILL); /* the tracer's death takes its tracees (EXITKILL), init's the namespace */
-			break;
-		}
-		struct pollfd pf = {res[0], POLLIN, 0};
-		if (poll(&pf, 1, (int)(left * 1000) + 1) <= 0)
-			continue;
-		ssize_t n = read(res[0], buf + len, sizeof buf - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof o->w)
-			o->elapsed = now() - t0;
-	}
-	close(res[0]);
-	if (!o->elapsed)
-		o->elapsed = now() - t0;
-	o->have = len >= sizeof o->w;
-	if (o->have) {
-		memcpy(&o->w, buf, sizeof o->w);
-		o->w.r.diag = NULL;
-	}
-	if (ns) {
-		if (len == sizeof o->w + sizeof(int))
-			memcpy(&o->status, buf + sizeof o->w, sizeof(int));
-		else if (len == sizeof(int))
-			memcpy(&o->status, buf, sizeof(int));
-	} else {
-		while (waitpid(top, &o->status, 0) < 0 && errno == EINTR)
-			;
-	}
-	if (o->status == NS_FAILED) {
-		close(*hold);
-		waitpid(top, NULL, 0);
-		*ns_pid = 0;
-		errno = EPERM;
-		return false;
-	}
-	return true;
-}
-
-/* ---- the after-checks ---- */
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st, (void)f;
-	return type == FTW_DP ? rmdir(p) : unlink(p);
-}
-
-static void rm_rf(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static size_t slurp_path(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n;
-	if (fd < 0) {
-		buf[0] = 0;
-		return 0;
-	}
-	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	buf[len] = 0;
-	return len;
-}
-
-/* A listing of dir: name, type, size and an FNV-1a hash of the content
- * (or a symlink's target) per entry, appended to out. */
-static void snapshot_dir(const char *root, const char *sub, char *out, size_t cap)
-{
-	char dir[PATH_MAX], p[PATH_MAX + 256];
-	snprintf(dir, sizeof dir, "%s/%s", root, sub);
-	struct dirent **ents;
-	int n = scandir(dir, &ents, NULL, alphasort);
-	size_t used = strlen(out);
-	if (n < 0) {
-		snprintf(out + used, cap - used, "%s: missing\n", sub);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		struct stat st;
-		snprintf(p, sizeof p, "%s/%s", dir, name);
-		if (strcmp(name, ".") && strcmp(name, "..") && lstat(p, &st) == 0) {
-			unsigned long long h = 1469598103934665603ull;
-			static char data[1 << 16];
-			size_t len = 0;
-			if (S_ISLNK(st.st_mode)) {
-				ssize_t k = readlink(p, data, sizeof data - 1);
-				len = k > 0 ? (size_t)k : 0;
-			} else if (S_ISREG(st.st_mode)) {
-				len = slurp_path(p, data, sizeof data);
-			}
-			for (size_t j = 0; j < len; j++)
-				h = (h ^ (unsigned char)data[j]) * 1099511628211ull;
-			used = strlen(out);
-			snprintf(out + used, cap - used, "%s/%s %o %lld %016llx\n", sub, name, (unsigned)st.st_mode,
-				 (long long)st.st_size, h);
-		}
-		free(ents[i]);
-	}
-	free(ents);
-}
-
-static void snapshot(const char *root, char *out, size_t cap)
-{
-	out[0] = 0;
-	snapshot_dir(root, "exercises", out, cap);
-	snapshot_dir(root, "solutions", out, cap);
-	snapshot_dir(root, "lab", out, cap);
-}
-
-struct survivors {
-	int alive, zombies;
-	char what[1024];
-};
-
-/* Processes of this run still there: the stage binary (exe or cmdline in
- * the fake root), anything in its process group, anything in its PID
- * namespace (nslink; init `skip` aside). Reaps our own orphans first. */
-static void find_survivors(const char *root, pid_t group, const char *nslink, pid_t skip, struct survivors *s)
-{
-	memset(s, 0, sizeof *s);
-	while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-		;
-	DIR *d = opendir("/proc");
-	cr_assert_not_null(d);
-	size_t rl = strlen(root);
-	for (struct dirent *e; (e = readdir(d));) {
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0 || pid == getpid() || pid == skip)
-			continue;
-		char path[64], buf[4096], exe[PATH_MAX] = "", ns[64] = "";
-		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-		if (!slurp_path(path, buf, sizeof buf))
-			continue;
-		char *rp = strrchr(buf, ')');
-		char state = '?';
-		int ppid = 0, pgrp = 0;
-		if (!rp || sscanf(rp + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
-			continue;
-		bool match = group > 0 && pgrp == group;
-		snprintf(path, sizeof path, "/proc/%ld/exe", pid);
-		ssize_t k = readlink(path, exe, sizeof exe - 1);
-		exe[k > 0 ? k : 0] = 0;
-		match |= strncmp(exe, root, rl) == 0 && exe[rl] == '/';
-		snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-		size_t cl = slurp_path(path, buf, sizeof buf);
-		for (size_t i = 0; i < cl; i++)
-			if (!buf[i])
-				buf[i] = ' ';
-		match |= strstr(buf, root) != NULL;
-		if (nslink) {
-			snprintf(path, sizeof path, "/proc/%ld/ns/pid", pid);
-			k = readlink(path, ns, sizeof ns - 1);
-			ns[k > 0 ? k : 0] = 0;
-			match |= strcmp(ns, nslink) == 0;
-		}
-		if (!match)
-			continue;
-		if (state == 'Z' || state == 'X') {
-			s->zombies++;
-			continue;
-		}
-		s->alive++;
-		size_t used = strlen(s->what);
-		snprintf(s->what + used, sizeof s->what - used, "%s%ld (%c, %.200s)", used ? ", " : "", pid, state,
-			 exe[0] ? exe : buf);
-	}
-	closedir(d);
-}
-
-/* Scratch directories of this run still there: each submission printed
- * "zcl-scratch: DIR for ROOT" into DIR/output.txt at start. Removes them
- * (after counting) so a failure leaves no litter. */
-static int leftover_scratch(const char *root, char *what, size_t cap)
-{
-	const char *base = getenv("ZCL_SCRATCH");
-	base = base && *base ? base : "/var/tmp";
-	char tag[PATH_MAX + 8], p[PATH_MAX * 2], buf[8192];
-	snprintf(tag, sizeof tag, "for %s\n", root);
-	int n = 0;
-	what[0] = 0;
-	DIR *d = opendir(base);
-	if (!d)
-		return 0;
-	for (struct dirent *e; (e = readdir(d));) {
-		if (strncmp(e->d_name, "zcl-", 4) || strlen(e->d_name) != 10)
-			continue;
-		snprintf(p, sizeof p, "%s/%s/output.txt", base, e->d_name);
-		if (!slurp_path(p, buf, sizeof buf) || !strstr(buf, tag))
-			continue;
-		n++;
-		snprintf(p, sizeof p, "%s/%s", base, e->d_name);
-		snprintf(what + strlen(what), cap - strlen(what), "%.300s ", p);
-		rm_rf(p);
-	}
-	closedir(d);
-	return n;
-}
-
-static const char *escaped_path(void)
-{
-	static char p[PATH_MAX];
-	const char *base = getenv("ZCL_SCRATCH");
-	snprintf(p, sizeof p, "%s/" ESCAPED, base && *base ? base : "/var/tmp");
-	return p;
-}
 
 /* ---- verdicts ---- */
 
