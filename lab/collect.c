@@ -382,6 +382,10 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		r->deferred = t && t->have;
 	}
 
+	for (size_t i = 0; i < C.nsinks; i++)
+		if (C.sinks[i].entry)
+			C.sinks[i].entry(C.sinks[i].ctx, r);
+
 	if (C.o.sandbox) {
 		struct zcl_sandbox_state st = {C.exec_seen, C.first, task_known};
 		const char *why = NULL;

@@ -23,6 +23,9 @@
 struct zcl_sink {
 	void *ctx;
 	void (*step)(void *ctx, const struct zcl_sysrec *rec, const struct zcl_event *ev, size_t n);
+	/* Optional: a syscall is about to run (rec has no result yet). The
+	 * program waits until this returns: the viz's step mode holds it here. */
+	void (*entry)(void *ctx, const struct zcl_sysrec *rec);
 };
 
 /* The kernel's own accounting of a process (/proc/PID/io and status). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "compare.h"
 #include "grader.h"
 #include "collect.h"
 #include "fdclass.h"
@@ -46,6 +47,8 @@ static const char usage[] =
 	"  tour                     stages 1-4 with the reference solutions, narrated, then one table\n"
 	"  grade [OPTS]             score the exercises: every stage, many runs each (see below)\n"
 	"  selfcheck                instructor check: every skeleton fails, every solution passes\n"
+	"  bench [OPTS]             the stages side by side: copies (traced) and speed (untraced)\n"
+	"                           against memcpy (takes --solution, --size (default 64M), --no-sg)\n"
 	"                           (takes --size, --seed, --warm, --no-sg)\n"
 	"\n"
 	"STAGE is a number (1-4) or a slug (readwrite, mmap, sendfile, gather).\n"
@@ -264,7 +267,7 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 		return EXIT_USAGE;
 	struct zcl_timeline tl;
 	zcl_timeline_init(&tl, stdout, o->json, true);
-	struct zcl_sink sink = {&tl, zcl_timeline_step};
+	struct zcl_sink sink = {.ctx = &tl, .step = zcl_timeline_step};
 	struct zcl_run r = {
 		.stage = s, .solution = o->solution, .size = o->size, .file = o->file, .seed = o->seed,
 		.warm = o->warm, .sg = !o->no_sg, .timeout_s = o->timeout_s, .inject = o->inject,
@@ -329,7 +332,8 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 			     "  * = modelled, =~ N: byte count from the thread's I/O counters (--exact for exit stops)\n");
 	struct zcl_totals totals;
 	zcl_account_init(&totals);
-	struct zcl_sink sinks[2] = {{&totals, zcl_account_step}, {&tl, zcl_timeline_step}};
+	struct zcl_sink sinks[2] = {{.ctx = &totals, .step = zcl_account_step},
+				    {.ctx = &tl, .step = zcl_timeline_step}};
 	struct zcl_collect_opts co = {.sg = !o->no_sg, .fast = !o->exact};
 	zcl_fd_set_lab(0, 0, 0);
 	zcl_collect_begin(&co, sinks, o->summary ? 1 : 2);
@@ -478,6 +482,30 @@ static int cmd_selfcheck(int argc, char **argv, struct opts *o)
 	return ok ? 0 : EXIT_FAIL;
 }
 
+static int cmd_bench(int argc, char **argv, struct opts *o)
+{
+	int i = parse(argc, argv, o, false);
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i < argc)
+		return die("bench: unexpected argument: %s", argv[i]);
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	struct zcl_compare_row rows[8];
+	int k = 0;
+	for (size_t j = 0; j < n && j < 8; j++) {
+		char err[512];
+		fprintf(stderr, "zcl bench: stage %d %s...\n", st[j].num, st[j].slug);
+		if (zcl_compare_stage(&st[j], o->solution, o->size, o->seed, !o->no_sg, &rows[k], err, sizeof err) < 0) {
+			fprintf(stderr, "zcl: bench: %s\n", err);
+			return EXIT_USAGE;
+		}
+		k++;
+	}
+	zcl_compare_print(stdout, rows, k, zcl_memcpy_mb_per_s(), o->size);
+	return 0;
+}
+
 static int cmd_hint(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, false);
@@ -522,6 +550,11 @@ int main(int argc, char **argv)
 		return finish(cmd_tour(argc, argv, &o));
 	if (!strcmp(cmd, "grade"))
 		return finish(cmd_grade(argc, argv, &o));
+	if (!strcmp(cmd, "bench")) {
+		if (o.size == ZCL_DEFAULT_SIZE)
+			o.size = 64u << 20; /* big enough that starting a process is noise */
+		return finish(cmd_bench(argc, argv, &o));
+	}
 	if (!strcmp(cmd, "selfcheck"))
 		return finish(cmd_selfcheck(argc, argv, &o));
 	if (!strcmp(cmd, "hint"))

@@ -37,6 +37,8 @@ struct zcl_run {
 	double timeout_s;
 	enum zcl_inject inject;
 	int sndbuf;             /* SO_SNDBUF of the stage's socket, bytes; 0: the default */
+	bool untraced;          /* run without the tracer, to time it (no copy accounting,
+				 * so the checker can judge the bytes only) */
 	const struct zcl_sink *sinks; /* extra consumers of the event stream */
 	size_t nsinks;
 
@@ -51,6 +53,7 @@ struct zcl_run {
 	bool tmpfs;             /* the input lives in RAM: no disk */
 	int64_t cache_after_evict; /* bytes still cached after eviction (cold runs) */
 	char output[1024];      /* the tail of the program's stdout+stderr */
+	double seconds;         /* untraced: wall time of the program, fork to exit */
 
 	/* the checker's decision (zcl_check_run) */
 	enum zcl_verdict verdict;

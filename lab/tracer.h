@@ -75,4 +75,12 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 		  const struct zcl_tracer_hooks *hooks,
 		  struct zcl_trace_result *res, char *err, size_t errlen);
 
+/*
+ * Run argv[0] without the tracer: the same child setup, process group and
+ * deadline, no ptrace and no filter (for timing a program). Fills
+ * res->exited/exit_code/term_signal/timed_out. 0, or -1 with err.
+ */
+int zcl_spawn_untraced(char *const argv[], char *const envp[], const struct zcl_trace_opts *opts,
+		       struct zcl_trace_result *res, char *err, size_t errlen);
+
 #endif
