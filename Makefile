@@ -29,12 +29,16 @@ DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-d
 SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
+CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 
-ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) -MMD -MP -Ilab
+ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) -MMD -MP -Ilab -Iviz
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 LAB_SRC := $(filter-out lab/main.c lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
+VIZ_SRC := $(wildcard viz/*.c)
+VIZ_OBJ := $(VIZ_SRC:%.c=build/%.o)
 TEST_SRC := $(wildcard tests/test_*.c) tests/helpers.c tests/hostile_run.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
@@ -42,15 +46,20 @@ TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
 all: zcl
 
-zcl: build/lab/main.o $(LAB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS)
+zcl: build/lab/main.o $(LAB_OBJ) $(VIZ_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CURSES_LIBS)
+
+# Only viz/term.c talks to curses (lab/ never does).
+build/viz/term.o: viz/term.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CURSES_CFLAGS) -c -o $@ $<
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/test_zcl: $(TEST_OBJ) $(LAB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CRITERION_LIBS)
+build/test_zcl: $(TEST_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CRITERION_LIBS) $(CURSES_LIBS)
 
 # Tests run stage binaries built from this tree (ZCL_ROOT) and the zcl binary.
 test check: deps-quiet zcl build/test_zcl
@@ -86,4 +95,4 @@ dist-student:
 clean:
 	rm -rf build zcl
 
--include $(LAB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) build/lab/main.d
+-include $(LAB_OBJ:.o=.d) $(VIZ_OBJ:.o=.d) $(TEST_OBJ:.o=.d) build/lab/main.d

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app.h"
+#include "watch_app.h"
 #include "build.h"
 #include "compare.h"
 #include "grader.h"
@@ -39,12 +41,15 @@ static const char usage[] =
 	"commands:\n"
 	"  list                     the stages and where their files are\n"
 	"  check STAGE              build and run a stage once; print the verdict and its copy accounting\n"
-	"  run STAGE                the same, with the text timeline: one line per syscall, its copies\n"
-	"                           and running totals (the animated view is not built yet; --no-tui is\n"
-	"                           accepted and is what you get)\n"
+	"  run STAGE                watch your program copy its bytes, animated (needs a terminal);\n"
+	"                           with --no-tui, --json or no terminal: the text timeline, one line per\n"
+	"                           syscall with its copies and running totals\n"
 	"  trace [OPTS] -- CMD...   run any program under the tracer and show how it moved its bytes\n"
 	"  hint STAGE               a hint for the stage\n"
-	"  tour                     stages 1-4 with the reference solutions, narrated, then one table\n"
+	"  watch                    edit, save: it rebuilds and re-checks; progress per stage (needs a\n"
+	"                           terminal; r re-checks, Enter animates, n/p stage, h hint, q quits)\n"
+	"  tour                     stages 1-4 with the reference solutions, narrated (animated on a\n"
+	"                           terminal), then the comparison\n"
 	"  grade [OPTS]             score the exercises: every stage, many runs each (see below)\n"
 	"  selfcheck                instructor check: every skeleton fails, every solution passes\n"
 	"  bench [OPTS]             the stages side by side: copies (traced) and speed (untraced)\n"
@@ -64,6 +69,9 @@ static const char usage[] =
 	"  --inject KIND     short: halve the 1st and every 3rd data transfer on the lab's file and\n"
 	"                    socket; eintr: fail those with EINTR instead\n"
 	"  --json            check: one JSON object; run: one JSON event per line\n"
+	"  --no-tui          run, tour: the text timeline even on a terminal\n"
+	"  --step            run: start in step mode (one syscall per key press)\n"
+	"  --cast FILE       run, tour: record the animation as an asciinema v2 file\n"
 	"\n"
 	"trace options:\n"
 	"  --json            one JSON event per line\n"
@@ -87,7 +95,7 @@ static const char usage[] =
 
 /* SIGINT, SIGTERM, SIGHUP: end the traced program; the run then cleans up
  * (scratch directory, receiver) and main() exits by the same signal. */
-static volatile sig_atomic_t interrupted;
+static volatile int interrupted; /* an int: the app reads it too */
 
 static void on_signal(int sig)
 {
@@ -121,7 +129,8 @@ static int finish(int rc)
 }
 
 struct opts {
-	bool solution, json, warm, no_sg, summary, help, exact;
+	bool solution, json, warm, no_sg, summary, help, exact, no_tui, step;
+	const char *cast;
 	uint64_t size;
 	const char *file, *out, *format, *stage;
 	uint64_t seed;
@@ -171,7 +180,8 @@ static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"size", required_argument, 0, 's'}, {"file", required_argument, 0, 'f'},
 		{"seed", required_argument, 0, 'e'}, {"timeout", required_argument, 0, 't'},
 		{"inject", required_argument, 0, 'i'}, {"help", no_argument, 0, 'h'},
-		{"exact", no_argument, 0, 'x'}, {"format", required_argument, 0, 'F'},
+		{"exact", no_argument, 0, 'x'}, {"step", no_argument, 0, 'P'},
+		{"cast", required_argument, 0, 'C'}, {"format", required_argument, 0, 'F'},
 		{"out", required_argument, 0, 'o'}, {"stage", required_argument, 0, 'G'},
 		{0, 0, 0, 0},
 	};
@@ -185,7 +195,9 @@ static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'j': o->json = true; break;
 		case 'w': o->warm = true; break;
 		case 'g': o->no_sg = true; break;
-		case 'T': break;
+		case 'T': o->no_tui = true; break;
+		case 'P': o->step = true; break;
+		case 'C': o->cast = optarg; break;
 		case 'u': o->summary = true; break;
 		case 'x': o->exact = true; break;
 		case 'F': o->format = optarg; break;
@@ -257,6 +269,24 @@ static const struct zcl_stage *stage_arg(int argc, char **argv, int i)
 	return s;
 }
 
+/* The animated view when there is a terminal and nobody asked for text. */
+static bool use_tui(const struct opts *o)
+{
+	return !o->no_tui && !o->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+/* Run the TUI; its errors are one line like every other. */
+static int app(const struct zcl_app_opts *ao)
+{
+	char err[512];
+	int rc = zcl_app_run(ao, err, sizeof err);
+	if (rc < 0) {
+		fprintf(stderr, "zcl: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return rc ? EXIT_FAIL : 0;
+}
+
 static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 {
 	int i = parse(argc, argv, (struct opts *)o, false);
@@ -265,6 +295,14 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 	const struct zcl_stage *s = stage_arg(argc, argv, i);
 	if (!s)
 		return EXIT_USAGE;
+	if (timeline && use_tui(o)) {
+		struct zcl_app_opts ao = {
+			.stage = s, .solution = o->solution, .warm = o->warm, .sg = !o->no_sg, .step = o->step,
+			.size = o->size, .seed = o->seed, .file = o->file, .timeout_s = o->timeout_s,
+			.cast = o->cast, .interrupted = &interrupted,
+		};
+		return app(&ao);
+	}
 	struct zcl_timeline tl;
 	zcl_timeline_init(&tl, stdout, o->json, true);
 	struct zcl_sink sink = {.ctx = &tl, .step = zcl_timeline_step};
@@ -389,6 +427,13 @@ static int cmd_tour(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	if (i < argc)
 		return die("tour: unexpected argument: %s", argv[i]);
+	if (use_tui(o)) {
+		struct zcl_app_opts ao = {
+			.tour = true, .solution = true, .warm = o->warm, .sg = !o->no_sg, .size = o->size,
+			.seed = o->seed, .timeout_s = o->timeout_s, .cast = o->cast, .interrupted = &interrupted,
+		};
+		return app(&ao);
+	}
 	char err[512];
 	int rc = zcl_tour(stdout, o->size, o->seed, o->warm, !o->no_sg, err, sizeof err);
 	if (rc < 0) {
@@ -506,6 +551,26 @@ static int cmd_bench(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+static int cmd_watch(int argc, char **argv, struct opts *o)
+{
+	int i = parse(argc, argv, o, false);
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i < argc)
+		return die("watch: unexpected argument: %s", argv[i]);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return die("%s", "watch: needs a terminal (use zcl check N without one)");
+	struct zcl_watch_opts wo = {.size = o->size, .seed = o->seed, .timeout_s = o->timeout_s,
+				    .interrupted = &interrupted};
+	char err[512];
+	int rc = zcl_watch_run(&wo, err, sizeof err);
+	if (rc < 0) {
+		fprintf(stderr, "zcl: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return rc ? EXIT_FAIL : 0;
+}
+
 static int cmd_hint(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, false);
@@ -557,6 +622,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "selfcheck"))
 		return finish(cmd_selfcheck(argc, argv, &o));
+	if (!strcmp(cmd, "watch"))
+		return finish(cmd_watch(argc, argv, &o));
 	if (!strcmp(cmd, "hint"))
 		return cmd_hint(argc, argv, &o);
 	return die("unknown command: %s (zcl --help)", cmd);

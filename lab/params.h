@@ -21,6 +21,7 @@
 #define ZCL_RLIMIT_AS (1ull << 30)        /* stage binary: address space, bytes (a memory hog fails fast) */
 #define ZCL_RLIMIT_NOFILE 64              /* stage binary: open descriptors */
 #define ZCL_SANDBOX_UID_BASE 200000u      /* stage binaries run as uid/gid BASE + lab pid % 50000 when root */
+#define ZCL_WATCH_DEBOUNCE_MS 300         /* watch: a saved exercise counts once it was quiet this long */
 #define ZCL_GATHER_HEADER_FMT "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %llu\r\n\r\n"
 
 #endif

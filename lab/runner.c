@@ -302,6 +302,7 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 		goto out;
 	}
 	have_receiver = true;
+	r->received_live = &rx.received;
 
 	/* 4. trace */
 	unsigned long token = 0;
@@ -353,6 +354,7 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	st = -1;
 	zcl_receiver_finish(&rx, 2.0);
 	have_receiver = false;
+	r->received_live = NULL;
 	if (t < 0)
 		goto out;
 	if (r->tr.exec_failed) {

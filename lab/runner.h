@@ -40,6 +40,8 @@ struct zcl_run {
 	bool untraced;          /* run without the tracer, to time it (no copy accounting,
 				 * so the checker can judge the bytes only) */
 	const struct zcl_sink *sinks; /* extra consumers of the event stream */
+	const uint64_t *received_live; /* set during the run: the receiver's count so far
+					* (read it with __atomic_load_n); NULL outside it */
 	size_t nsinks;
 
 	/* what happened (set by zcl_run_stage) */

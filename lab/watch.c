@@ -50,15 +50,19 @@ static int stage_of(const char *name)
 	return 0;
 }
 
-/* Every stage counts as changed now (the directory was replaced). */
+/* Every stage whose exercise exists counts as changed now (events were
+ * lost, or the directory was replaced). */
 static void touch_all(struct zcl_watch *w)
 {
 	size_t n;
 	const struct zcl_stage *s = zcl_stages(&n);
 	int64_t t = now_ns();
-	for (size_t i = 0; i < n; i++)
-		if (s[i].num > 0 && s[i].num <= ZCL_WATCH_MAX_STAGE)
+	char src[PATH_MAX];
+	for (size_t i = 0; i < n; i++) {
+		zcl_stage_source(&s[i], false, src, sizeof src);
+		if (s[i].num > 0 && s[i].num <= ZCL_WATCH_MAX_STAGE && access(src, F_OK) == 0)
 			w->last_ns[s[i].num] = t;
+	}
 }
 
 static int attach(struct zcl_watch *w)
@@ -80,7 +84,7 @@ int zcl_watch_open(struct zcl_watch *w)
 	}
 	if (attach(w) < 0) {
 		int e = errno;
-		snprintf(w->err, sizeof w->err, "inotify unavailable: %s: %s: "
+		snprintf(w->err, sizeof w->err, "inotify unavailable: %.300s: %s: "
 			 "saves are not noticed, press r to re-check", w->dir,
 			 e == ENOSPC ? "the inotify watch limit is reached "
 				       "(fs.inotify.max_user_watches)" : strerror(e));

@@ -1,0 +1,32 @@
+/*
+ * app.h - the animated front end: a stage run (or the tour) on screen.
+ * No curses here: callers in lab/ include this header only.
+ */
+#ifndef ZCL_APP_H
+#define ZCL_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stages.h"
+
+struct zcl_app_opts {
+	const struct zcl_stage *stage;
+	bool solution, warm, sg;
+	bool step;            /* start in step mode (one syscall per key) */
+	bool tour;            /* stages 1-4 with the solutions, narrated */
+	uint64_t size, seed;
+	const char *file;     /* the user's own input, or NULL */
+	double timeout_s;     /* used in run mode; step mode waits for the student */
+	const char *cast;     /* record an asciinema file here, or NULL */
+	volatile int *interrupted; /* set by a signal handler: leave (may be NULL) */
+};
+
+/* Run the TUI until the user quits. Returns 0 when the last run passed, 1
+ * when it did not, -1 with err when the terminal or a run could not be had
+ * (the caller then prints err, or falls back to text). The terminal is
+ * restored on every path. */
+int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen);
+
+#endif
