@@ -24,6 +24,13 @@ static const char *const story[] = {
 	      "  The NIC gathers both; the only CPU copy is the header's.",
 };
 
+const char *zcl_tour_story(int stage)
+{
+	if (stage < 1 || stage >= (int)(sizeof story / sizeof story[0]))
+		return "";
+	return story[stage];
+}
+
 int zcl_tour(FILE *out, uint64_t size, uint64_t seed, bool warm, bool sg, char *err, size_t errlen)
 {
 	size_t n;

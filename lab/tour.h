@@ -14,4 +14,8 @@
  * error. */
 int zcl_tour(FILE *out, uint64_t size, uint64_t seed, bool warm, bool sg, char *err, size_t errlen);
 
+/* What stage N of the progression takes away: two lines of narration
+ * (static text; "" for an unknown stage). */
+const char *zcl_tour_story(int stage);
+
 #endif

@@ -24,6 +24,7 @@
 #include "scene.h"
 #include "state.h"
 #include "term.h"
+#include "tour.h"
 
 #define FRAME_MS 30         /* one animation frame */
 #define COALESCE_MS 40      /* run mode at speed >= 4: at most one frame this often */
@@ -37,6 +38,7 @@ struct app {
 	bool quit;              /* q: leave */
 	bool rerun;             /* a key changed the setup: run again */
 	bool release;           /* step mode: let the held syscall run */
+	const char *message;    /* the tour's words for the status line, or NULL */
 	double last_draw;
 };
 
@@ -50,7 +52,9 @@ static double now_ms(void)
 static void set_status(struct app *a)
 {
 	struct zcl_viz_state *s = &a->s;
-	if (s->done)
+	if (a->message)
+		snprintf(s->status, sizeof s->status, "%s", a->message);
+	else if (s->done)
 		snprintf(s->status, sizeof s->status,
 			 "space step again · r run · c cache · g SG · n/p stage · s %s · Tab compare · ? help · q quit",
 			 s->solution ? "your code" : "solution");
@@ -158,7 +162,7 @@ static void on_entry(void *ctx, const struct zcl_sysrec *r)
 {
 	struct app *a = ctx;
 	struct zcl_viz_state *s = &a->s;
-	if (!r->in_bracket || a->quit || a->rerun)
+	if (!r->in_bracket || a->quit || a->rerun || zcl_looks_like_marker(r))
 		return;
 	call_at_entry(r, s->call, sizeof s->call);
 	s->about_to = true;
@@ -348,15 +352,22 @@ int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen)
 			a->o.stage = zcl_stage_find(num);
 			if ((rc = run_once(a, err, errlen)) < 0)
 				break;
-			snprintf(a->s.status, sizeof a->s.status, "stage %d done: space for the next one, q to quit", n);
+			/* the story of the step just taken, until a key */
+			const char *story = zcl_tour_story(n);
+			snprintf(a->s.sentence, sizeof a->s.sentence, "%.*s", (int)strcspn(story, "\n"), story);
+			a->message = n < 4 ? "TOUR: space for the next stage · Tab compare · q quit"
+					   : "TOUR: done · space for the comparison · q quit";
+			draw(a);
 			int ch;
 			while ((ch = zcl_term_key(-1)) >= 0 && zcl_key_action(ch) != ZA_STEP && zcl_key_action(ch) != ZA_NEXT &&
 			       zcl_key_action(ch) != ZA_QUIT)
 				on_key(a, ch, false);
 			a->quit = a->quit || zcl_key_action(ch) == ZA_QUIT;
 		}
+		a->message = NULL;
 		a->s.overlay = ZO_COMPARE;
 		a->rerun = false;
+		draw(a);
 	}
 	if (!o->tour)
 		rc = run_once(a, err, errlen);
