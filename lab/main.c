@@ -72,6 +72,7 @@ static const char usage[] =
 	"  --no-tui          run, tour: the text timeline even on a terminal\n"
 	"  --step            run: start in step mode (one syscall per key press)\n"
 	"  --cast FILE       run, tour: record the animation as an asciinema v2 file\n"
+	"  --once            run: leave the animated view when the run ends (scripts, benchmarks)\n"
 	"\n"
 	"trace options:\n"
 	"  --json            one JSON event per line\n"
@@ -129,7 +130,7 @@ static int finish(int rc)
 }
 
 struct opts {
-	bool solution, json, warm, no_sg, summary, help, exact, no_tui, step;
+	bool solution, json, warm, no_sg, summary, help, exact, no_tui, step, once;
 	const char *cast;
 	uint64_t size;
 	const char *file, *out, *format, *stage;
@@ -181,7 +182,7 @@ static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"seed", required_argument, 0, 'e'}, {"timeout", required_argument, 0, 't'},
 		{"inject", required_argument, 0, 'i'}, {"help", no_argument, 0, 'h'},
 		{"exact", no_argument, 0, 'x'}, {"step", no_argument, 0, 'P'},
-		{"cast", required_argument, 0, 'C'}, {"format", required_argument, 0, 'F'},
+		{"cast", required_argument, 0, 'C'}, {"once", no_argument, 0, 'O'}, {"format", required_argument, 0, 'F'},
 		{"out", required_argument, 0, 'o'}, {"stage", required_argument, 0, 'G'},
 		{0, 0, 0, 0},
 	};
@@ -197,6 +198,7 @@ static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'g': o->no_sg = true; break;
 		case 'T': o->no_tui = true; break;
 		case 'P': o->step = true; break;
+		case 'O': o->once = true; break;
 		case 'C': o->cast = optarg; break;
 		case 'u': o->summary = true; break;
 		case 'x': o->exact = true; break;
@@ -299,7 +301,7 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 		struct zcl_app_opts ao = {
 			.stage = s, .solution = o->solution, .warm = o->warm, .sg = !o->no_sg, .step = o->step,
 			.size = o->size, .seed = o->seed, .file = o->file, .timeout_s = o->timeout_s,
-			.cast = o->cast, .interrupted = &interrupted,
+			.cast = o->cast, .interrupted = &interrupted, .once = o->once,
 		};
 		return app(&ao);
 	}

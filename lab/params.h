@@ -18,7 +18,7 @@
 #define ZCL_RLIMIT_CPU_S 20               /* stage binary: CPU seconds before SIGXCPU */
 #define ZCL_RLIMIT_FSIZE (64ull << 20)    /* stage binary: largest file it may write */
 #define ZCL_RLIMIT_NPROC 64               /* stage binary: processes per uid (root is exempt) */
-#define ZCL_RLIMIT_AS (1ull << 30)        /* stage binary: address space, bytes (a memory hog fails fast) */
+#define ZCL_RLIMIT_AS (512ull << 20)      /* stage binary: address space, bytes (a memory hog fails fast) */
 #define ZCL_RLIMIT_NOFILE 64              /* stage binary: open descriptors */
 #define ZCL_SANDBOX_UID_BASE 200000u      /* stage binaries run as uid/gid BASE + lab pid % 50000 when root */
 #define ZCL_WATCH_DEBOUNCE_MS 300         /* watch: a saved exercise counts once it was quiet this long */

@@ -272,10 +272,6 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 		if (r->cache_after_evict < 0)
 			r->cache_after_evict = 0;
 	}
-	/* Generated content up to 256 MiB is laid out in memory once, so the
-	 * receiver checks it at memcmp speed instead of regenerating it. */
-	if (!data && r->size > 0 && r->size <= (256u << 20) && (data = malloc(r->size)))
-		zcl_gen(r->seed, 0, data, r->size);
 	struct zcl_expect ex = {NULL, 0, r->seed, data, r->size};
 	if (r->stage->gather) {
 		snprintf(header, sizeof header, ZCL_GATHER_HEADER_FMT, (unsigned long long)r->size);

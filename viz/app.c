@@ -89,6 +89,8 @@ static void draw(struct app *a)
 	a->last_draw = now_ms();
 }
 
+static void measure_speeds(struct app *a);
+
 /* Apply a key. during_run: the program is alive (held or running). */
 static void on_key(struct app *a, int ch, bool during_run)
 {
@@ -103,7 +105,11 @@ static void on_key(struct app *a, int ch, bool during_run)
 	case ZA_QUIT: a->quit = true; break;
 	case ZA_HELP: s->overlay = s->overlay == ZO_HELP ? ZO_NONE : ZO_HELP; break;
 	case ZA_HINT: s->overlay = s->overlay == ZO_HINT ? ZO_NONE : ZO_HINT; break;
-	case ZA_COMPARE: s->overlay = s->overlay == ZO_COMPARE ? ZO_NONE : ZO_COMPARE; break;
+	case ZA_COMPARE:
+		s->overlay = s->overlay == ZO_COMPARE ? ZO_NONE : ZO_COMPARE;
+		if (s->overlay == ZO_COMPARE && !during_run)
+			measure_speeds(a);
+		break;
 	case ZA_FASTER: if (s->speed < 9) s->speed++; break;
 	case ZA_SLOWER: if (s->speed > 1) s->speed--; break;
 	case ZA_STEP:
@@ -146,6 +152,27 @@ static void on_key(struct app *a, int ch, bool during_run)
 	if (during_run && (a->quit || a->rerun))
 		zcl_trace_kill_current(); /* the run ends now; the engine cleans up */
 	draw(a);
+}
+
+/* The comparison view's speeds: each stage run so far, again without the
+ * tracer (warm cache, same input). Measured when the view opens, not after
+ * every run: a run must not pay for a view nobody looks at. */
+static void measure_speeds(struct app *a)
+{
+	for (int i = 0; i < 8; i++) {
+		struct zcl_viz_row *row = &a->s.rows[i];
+		if (!row->valid || row->warm_done)
+			continue;
+		snprintf(a->s.status, sizeof a->s.status, "measuring stage %d untraced...", row->stage->num);
+		struct zcl_run u = {.stage = row->stage, .solution = row->solution, .size = a->o.size,
+				    .file = a->o.file, .seed = a->o.seed, .warm = true, .sg = a->o.sg,
+				    .timeout_s = 10, .untraced = true};
+		char err[256];
+		if (zcl_run_stage(&u, err, sizeof err) == 0 && u.verdict == ZV_PASS && u.seconds > 0)
+			row->mb_per_s = (double)u.expected_bytes / u.seconds / 1e6;
+		row->warm_done = true;
+		zcl_run_free(&u);
+	}
 }
 
 /* Drop " = ret" from a formatted call: at entry there is no result yet. */
@@ -313,13 +340,8 @@ static int run_once(struct app *a, char *err, size_t errlen)
 		row->valid = true;
 		row->totals = r.totals;
 		row->delivered = r.expected_bytes;
-		struct zcl_run u = {.stage = a->o.stage, .solution = a->o.solution, .size = a->o.size,
-				    .file = a->o.file, .seed = a->o.seed, .warm = true, .sg = a->o.sg,
-				    .timeout_s = 10, .untraced = true};
-		char e2[256];
-		if (zcl_run_stage(&u, e2, sizeof e2) == 0 && u.verdict == ZV_PASS && u.seconds > 0)
-			row->mb_per_s = (double)u.expected_bytes / u.seconds / 1e6;
-		zcl_run_free(&u);
+		row->solution = a->o.solution;
+		row->warm_done = false;
 	}
 	zcl_run_free(&r);
 	draw(a);
@@ -365,12 +387,15 @@ int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen)
 			a->quit = a->quit || zcl_key_action(ch) == ZA_QUIT;
 		}
 		a->message = NULL;
+		measure_speeds(a);
 		a->s.overlay = ZO_COMPARE;
 		a->rerun = false;
 		draw(a);
 	}
 	if (!o->tour)
 		rc = run_once(a, err, errlen);
+	if (o->once)
+		a->quit = true;
 	while (rc >= 0 && !a->quit && !(o->interrupted && *o->interrupted)) {
 		if (a->rerun) {
 			rc = run_once(a, err, errlen);

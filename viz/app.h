@@ -16,6 +16,7 @@ struct zcl_app_opts {
 	bool solution, warm, sg;
 	bool step;            /* start in step mode (one syscall per key) */
 	bool tour;            /* stages 1-4 with the solutions, narrated */
+	bool once;            /* leave after the first run (scripts, benchmarks) */
 	uint64_t size, seed;
 	const char *file;     /* the user's own input, or NULL */
 	double timeout_s;     /* used in run mode; step mode waits for the student */

@@ -17,7 +17,9 @@
 #include "scene.h"
 #include "scene_panels.h"
 
-#define PATH_MAX_CELLS 512
+#define PATH_MAX_CELLS 512 /* cells of one arrow: more than any screen's width + height */
+#define BASE_W 49          /* scene columns on an 80-column screen; wider ones grow the boxes */
+#define BASE_ROWS 18       /* scene rows on a 24-row screen; taller ones grow the gaps */
 
 struct rect { int x, y, w, h; };
 
@@ -58,10 +60,22 @@ void zcl_scene_too_small(struct zcl_canvas *c)
 		zcl_textn(c, n < c->w ? (c->w - n) / 2 : 0, c->h / 2 + 1, c->w, more, ZR_DIM, false);
 }
 
+/* The event being animated, or NULL (none, or one naming no known place). */
+static const struct zcl_event *current(const struct zcl_viz_state *s)
+{
+	if (s->cur < 1 || s->cur >= s->nev || s->cur >= ZCL_VIZ_MAX_EV)
+		return NULL;
+	const struct zcl_event *e = &s->ev[s->cur];
+	if (e->kind == ZE_MARK || e->kind == ZE_SYSCALL || (unsigned)e->from >= ZP__COUNT ||
+	    (unsigned)e->to >= ZP__COUNT)
+		return NULL;
+	return e;
+}
+
 /* Does any event of the syscall on screen touch a pipe? */
 static bool uses_pipe(const struct zcl_viz_state *s)
 {
-	for (int i = 0; i < s->nev && i < 8; i++)
+	for (int i = 0; i < s->nev && i < ZCL_VIZ_MAX_EV; i++)
 		if (s->ev[i].from == ZP_PIPE || s->ev[i].to == ZP_PIPE)
 			return true;
 	return false;
@@ -72,14 +86,14 @@ static void layout(struct layout *L, const struct zcl_canvas *c, const struct zc
 	memset(L, 0, sizeof *L);
 	int pw = 30 + (c->w - ZCL_SCENE_MIN_W) / 4; /* the panel */
 	L->sw = c->w - pw - 1;
-	int grow = (L->sw - 49) / 4;
+	int grow = (L->sw - BASE_W) / 4;
 
 	/* rows: rule, [a], user boxes, [b], rule, [c], kernel boxes, [d], rule, [e],
 	 * hardware boxes, notes; the gaps take the height beyond 24 rows, up to
 	 * a limit (longer arrows, not a sparse screen) */
 	int gap[5] = {0, 1, 1, 1, 1};
 	static const int order[5] = {1, 2, 3, 4, 0}, most[5] = {1, 4, 4, 4, 4};
-	int extra = c->h - ZCL_FOOTER_H - 1 - 18;
+	int extra = c->h - ZCL_FOOTER_H - 1 - BASE_ROWS;
 	for (int i = 0; extra > 0 && i < 25; i++)
 		if (gap[order[i % 5]] < most[order[i % 5]]) {
 			gap[order[i % 5]]++;
@@ -301,8 +315,8 @@ static void place_box(struct zcl_canvas *c, struct rect b, const char *label, en
 static void fill_bar(struct zcl_canvas *c, struct rect b, const struct zcl_viz_state *s)
 {
 	double cached = (double)s->cached_bytes;
-	if (s->cur > 0 && s->cur < s->nev) {
-		const struct zcl_event *e = &s->ev[s->cur];
+	const struct zcl_event *e = current(s);
+	if (e) {
 		if (e->kind == ZE_DMA && e->to == ZP_PAGE_CACHE)
 			cached -= (1 - s->progress) * (double)e->bytes;
 	}
@@ -327,9 +341,9 @@ static void lanes(struct zcl_canvas *c, const struct layout *L, const struct zcl
 	lane_rule(c, L->sw, L->rule_hw, "HARDWARE", ZR_HW, paths, npaths);
 	zcl_vline(c, L->sw, 1, L->footer - 1, ZR_DIM);
 
-	const struct zcl_event *e = s->cur > 0 && s->cur < s->nev ? &s->ev[s->cur] : NULL;
+	const struct zcl_event *e = current(s);
 	bool hot[ZP__COUNT] = {false};
-	if (e && (unsigned)e->from < ZP__COUNT && (unsigned)e->to < ZP__COUNT)
+	if (e)
 		hot[e->from] = hot[e->to] = true;
 	place_box(c, L->box[ZP_USER], "user buffer", ZR_USER, hot[ZP_USER]);
 	place_box(c, L->mapping, "file mapping", ZR_USER, false);
@@ -347,7 +361,7 @@ static void lanes(struct zcl_canvas *c, const struct layout *L, const struct zcl
 			zcl_put(c, x, y, zcl_glyph(c, ZG_DOT), ZR_DIM, false);
 		zcl_text(c, x + 2, L->rule_kernel - 1, "same pages", ZR_DIM, false);
 	}
-	if (e && e->kind == ZE_REF && L->box[e->to].w && L->box[e->to].w > 12)
+	if (e && e->kind == ZE_REF && L->box[e->to].w > 12)
 		zcl_text(c, L->box[e->to].x + 1, L->box[e->to].y + 2, "descriptors", ZR_REF, false);
 	const char *nic = "* modelled: loopback has no NIC";
 	zcl_text(c, L->sw - 1 - zcl_text_width(nic), L->notes, nic, ZR_DIM, false);
@@ -373,9 +387,9 @@ void zcl_scene_draw(struct zcl_canvas *c, const struct zcl_viz_state *s)
 	}
 	zcl_canvas_clear(c);
 	static struct layout L;     /* static: the paths are big, and drawing is single-threaded */
-	static struct path paths[8]; /* one per event of the call on screen */
+	static struct path paths[ZCL_VIZ_MAX_EV]; /* one per event of the call on screen */
 	layout(&L, c, s);
-	int n = s->nev < 8 ? s->nev : 8;
+	int n = s->nev < ZCL_VIZ_MAX_EV ? s->nev : ZCL_VIZ_MAX_EV;
 	for (int i = 0; i < n; i++) {
 		paths[i].n = 0;
 		if (i > 0 && s->ev[i].kind != ZE_MARK)
@@ -389,8 +403,8 @@ void zcl_scene_draw(struct zcl_canvas *c, const struct zcl_viz_state *s)
 	for (int i = 1; i < n; i++)
 		if (i != s->cur)
 			draw_path(c, &paths[i], s->ev[i].kind == ZE_REF, ZR_DIM);
-	if (s->cur > 0 && s->cur < n && s->ev[s->cur].kind != ZE_MARK) {
-		const struct zcl_event *e = &s->ev[s->cur];
+	const struct zcl_event *e = current(s);
+	if (e) {
 		draw_path(c, &paths[s->cur], e->kind == ZE_REF, role_of(e->kind));
 		draw_block(c, &L, e, &paths[s->cur], s->progress);
 	}

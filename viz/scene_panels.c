@@ -106,7 +106,7 @@ static void events(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, i
 {
 	static const char *const kind[] = {[ZE_DMA] = "DMA", [ZE_CPU] = "CPU", [ZE_REF] = "ref"};
 	heading(c, x, y++, w, "this syscall");
-	for (int i = 1; i < s->nev && i < 8; i++) {
+	for (int i = 1; i < s->nev && i < ZCL_VIZ_MAX_EV; i++) {
 		const struct zcl_event *e = &s->ev[i];
 		if (e->kind != ZE_DMA && e->kind != ZE_CPU && e->kind != ZE_REF)
 			continue;
@@ -213,7 +213,7 @@ void zcl_footer_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int y)
 			zcl_text(c, x, y, " - ", ZR_NORMAL, false);
 			zcl_textn(c, x + 3, y, c->w - x - 4, s->reason, ZR_NORMAL, false);
 		}
-	} else if (s->cur > 0 && s->cur < s->nev && s->ev[s->cur].note) {
+	} else if (s->cur > 0 && s->cur < s->nev && s->cur < ZCL_VIZ_MAX_EV && s->ev[s->cur].note) {
 		x = 1 + zcl_text(c, 1, y, "now: ", ZR_DIM, false);
 		zcl_textn(c, x, y, c->w - x - 1, s->ev[s->cur].note, ZR_DIM, false);
 	}

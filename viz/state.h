@@ -17,6 +17,8 @@
 
 enum zcl_viz_overlay { ZO_NONE, ZO_HELP, ZO_HINT, ZO_COMPARE };
 
+#define ZCL_VIZ_MAX_EV 8 /* events of one syscall on screen (ZCL_MAX_EVENTS_PER_CALL) */
+
 /* One finished stage run, for the comparison view. */
 struct zcl_viz_row {
 	const struct zcl_stage *stage;
@@ -24,6 +26,8 @@ struct zcl_viz_row {
 	struct zcl_totals totals;
 	uint64_t delivered;
 	double mb_per_s;      /* untraced throughput, measured; 0: not measured */
+	bool solution;        /* the run was of the reference solution */
+	bool warm_done;       /* mb_per_s was measured (or tried) */
 };
 
 struct zcl_viz_state {
@@ -38,7 +42,7 @@ struct zcl_viz_state {
 	char sentence[256];      /* what the kernel is doing now, and why */
 	bool in_kernel;          /* the process marker: user or kernel side */
 	bool about_to;           /* step mode: held at entry, not run yet */
-	struct zcl_event ev[8];  /* its events (ev[0] is the ZE_SYSCALL) */
+	struct zcl_event ev[ZCL_VIZ_MAX_EV]; /* its events (ev[0] is the ZE_SYSCALL) */
 	int nev;
 	int cur;                 /* the event being animated (index into ev), -1 none */
 	double progress;         /* 0..1 along the current event's arrow */
