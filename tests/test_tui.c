@@ -148,3 +148,102 @@ Test(tui, a_small_terminal_gets_a_clear_message, .timeout = 60, .fini = stop)
 	cr_expect(wait_for("too small", buf, sizeof buf), "%s", buf);
 	keys("q");
 }
+
+Test(tui, ctrl_c_stops_the_program_and_restores_the_terminal, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start(100, 32, "run 1 --solution --step --size 200000");
+	cr_assert(wait_for("about to", buf, sizeof buf), "%s", buf);
+	keys("C-c");
+	for (int i = 0; i < 100 && strstr(buf, "USER SPACE"); i++) {
+		usleep(50 * 1000);
+		screen(buf, sizeof buf);
+	}
+	cr_expect(strstr(buf, "USER SPACE") == NULL, "the screen is given back:\n%s", buf);
+	char alt[64];
+	sh(alt, sizeof alt, "tmux -L %s display -p -t t '#{alternate_on}'", sock);
+	cr_expect_eq(alt[0], '0', "the alternate screen is left");
+	char procs[256];
+	sh(procs, sizeof procs, "pgrep -f '/var/tmp/[z]cl-[A-Za-z0-9]+/stage' || true");
+	cr_expect_str_empty(procs, "no stage program survives: %s", procs);
+}
+
+Test(tui, a_resize_is_followed, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start(100, 32, "run 3 --solution --size 10000");
+	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
+	sh(NULL, 0, "tmux -L %s resize-window -t t -x 70 -y 20", sock);
+	cr_expect(wait_for("too small", buf, sizeof buf), "shrunk below 80x24:\n%s", buf);
+	sh(NULL, 0, "tmux -L %s resize-window -t t -x 120 -y 40", sock);
+	cr_expect(wait_for("USER SPACE", buf, sizeof buf), "grown back:\n%s", buf);
+	keys("q");
+}
+
+Test(tui, without_a_utf8_locale_the_scene_is_ascii, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	snprintf(sock, sizeof sock, "zcl-test-%d", (int)getpid());
+	cr_assert_eq(sh(NULL, 0, "tmux -L %s -f /dev/null new-session -d -s t -x 100 -y 32 "
+				 "'env ZCL_ROOT=%s LANG=C LC_ALL=C NO_COLOR=1 TERM=xterm-256color %s run 3 --solution "
+				 "--size 10000; sleep 30'",
+		     sock, getenv("ZCL_ROOT"), getenv("ZCL_BIN")), 0);
+	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
+	for (const unsigned char *p = (const unsigned char *)buf; *p; p++)
+		cr_assert(*p < 0x80, "only ASCII on screen:\n%s", buf);
+	cr_expect(strstr(buf, "+--") != NULL, "ASCII boxes:\n%s", buf);
+	keys("q");
+}
+
+Test(tui, help_overlay_lists_the_keys, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start(100, 32, "run 2 --solution --size 10000");
+	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
+	keys("?");
+	cr_expect(wait_for("scatter-gather on / off", buf, sizeof buf), "%s", buf);
+	keys("q");
+}
+
+Test(tui, watch_rechecks_a_saved_file, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	const char *root = fake_root(1, "#include \"zcl.h\"\nint send_file(int f, int s, size_t z) "
+				     "{ (void)f; (void)s; (void)z; return ZCL_TODO; }\n");
+	snprintf(sock, sizeof sock, "zcl-test-%d", (int)getpid());
+	cr_assert_eq(sh(NULL, 0, "tmux -L %s -f /dev/null new-session -d -s t -x 100 -y 32 "
+				 "'env ZCL_ROOT=%s LANG=C.UTF-8 TERM=xterm-256color %s watch; sleep 30'",
+		     sock, root, getenv("ZCL_BIN")), 0);
+	cr_assert(wait_for("not-implemented", buf, sizeof buf), "the first check:\n%s", buf);
+	/* save a working stage 1 the way editors do: write a temporary, rename */
+	char tmp[512], dst[512];
+	snprintf(tmp, sizeof tmp, "%s/exercises/.01.tmp", root);
+	snprintf(dst, sizeof dst, "%s/exercises/01-readwrite.c", root);
+	FILE *f = fopen(tmp, "w");
+	fputs("#include <unistd.h>\n#include \"zcl.h\"\nint send_file(int f, int s, size_t z) { char b[4096]; "
+	      "(void)z; ssize_t n; while ((n = read(f, b, sizeof b)) > 0) for (ssize_t o = 0; o < n;) "
+	      "{ ssize_t w = write(s, b + o, (size_t)(n - o)); if (w < 0) return -1; o += w; } "
+	      "return n < 0 ? -1 : 0; }\n", f);
+	fclose(f);
+	cr_assert_eq(rename(tmp, dst), 0);
+	cr_expect(wait_for("1/4", buf, sizeof buf), "the save was picked up and passed:\n%s", buf);
+	keys("q");
+	usleep(300 * 1000);
+	drop_fake_root();
+}
+
+Test(tui, a_vanished_terminal_ends_zcl_and_its_program, .timeout = 60)
+{
+	static char buf[16384];
+	start(100, 32, "run 1 --solution --step --size 300001");
+	cr_assert(wait_for("about to", buf, sizeof buf), "%s", buf);
+	stop(); /* the terminal hangs up under zcl */
+	char procs[512] = "";
+	for (int i = 0; i < 60; i++) {
+		usleep(50 * 1000);
+		sh(procs, sizeof procs, "pgrep -f '[s]ize 300001|/var/tmp/[z]cl-[A-Za-z0-9]+/stage 300001' || true");
+		if (!procs[0])
+			break;
+	}
+	cr_expect_str_empty(procs, "nothing survives the terminal: %s", procs);
+}

@@ -95,6 +95,12 @@ static void measure_speeds(struct app *a);
 static void on_key(struct app *a, int ch, bool during_run)
 {
 	struct zcl_viz_state *s = &a->s;
+	if (ch == ZCL_KEY_HANGUP) { /* the terminal is gone: so are we */
+		a->quit = true;
+		if (during_run)
+			zcl_trace_kill_current();
+		return;
+	}
 	if (ch == zcl_term_key_resize()) {
 		draw(a);
 		return;
@@ -202,16 +208,22 @@ static void on_entry(void *ctx, const struct zcl_sysrec *r)
 		a->release = false;
 		draw(a);
 		while (!a->release && !a->quit && !a->rerun && s->stepping) {
-			int ch = zcl_term_key(-1);
-			if (ch >= 0)
+			int ch = zcl_term_key(250); /* wake now and then to see a signal */
+			if (ch >= 0 || ch == ZCL_KEY_HANGUP)
 				on_key(a, ch, true);
+			if (a->o.interrupted && *a->o.interrupted)
+				a->quit = true;
 		}
 		return;
 	}
 	int ch;
-	while ((ch = zcl_term_key(s->paused ? 100 : 0)) >= 0 || (s->paused && !a->quit && !a->rerun))
-		if (ch >= 0)
+	while ((ch = zcl_term_key(s->paused ? 100 : 0)) >= 0 || ch == ZCL_KEY_HANGUP ||
+	       (s->paused && !a->quit && !a->rerun && !(a->o.interrupted && *a->o.interrupted))) {
+		if (ch >= 0 || ch == ZCL_KEY_HANGUP)
 			on_key(a, ch, true);
+		if (ch == ZCL_KEY_HANGUP)
+			break;
+	}
 }
 
 /* "the CPU copies 4096 bytes from the page cache into your buffer" */
@@ -260,7 +272,7 @@ static void on_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_even
 			s->progress = (double)f / frames;
 			draw(a);
 			int ch = zcl_term_key(FRAME_MS);
-			if (ch >= 0)
+			if (ch >= 0 || ch == ZCL_KEY_HANGUP)
 				on_key(a, ch, true);
 		}
 	}
@@ -380,11 +392,21 @@ int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen)
 			a->message = n < 4 ? "TOUR: space for the next stage · Tab compare · q quit"
 					   : "TOUR: done · space for the comparison · q quit";
 			draw(a);
-			int ch;
-			while ((ch = zcl_term_key(-1)) >= 0 && zcl_key_action(ch) != ZA_STEP && zcl_key_action(ch) != ZA_NEXT &&
-			       zcl_key_action(ch) != ZA_QUIT)
+			for (;;) {
+				int ch = zcl_term_key(250);
+				if (o->interrupted && *o->interrupted)
+					a->quit = true;
+				if (ch == -1 && !a->quit)
+					continue;
+				enum zcl_action act = ch >= 0 ? zcl_key_action(ch) : ZA_NONE;
+				if (a->quit || act == ZA_QUIT || ch == ZCL_KEY_HANGUP) {
+					a->quit = true;
+					break;
+				}
+				if (act == ZA_STEP || act == ZA_NEXT)
+					break;
 				on_key(a, ch, false);
-			a->quit = a->quit || zcl_key_action(ch) == ZA_QUIT;
+			}
 		}
 		a->message = NULL;
 		measure_speeds(a);
@@ -402,7 +424,7 @@ int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen)
 			continue;
 		}
 		int ch = zcl_term_key(250); /* wake now and then to see a signal */
-		if (ch >= 0)
+		if (ch >= 0 || ch == ZCL_KEY_HANGUP)
 			on_key(a, ch, false);
 	}
 	zcl_cast_close();

@@ -11,6 +11,8 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,8 +142,16 @@ void zcl_term_show(const struct zcl_canvas *c)
 int zcl_term_key(int timeout_ms)
 {
 	if (!open_)
-		return -1;
-	timeout(timeout_ms);
+		return ZCL_KEY_HANGUP;
+	/* Wait ourselves: poll tells a quiet terminal from a vanished one,
+	 * which getch() would report as an endless stream of errors. */
+	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+	int n = poll(&p, 1, timeout_ms);
+	if ((n < 0 && errno != EINTR) || (n > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))))
+		return ZCL_KEY_HANGUP;
+	/* a key, or what curses queued itself (KEY_RESIZE after SIGWINCH,
+	 * which interrupts the poll) */
+	timeout(0);
 	int ch = getch();
 	return ch == ERR ? -1 : ch;
 }

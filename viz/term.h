@@ -26,8 +26,10 @@ void zcl_term_size(int *w, int *h);
 /* Copy the canvas to the screen in one update (no flicker). */
 void zcl_term_show(const struct zcl_canvas *c);
 
-/* A key, or -1 after timeout_ms (0: don't wait; <0: wait forever). A
+/* A key, or -1 after timeout_ms (0: don't wait; <0: wait forever), or
+ * ZCL_KEY_HANGUP when the terminal is gone (the caller must leave). A
  * resize returns the curses KEY_RESIZE code, see zcl_term_key_resize(). */
+#define ZCL_KEY_HANGUP (-2)
 int zcl_term_key(int timeout_ms);
 int zcl_term_key_resize(void);
 

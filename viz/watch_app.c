@@ -114,8 +114,14 @@ int zcl_watch_run(const struct zcl_watch_opts *o, char *err, size_t errlen)
 		struct pollfd pf[2] = {{STDIN_FILENO, POLLIN, 0}, {watching ? zcl_watch_fd(&w) : -1, POLLIN, 0}};
 		int t = watching ? zcl_watch_timeout(&w) : -1;
 		poll(pf, 2, t < 0 || t > 250 ? 250 : t);
+		if (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			quit = true; /* the terminal is gone */
 		int ch;
-		while ((ch = zcl_term_key(0)) >= 0) {
+		while (!quit && (ch = zcl_term_key(0)) != -1) {
+			if (ch == ZCL_KEY_HANGUP) {
+				quit = true;
+				break;
+			}
 			switch (zcl_key_action(ch)) {
 			case ZA_QUIT: quit = true; break;
 			case ZA_RUN: check(&cv, o); break;
