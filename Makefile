@@ -2,7 +2,8 @@
 #
 #   make             build ./zcl
 #   make test        build and run the Criterion suite (alias: make check)
-#   make demo        install what is missing, build, run the headless tour and one timeline
+#   make demo        install what is missing, build, run the tour (animated on a terminal,
+#                    else as text with one timeline)
 #   make deps        install the Debian packages (as root) or say the apt-get line
 #   make bench       tracer cost per syscall and the ratio to strace
 #   make gradescope  build/gradescope-autograder.zip (after zcl selfcheck passes)
@@ -67,7 +68,9 @@ test check: deps-quiet zcl build/test_zcl
 
 # A student copy has no solutions/ to tour: it shows the stages instead.
 demo: deps-quiet zcl
-	@if [ -d solutions ]; then \
+	@if [ -d solutions ] && [ -t 0 ] && [ -t 1 ]; then \
+		./zcl tour; \
+	elif [ -d solutions ]; then \
 		./zcl tour && echo && ./zcl run 1 --solution --size 200K; \
 	else \
 		./zcl list && echo && { ./zcl check 1 || true; } && \

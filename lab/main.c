@@ -49,12 +49,11 @@ static const char usage[] =
 	"  watch                    edit, save: it rebuilds and re-checks; progress per stage (needs a\n"
 	"                           terminal; r re-checks, Enter animates, n/p stage, h hint, q quits)\n"
 	"  tour                     stages 1-4 with the reference solutions, narrated (animated on a\n"
-	"                           terminal), then the comparison\n"
+	"                           terminal), then the comparison (takes --size, --seed, --warm, --no-sg)\n"
 	"  grade [OPTS]             score the exercises: every stage, many runs each (see below)\n"
 	"  selfcheck                instructor check: every skeleton fails, every solution passes\n"
 	"  bench [OPTS]             the stages side by side: copies (traced) and speed (untraced)\n"
 	"                           against memcpy (takes --solution, --size (default 64M), --no-sg)\n"
-	"                           (takes --size, --seed, --warm, --no-sg)\n"
 	"\n"
 	"STAGE is a number (1-4) or a slug (readwrite, mmap, sendfile, gather).\n"
 	"\n"
@@ -90,7 +89,8 @@ static const char usage[] =
 	"  --out FILE        write the result there (written even if the grader fails)\n"
 	"  --solution, --seed N, --timeout SEC   as above\n"
 	"\n"
-	"exit status: 0 pass, 1 fail, 2 usage or environment error.\n"
+	"exit status: 0 pass, 1 fail, 2 usage or environment error; on SIGINT/SIGTERM/SIGHUP the\n"
+	"traced program is stopped, everything cleaned up, and zcl dies of the same signal.\n"
 	"Measured: page-cache fills (cachestat/mincore), syscalls and their return values.\n"
 	"Modelled: which CPU copies a syscall implies, and the NIC's DMA (loopback has no NIC).\n";
 

@@ -247,3 +247,28 @@ Test(tui, a_vanished_terminal_ends_zcl_and_its_program, .timeout = 60)
 	}
 	cr_expect_str_empty(procs, "nothing survives the terminal: %s", procs);
 }
+
+Test(tui, cast_records_an_asciinema_file, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	char cast[] = "/var/tmp/zcl-cast-XXXXXX";
+	close(mkstemp(cast));
+	char args[256];
+	snprintf(args, sizeof args, "run 3 --solution --size 10000 --once --cast %s", cast);
+	start(100, 32, args);
+	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
+	usleep(500 * 1000);
+	FILE *f = fopen(cast, "r");
+	cr_assert_not_null(f);
+	char line[65536];
+	cr_assert_not_null(fgets(line, sizeof line, f));
+	cr_expect(strncmp(line, "{\"version\": 2, \"width\": 100, \"height\": 32", 41) == 0, "header: %s", line);
+	int frames = 0;
+	while (fgets(line, sizeof line, f)) {
+		cr_expect(line[0] == '[' && strstr(line, ", \"o\", \"") != NULL, "an output event: %.80s", line);
+		frames++;
+	}
+	fclose(f);
+	unlink(cast);
+	cr_expect_gt(frames, 0);
+}
