@@ -36,7 +36,9 @@ CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncurse
 ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) -MMD -MP -Ilab -Iviz
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
-LAB_SRC := $(filter-out lab/main.c lab/harness.c,$(wildcard lab/*.c))
+CLI_SRC := lab/main.c lab/cli_grade.c
+CLI_OBJ := $(CLI_SRC:%.c=build/%.o)
+LAB_SRC := $(filter-out $(CLI_SRC) lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
 VIZ_SRC := $(wildcard viz/*.c)
 VIZ_OBJ := $(VIZ_SRC:%.c=build/%.o)
@@ -47,7 +49,7 @@ TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
 all: zcl
 
-zcl: build/lab/main.o $(LAB_OBJ) $(VIZ_OBJ)
+zcl: $(CLI_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CURSES_LIBS)
 
 # Only viz/term.c talks to curses (lab/ never does).
@@ -98,4 +100,4 @@ dist-student:
 clean:
 	rm -rf build zcl
 
--include $(LAB_OBJ:.o=.d) $(VIZ_OBJ:.o=.d) $(TEST_OBJ:.o=.d) build/lab/main.d
+-include $(LAB_OBJ:.o=.d) $(VIZ_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

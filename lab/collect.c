@@ -28,6 +28,7 @@
 
 #include "collect.h"
 #include "fdclass.h"
+#include "maps.h"
 #include "model.h"
 #include "pagecache.h"
 #include "sandbox.h"
@@ -37,7 +38,6 @@
 #define MAX_CORK 16
 
 struct watch { bool used; dev_t dev; ino_t ino; int fd; int64_t last; };
-struct map { bool used; pid_t tgid; uint64_t start, end; int w; };
 struct task { pid_t pid, tgid; };
 /* A thread's I/O counters: an open /proc/TGID/task/TID/io and the last sample. */
 struct taskio { pid_t tid; int fd; bool have; uint64_t rchar, wchar, read_bytes; };
@@ -52,7 +52,6 @@ static struct {
 	pid_t first;
 	unsigned long ndata; /* data calls seen, for every-Nth injection */
 	struct watch w[MAX_WATCH];
-	struct map m[ZCL_MAX_MAPS];
 	struct cork c[MAX_CORK];
 	struct zcl_kernel_acct k;
 	bool exec_seen;
@@ -229,54 +228,6 @@ static bool taskio_exit(struct zcl_sysrec *r, const struct zcl_rule *rule)
 	return moved;
 }
 
-/* ---- file mappings, per process ---- */
-
-/* Mappings belong to a process (its threads share them). */
-static int map_lookup(pid_t tgid, uint64_t addr)
-{
-	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (C.m[i].used && C.m[i].tgid == tgid && addr >= C.m[i].start && addr < C.m[i].end)
-			return C.m[i].w;
-	return -1;
-}
-
-static void map_add(pid_t tgid, uint64_t start, uint64_t end, int w)
-{
-	if (end <= start)
-		return;
-	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (!C.m[i].used) {
-			C.m[i] = (struct map){true, tgid, start, end, w};
-			return;
-		}
-}
-
-/* Forget [start, end): mappings are trimmed, or split when the hole is
- * in their middle (munmap of one window of a big mapping). */
-static void map_remove(pid_t tgid, uint64_t start, uint64_t end)
-{
-	for (int i = 0; i < ZCL_MAX_MAPS; i++) {
-		struct map m = C.m[i];
-		if (!m.used || m.tgid != tgid || m.start >= end || m.end <= start)
-			continue;
-		C.m[i].used = false;
-		map_add(tgid, m.start, start < m.start ? m.start : start, m.w); /* the part before */
-		map_add(tgid, end > m.end ? m.end : end, m.end, m.w);          /* the part after */
-	}
-}
-
-static void map_copy(pid_t from, pid_t to)
-{
-	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (C.m[i].used && C.m[i].tgid == from)
-			map_add(to, C.m[i].start, C.m[i].end, C.m[i].w);
-}
-
-static uint64_t page_end(uint64_t start, uint64_t len)
-{
-	return (start + len + 4095) & ~(uint64_t)4095;
-}
-
 /* ---- TCP_CORK state, per socket ---- */
 
 static bool cork_get(ino_t ino)
@@ -366,7 +317,7 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		if (rule->flags >= 0 && (rule->fam == ZM_SEND))
 			r->msg_more |= (r->args[rule->flags] & MSG_MORE) != 0;
 		if ((rule->fam == ZM_WRITE || rule->fam == ZM_SEND) && rule->buf >= 0) {
-			int mw = map_lookup(r->tgid, source_addr(r, rule));
+			int mw = zcl_map_lookup(r->tgid, source_addr(r, rule));
 			if (mw >= 0) {
 				r->src_in_filemap = true;
 				w = mw;
@@ -425,19 +376,19 @@ static void track(const struct zcl_sysrec *r, int w)
 		zcl_fd_forget_all();
 		break;
 	case SYS_mmap: /* a new mapping replaces whatever was there (MAP_FIXED) */
-		map_remove(r->tgid, (uint64_t)r->ret, page_end((uint64_t)r->ret, r->args[1]));
+		zcl_map_remove(r->tgid, (uint64_t)r->ret, zcl_page_end((uint64_t)r->ret, r->args[1]));
 		if (r->in.kind == ZF_FILE && w >= 0)
-			map_add(r->tgid, (uint64_t)r->ret, page_end((uint64_t)r->ret, r->args[1]), w);
+			zcl_map_add(r->tgid, (uint64_t)r->ret, zcl_page_end((uint64_t)r->ret, r->args[1]), w);
 		break;
 	case SYS_munmap:
-		map_remove(r->tgid, r->args[0], page_end(r->args[0], r->args[1]));
+		zcl_map_remove(r->tgid, r->args[0], zcl_page_end(r->args[0], r->args[1]));
 		break;
 	case SYS_mremap: {
-		int mw = map_lookup(r->tgid, r->args[0]);
-		map_remove(r->tgid, r->args[0], page_end(r->args[0], r->args[1]));
-		map_remove(r->tgid, (uint64_t)r->ret, page_end((uint64_t)r->ret, r->args[2]));
+		int mw = zcl_map_lookup(r->tgid, r->args[0]);
+		zcl_map_remove(r->tgid, r->args[0], zcl_page_end(r->args[0], r->args[1]));
+		zcl_map_remove(r->tgid, (uint64_t)r->ret, zcl_page_end((uint64_t)r->ret, r->args[2]));
 		if (mw >= 0)
-			map_add(r->tgid, (uint64_t)r->ret, page_end((uint64_t)r->ret, r->args[2]), mw);
+			zcl_map_add(r->tgid, (uint64_t)r->ret, zcl_page_end((uint64_t)r->ret, r->args[2]), mw);
 		break;
 	}
 	case SYS_setsockopt:
@@ -536,10 +487,10 @@ static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
 			exclude_exec(pid);
 		C.exec_seen = true;
 		taskio_forget(pid); /* exec read the program: the counters moved under us */
-		map_remove(tgid, 0, UINT64_MAX);
+		zcl_map_remove(tgid, 0, UINT64_MAX);
 		zcl_fd_forget_all();
 	} else if (tgid != tgid_of(parent)) {
-		map_copy(tgid_of(parent), tgid); /* fork: a copy of the address space */
+		zcl_map_copy(tgid_of(parent), tgid); /* fork: a copy of the address space */
 	}
 }
 
@@ -560,6 +511,7 @@ void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *
 {
 	zcl_collect_end();
 	memset(&C, 0, sizeof C);
+	zcl_map_reset();
 	C.o = *o;
 	C.sinks = sinks;
 	C.nsinks = n;
@@ -598,42 +550,4 @@ const int *zcl_collect_trap_list(void)
 		list[k] = -1;
 	}
 	return list;
-}
-
-static uint64_t field(const char *text, const char *key)
-{
-	const char *p = strstr(text, key);
-	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
-}
-
-int zcl_procio_read(pid_t pid, struct zcl_procio *io)
-{
-	char path[64], buf[4096];
-	memset(io, 0, sizeof *io);
-	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	io->rchar = field(buf, "rchar: ");
-	io->wchar = field(buf, "wchar: ");
-	io->syscr = field(buf, "syscr: ");
-	io->syscw = field(buf, "syscw: ");
-	io->valid = true;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			io->vol_cs = field(buf, "\nvoluntary_ctxt_switches:\t");
-			io->invol_cs = field(buf, "nonvoluntary_ctxt_switches:\t");
-		}
-	}
-	return 0;
 }

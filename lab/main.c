@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cli.h"
 #include "watch_app.h"
 #include "build.h"
 #include "compare.h"
@@ -30,8 +31,6 @@
 #include "tracer.h"
 #include "tour.h"
 
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
 
 static const char usage[] =
 	"usage: zcl COMMAND [OPTIONS]\n"
@@ -96,7 +95,7 @@ static const char usage[] =
 
 /* SIGINT, SIGTERM, SIGHUP: end the traced program; the run then cleans up
  * (scratch directory, receiver) and main() exits by the same signal. */
-static volatile int interrupted; /* an int: the app reads it too */
+volatile int interrupted; /* an int: the app reads it too */
 
 static void on_signal(int sig)
 {
@@ -129,19 +128,8 @@ static int finish(int rc)
 	return 128 + sig;
 }
 
-struct opts {
-	bool solution, json, warm, no_sg, summary, help, exact, no_tui, step, once;
-	const char *cast;
-	uint64_t size;
-	const char *file, *out, *format, *stage;
-	uint64_t seed;
-	double timeout_s;
-	bool timeout_set;
-	enum zcl_inject inject;
-};
 
-__attribute__((format(printf, 1, 2)))
-static int die(const char *fmt, ...)
+int die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -172,7 +160,7 @@ static uint64_t parse_size(const char *s, bool *ok)
 
 /* Parse options after the command. Returns the index of the first operand,
  * or -1 after printing a usage error. */
-static int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
+int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 {
 	static const struct option longs[] = {
 		{"solution", no_argument, 0, 'S'}, {"json", no_argument, 0, 'j'},
@@ -443,114 +431,6 @@ static int cmd_tour(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	return rc;
-}
-
-/* Write a grading to path atomically (a temporary file, then rename), or
- * to stdout. 0, or -1 after saying why. */
-static int write_grade(const char *path, const struct zcl_grade *g, enum zcl_grade_format f)
-{
-	if (!path) {
-		zcl_grade_write(stdout, g, f);
-		return fflush(stdout) == 0 ? 0 : -1;
-	}
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-	FILE *out = fopen(tmp, "we");
-	if (!out) {
-		fprintf(stderr, "zcl: --out: cannot write %s: %s\n", tmp, strerror(errno));
-		return -1;
-	}
-	zcl_grade_write(out, g, f);
-	if (fclose(out) != 0 || rename(tmp, path) != 0) {
-		fprintf(stderr, "zcl: --out: cannot write %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static int cmd_grade(int argc, char **argv, struct opts *o)
-{
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return die("grade: unexpected argument: %s (use --stage N)", argv[i]);
-	int f = zcl_grade_format_parse(o->format ? o->format : "text");
-	if (f < 0)
-		return die("--format: expected text, json, gradescope, junit or autolab, got %s", o->format);
-	const struct zcl_stage *only = NULL;
-	if (o->stage && !(only = zcl_stage_find(o->stage)))
-		return die("--stage: unknown stage: %s (zcl list shows them)", o->stage);
-	static struct zcl_grade g;
-	/* A result file exists from the start: if the grader dies, it says so. */
-	memset(&g, 0, sizeof g);
-	g.seed = o->seed;
-	snprintf(g.internal_error, sizeof g.internal_error, "the grader stopped before it finished");
-	if (o->out && write_grade(o->out, &g, (enum zcl_grade_format)f) < 0)
-		return EXIT_USAGE;
-	int rc = zcl_grade_run(&g, only ? only->num : 0, o->solution, o->seed, o->timeout_s);
-	if (interrupted)
-		snprintf(g.internal_error, sizeof g.internal_error, "interrupted by %s", strsignal(interrupted));
-	if (write_grade(o->out, &g, (enum zcl_grade_format)f) < 0)
-		return EXIT_USAGE;
-	if (rc < 0 || interrupted) {
-		fprintf(stderr, "zcl: grade: %s\n", g.internal_error);
-		return EXIT_USAGE;
-	}
-	return zcl_grade_all_passed(&g) ? 0 : EXIT_FAIL;
-}
-
-/* Instructor check: the skeletons must earn nothing, the solutions everything. */
-static int cmd_selfcheck(int argc, char **argv, struct opts *o)
-{
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return die("selfcheck: unexpected argument: %s", argv[i]);
-	static struct zcl_grade skel, sol;
-	if (zcl_grade_run(&skel, 0, false, o->seed, o->timeout_s) < 0 ||
-	    zcl_grade_run(&sol, 0, true, o->seed, o->timeout_s) < 0) {
-		fprintf(stderr, "zcl: selfcheck: %s%s\n", skel.internal_error, sol.internal_error);
-		return EXIT_USAGE;
-	}
-	bool ok = true;
-	for (int k = 0; k < skel.nstages && k < sol.nstages; k++) {
-		const struct zcl_stage_result *a = &skel.stages[k], *b = &sol.stages[k];
-		bool skel_ok = a->score == 0, sol_ok = b->score == b->max_score;
-		printf("stage %d %-10s skeleton %4g/%-3g %-16s solution %4g/%-3g %s\n", a->stage->num,
-		       a->stage->slug, a->score, a->max_score, skel_ok ? "(fails: good)" : "(EARNS POINTS)",
-		       b->score, b->max_score, sol_ok ? "(passes: good)" : "(LOSES POINTS)");
-		ok = ok && skel_ok && sol_ok;
-	}
-	printf("selfcheck: %s (seed %llu, %.1f s)\n", ok ? "ok" : "FAILED", (unsigned long long)o->seed,
-	       skel.seconds + sol.seconds);
-	return ok ? 0 : EXIT_FAIL;
-}
-
-static int cmd_bench(int argc, char **argv, struct opts *o)
-{
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return die("bench: unexpected argument: %s", argv[i]);
-	size_t n;
-	const struct zcl_stage *st = zcl_stages(&n);
-	struct zcl_compare_row rows[8];
-	int k = 0;
-	for (size_t j = 0; j < n && j < 8; j++) {
-		char err[512];
-		fprintf(stderr, "zcl bench: stage %d %s...\n", st[j].num, st[j].slug);
-		if (zcl_compare_stage(&st[j], o->solution, o->size, o->seed, !o->no_sg, &rows[k], err, sizeof err) < 0) {
-			fprintf(stderr, "zcl: bench: %s\n", err);
-			return EXIT_USAGE;
-		}
-		k++;
-	}
-	zcl_compare_print(stdout, rows, k, zcl_memcpy_mb_per_s(), o->size);
-	return 0;
 }
 
 static int cmd_watch(int argc, char **argv, struct opts *o)

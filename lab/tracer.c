@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "params.h"
+#include "filter.h"
 #include "tracer.h"
 
 struct tracee {
@@ -119,6 +120,12 @@ static void kill_all(struct tracer *tr)
 	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
 		if (tr->t[i].used)
 			kill(tr->t[i].pid, SIGKILL);
+}
+
+void zcl_trace_set_current(pid_t first, bool own_group)
+{
+	current_first = first;
+	current_group = own_group;
 }
 
 void zcl_trace_kill_current(void)
@@ -381,60 +388,6 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	resume(pid, t->in_syscall, sig); /* deliver the signal */
 }
 
-/*
- * Build the filter in the parent and export it as raw BPF: the child of a
- * multi-threaded process may only make async-signal-safe calls, so it
- * installs the ready program with one prctl() and allocates nothing.
- * Returns a malloc'd program, or NULL.
- */
-static struct sock_fprog *make_filter(const struct zcl_trace_opts *o)
-{
-	struct sock_fprog *prog = NULL;
-	int fd = -1;
-	scmp_filter_ctx f = seccomp_init(o->trap_all ? SCMP_ACT_TRACE(0) : SCMP_ACT_ALLOW);
-	if (!f)
-		return NULL;
-	if (!o->trap_all && o->trap)
-		for (const int *p = o->trap; *p >= 0; p++)
-			if (seccomp_rule_add(f, SCMP_ACT_TRACE(0), *p, 0) < 0)
-				goto out;
-	if (o->deny)
-		for (const int *p = o->deny; *p >= 0; p++)
-			if (seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), *p, 0) < 0)
-				goto out;
-	/* A child made with CLONE_UNTRACED would escape the tracer; clone3's
-	 * flags live in memory a filter cannot read, so refuse it (glibc then
-	 * falls back to clone). With trap_all the caller's entry hook sees
-	 * every call and refuses these itself, so it can say so. */
-	if (!o->trap_all &&
-	    (seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-			      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_UNTRACED, CLONE_UNTRACED)) < 0 ||
-	     seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0))
-		goto out;
-	/* x32 and int 0x80 would bypass our syscall table: kill them. */
-	seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	fd = memfd_create("zcl-bpf", MFD_CLOEXEC);
-	if (fd < 0 || seccomp_export_bpf(f, fd) < 0)
-		goto out;
-	off_t len = lseek(fd, 0, SEEK_END);
-	if (len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0)
-		goto out;
-	prog = malloc(sizeof *prog + (size_t)len);
-	if (!prog)
-		goto out;
-	prog->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
-	prog->filter = (struct sock_filter *)(prog + 1);
-	if (pread(fd, prog->filter, (size_t)len, 0) != len) {
-		free(prog);
-		prog = NULL;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	seccomp_release(f);
-	return prog;
-}
-
 /* Write a fixed message: between fork and exec only async-signal-safe calls. */
 static void say(const char *msg)
 {
@@ -493,7 +446,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 		pin_to_this_cpu();
 		pinned = true;
 	}
-	struct sock_fprog *f = make_filter(o);
+	struct sock_fprog *f = zcl_filter_build(o);
 	if (!f) {
 		snprintf(err, errlen, "tracer: cannot build the seccomp filter");
 		errno = EINVAL;
@@ -606,54 +559,4 @@ fail_unpin:
 	if (pinned)
 		sched_setaffinity(0, sizeof old, &old);
 	return -1;
-}
-
-int zcl_spawn_untraced(char *const argv[], char *const envp[], const struct zcl_trace_opts *o,
-		       struct zcl_trace_result *res, char *err, size_t errlen)
-{
-	memset(res, 0, sizeof *res);
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "spawn: fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		if (o->child_setup)
-			o->child_setup(o->child_arg);
-		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-		execve(argv[0], argv, envp);
-		say("zcl: spawn: execve failed\n");
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	res->pid = pid;
-	current_first = pid;
-	current_group = 1;
-	/* Poll for the exit: a few ms of slack do not matter next to a deadline. */
-	struct timespec start, now;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	int st = 0;
-	for (;;) {
-		pid_t p = waitpid(pid, &st, WNOHANG);
-		if (p == pid)
-			break;
-		if (p < 0 && errno != EINTR)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double dt = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-		if (o->timeout_s > 0 && dt > o->timeout_s && !res->timed_out) {
-			res->timed_out = true;
-			kill(-pid, SIGKILL);
-		}
-		struct timespec nap = {0, 200 * 1000};
-		nanosleep(&nap, NULL);
-	}
-	kill(-pid, SIGKILL); /* nothing it started outlives it */
-	current_first = 0;
-	res->exited = WIFEXITED(st);
-	res->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-	res->term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-	res->exec_failed = res->exited && res->exit_code == 127;
-	return 0;
 }

@@ -59,6 +59,9 @@ struct zcl_trace_result {
 	unsigned long traced; /* syscalls reported */
 };
 
+/* Who zcl_trace_kill_current() kills (0: nobody); for spawn.c. */
+void zcl_trace_set_current(pid_t first, bool own_group);
+
 /* SIGKILL the program being traced (and its group, if it has its own).
  * Async-signal-safe: for SIGINT/SIGTERM handlers. */
 void zcl_trace_kill_current(void);

@@ -255,7 +255,8 @@ static struct zcl_viz_state hint_overlay(void) { return with_overlay(s2_write_fr
 /* Totals of a whole run of each stage, for the comparison. */
 static struct zcl_viz_row row_of(struct zcl_viz_state s, double mb_per_s)
 {
-	return (struct zcl_viz_row){s.stage, true, s.totals, s.totals.delivered_bytes, mb_per_s};
+	return (struct zcl_viz_row){.stage = s.stage, .valid = true, .totals = s.totals,
+				    .delivered = s.totals.delivered_bytes, .mb_per_s = mb_per_s};
 }
 
 static struct zcl_viz_state compare_overlay(void)

@@ -1,0 +1,42 @@
+/*
+ * cli.h - what the command files share: the parsed options, the parser,
+ * the one-line error, the exit codes and the signal flag (main.c).
+ */
+#ifndef ZCL_CLI_H
+#define ZCL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct opts {
+	bool solution, json, warm, no_sg, summary, help, exact, no_tui, step, once;
+	const char *cast;
+	uint64_t size;
+	const char *file, *out, *format, *stage;
+	uint64_t seed;
+	double timeout_s;
+	bool timeout_set;
+	enum zcl_inject inject;
+};
+
+/* Set by SIGINT/SIGTERM/SIGHUP (the signal's number), else 0. */
+extern volatile int interrupted;
+
+/* "zcl: <message>" on stderr; returns EXIT_USAGE. */
+int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse the options after a command into o. Returns the index of the first
+ * operand, or -1 after printing a usage error. */
+int parse(int argc, char **argv, struct opts *o, bool stop_at_operand);
+
+/* The class commands (cli_grade.c). */
+int cmd_grade(int argc, char **argv, struct opts *o);
+int cmd_selfcheck(int argc, char **argv, struct opts *o);
+int cmd_bench(int argc, char **argv, struct opts *o);
+
+#endif
