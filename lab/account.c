@@ -102,6 +102,10 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 		if (rule->io & 1) { t->io_rchar += b; t->io_syscr++; }
 		if (rule->io & 2) { t->io_wchar += b; t->io_syscw++; }
 	}
+	if (rule && r->in.kind == ZF_FILE && r->ret > 0 && rule->fam != ZM_MMAP) {
+		uint64_t got = (uint64_t)r->ret;
+		t->hit_bytes += got > r->filled_bytes ? got - r->filled_bytes : 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct zcl_event *e = &ev[i];
 		switch (e->kind) {

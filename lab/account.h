@@ -23,6 +23,8 @@ struct zcl_totals {
 	uint64_t syscalls, mode_switches;
 	struct zcl_count dma, cpu, ref;   /* copies by kind */
 	uint64_t filled_bytes;            /* disk -> page cache (measured) */
+	uint64_t hit_bytes;               /* file bytes a call found already cached: its bytes
+					   * minus what it filled (from the measured fill) */
 	uint64_t nic_bytes;               /* -> NIC (modelled) */
 	uint64_t delivered_bytes;         /* bytes into the lab's socket */
 	uint32_t by_nr[ZCL_MAX_NR];       /* syscalls in the bracket, by number */

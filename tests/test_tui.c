@@ -121,6 +121,12 @@ Test(tui, g_brings_the_cpu_copy_back_in_the_sendfile_stage, .timeout = 60, .fini
 	long cpu_nosg = number_after(buf, "CPU");
 	cr_expect_eq(cpu_sg, 0, "with SG, no CPU copy\n%s", buf);
 	cr_expect_gt(cpu_nosg, 0, "without SG the CPU copy comes back\n%s", buf);
+	keys("g"); /* and g removes it again */
+	for (int i = 0; i < 60 && number_after(buf, "CPU") != 0; i++) {
+		usleep(100 * 1000);
+		screen(buf, sizeof buf);
+	}
+	cr_expect_eq(number_after(buf, "CPU"), 0, "SG back on: no CPU copy\n%s", buf);
 }
 
 Test(tui, q_quits_and_restores_the_terminal, .timeout = 60, .fini = stop)

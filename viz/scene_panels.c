@@ -141,7 +141,9 @@ void zcl_panel_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, 
 	copies(c, x, y++, w, "ref handoffs", &t->ref, ZR_REF);
 	per_byte(t->cpu.bytes, t->delivered_bytes, w > 30, v, sizeof v);
 	figure(c, x, y++, w, "CPU bytes/byte delivered", v, ZR_CPU);
-	figure(c, x, y++, w, "page-cache fills", zcl_size_str(t->filled_bytes, a, sizeof a), ZR_DMA);
+	snprintf(v, sizeof v, "%s / %s", zcl_size_str(t->filled_bytes, a, sizeof a),
+		 zcl_size_str(t->hit_bytes, b, sizeof b));
+	figure(c, x, y++, w, "cache fills / hits", v, ZR_DMA);
 	snprintf(v, sizeof v, "%" PRIu64, s->vol_cs + s->invol_cs);
 	figure(c, x, y++, w, "sched ctx switches", v, ZR_NORMAL);
 	zcl_textf(c, x + 2, y++, ZR_DIM, false, "%" PRIu64 " voluntary, %" PRIu64 " involuntary", s->vol_cs,
