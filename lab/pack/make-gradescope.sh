@@ -32,21 +32,9 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
-# The files to pack, one per line: the ones git tracks that still exist,
-# plus (on request) the untracked ones git does not ignore.
-git -c core.quotepath=off ls-files --cached >"$tmp/tracked"
-git -c core.quotepath=off ls-files --others --exclude-standard >"$tmp/untracked"
-if [ "${ZCL_PACK_UNTRACKED:-0}" = 1 ]; then
-	cat "$tmp/tracked" "$tmp/untracked"
-else
-	cat "$tmp/tracked"
-	if [ -s "$tmp/untracked" ]; then
-		echo "make-gradescope.sh: left out, as git does not track them (git add, or ZCL_PACK_UNTRACKED=1):" >&2
-		sed 's/^/  /' "$tmp/untracked" >&2
-	fi
-fi | LC_ALL=C sort -u | while IFS= read -r f; do
-	[ -f "$f" ] && printf '%s\n' "$f"
-done >"$tmp/files"
+# The files to pack (files.sh).
+. lab/pack/files.sh # (we are at the top of the tree)
+pack_files "$tmp/files" make-gradescope.sh
 grep -qx Makefile "$tmp/files" || die "Makefile is not among the files git knows"
 
 mkdir "$tmp/zip" "$tmp/zip/zcl"

@@ -119,19 +119,8 @@ fi
 command -v git >/dev/null 2>&1 || die "git is needed (the tarball holds the files git knows)"
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "$(pwd) is not a git work tree"
 
-git -c core.quotepath=off ls-files --cached >"$tmp/tracked"
-git -c core.quotepath=off ls-files --others --exclude-standard >"$tmp/untracked"
-if [ "${ZCL_PACK_UNTRACKED:-0}" = 1 ]; then
-	cat "$tmp/tracked" "$tmp/untracked"
-else
-	cat "$tmp/tracked"
-	if [ -s "$tmp/untracked" ]; then
-		echo "make-student.sh: left out, as git does not track them (git add, or ZCL_PACK_UNTRACKED=1):" >&2
-		sed 's/^/  /' "$tmp/untracked" >&2
-	fi
-fi | LC_ALL=C sort -u | while IFS= read -r f; do
-	[ -f "$f" ] && printf '%s\n' "$f"
-done >"$tmp/all"
+. lab/pack/files.sh # (we are at the top of the tree)
+pack_files "$tmp/all" make-student.sh
 
 # The tests that run the references, found by what they say.
 : >"$tmp/uses"
