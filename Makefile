@@ -66,7 +66,8 @@ build/test_zcl: $(TEST_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
 
 # Tests run stage binaries built from this tree (ZCL_ROOT) and the zcl binary.
 test check: deps-quiet zcl build/test_zcl
-	ZCL_ROOT=$(CURDIR) ZCL_BIN=$(CURDIR)/zcl ./build/test_zcl --jobs 2
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ZCL_ROOT=$(CURDIR) ZCL_BIN=$(CURDIR)/zcl \
+		./build/test_zcl --jobs 2
 
 # A student copy has no solutions/ to tour: it shows the stages instead.
 demo: deps-quiet zcl
