@@ -121,7 +121,9 @@ static void on_key(struct app *a, int ch, bool during_run)
 	case ZA_STEP:
 		if (during_run && s->stepping)
 			a->release = true;
-		else if (!during_run) {
+		else if (during_run)
+			s->stepping = true; /* from run mode: hold at the next syscall */
+		else {
 			a->o.step = true;
 			change = true;
 		}
