@@ -346,6 +346,18 @@ static int run_once(struct app *a, char *err, size_t errlen)
 		snprintf(s->reason, sizeof s->reason, "stopped: the setup changed");
 	else
 		snprintf(s->reason, sizeof s->reason, "%s", r.reason);
+	if (r.verdict == ZV_COMPILE_ERROR && r.diag) {
+		/* the first error the compiler gave, without the lab's path */
+		const char *e = strstr(r.diag, "error:");
+		const char *line = e ? e : r.diag;
+		while (line > r.diag && line[-1] != '\n')
+			line--;
+		const char *base = strstr(line, "exercises/");
+		if (base && (!e || base < e))
+			line = base;
+		snprintf(s->sentence, sizeof s->sentence, "%.*s (zcl check %d shows all of it)",
+			 (int)strcspn(line, "\n"), line, a->o.stage->num);
+	}
 	int rc = r.verdict == ZV_PASS ? 0 : 1;
 	if (r.verdict == ZV_PASS && !a->rerun && !a->quit) {
 		/* the comparison view: this stage's copies, and its untraced speed */
