@@ -110,9 +110,12 @@ static void gradescope(FILE *o, const struct zcl_grade *g)
 	fputs("]}\n", o);
 }
 
+/* Text in an XML attribute: escaped, and always well-formed (bytes that
+ * are not UTF-8 become U+FFFD, control characters '?'). */
 static void xml_str(FILE *o, const char *s)
 {
-	for (; *s; s++) {
+	while (*s) {
+		size_t n = zcl_utf8_len(s);
 		switch (*s) {
 		case '<': fputs("&lt;", o); break;
 		case '>': fputs("&gt;", o); break;
@@ -120,11 +123,14 @@ static void xml_str(FILE *o, const char *s)
 		case '"': fputs("&quot;", o); break;
 		case '\n': fputs("&#10;", o); break; /* attributes keep their line breaks */
 		default:
-			if ((unsigned char)*s < 0x20 && *s != '\t')
+			if (n == 0)
+				fputs("\xef\xbf\xbd", o); /* U+FFFD */
+			else if ((unsigned char)*s < 0x20 && *s != '\t')
 				fputc('?', o); /* not allowed in XML 1.0 */
 			else
-				fputc(*s, o);
+				fwrite(s, 1, n, o);
 		}
+		s += n ? n : 1;
 	}
 }
 

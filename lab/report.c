@@ -112,11 +112,28 @@ static void text_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 		human(t->ref.bytes, b3, sizeof b3));
 }
 
+size_t zcl_utf8_len(const char *p)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	if (s[0] < 0x80)
+		return 1;
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0; /* also stops at the terminating NUL */
+	if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
+		return 0; /* overlong, or a UTF-16 surrogate */
+	if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
+		return 0; /* overlong, or past U+10FFFF */
+	return n;
+}
+
 void zcl_json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; s && *s; s++) {
+	while (s && *s) {
 		unsigned char c = (unsigned char)*s;
+		size_t n = zcl_utf8_len(s);
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
 		else if (c == '\n')
@@ -125,8 +142,11 @@ void zcl_json_str(FILE *out, const char *s)
 			fputs("\\t", out);
 		else if (c < 0x20 || c == 0x7f)
 			fprintf(out, "\\u%04x", c);
+		else if (n == 0)
+			fputs("\\ufffd", out); /* not UTF-8 (a student's binary output): replaced */
 		else
-			fputc(c, out);
+			fwrite(s, 1, n, out);
+		s += n ? n : 1;
 	}
 	fputc('"', out);
 }

@@ -34,7 +34,12 @@ void zcl_print_totals(FILE *out, const struct zcl_totals *t, uint64_t delivered)
 void zcl_print_run_text(FILE *out, const struct zcl_run *r);
 void zcl_print_run_json(FILE *out, const struct zcl_run *r);
 
-/* Write s as a JSON string literal (with quotes). */
+/* Length of the valid UTF-8 character at p (1-4), or 0 if the bytes there
+ * are not valid UTF-8. Can't fail. */
+size_t zcl_utf8_len(const char *p);
+
+/* Write s as a JSON string literal (with quotes); bytes that are not valid
+ * UTF-8 become U+FFFD, so the result is always valid JSON. */
 void zcl_json_str(FILE *out, const char *s);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "grader.h"
 #include "helpers.h"
+#include "report.h"
 
 static struct zcl_grade g; /* large: keep it off the stack */
 
@@ -202,4 +203,24 @@ Test(grader, selfcheck_passes_on_this_tree)
 	struct cli r = run_cli(argv);
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect(strstr(r.out, "selfcheck: ok") != NULL, "%s", r.out);
+}
+
+Test(grader, binary_output_of_a_submission_keeps_every_format_valid_utf8)
+{
+	/* a common bug: the file goes to stdout instead of the socket */
+	fake_root(1, "#include <unistd.h>\n#include \"zcl.h\"\n"
+		     "int send_file(int f, int s, size_t z) { char b[4096]; (void)s; (void)z; ssize_t n;\n"
+		     "  while ((n = read(f, b, sizeof b)) > 0) if (write(1, b, (size_t)n) != n) return -1;\n"
+		     "  return n < 0 ? -1 : 0; }\n");
+	enum zcl_grade_format fmts[] = {ZG_GRADESCOPE, ZG_JSON, ZG_JUNIT};
+	for (size_t f = 0; f < 3; f++) {
+		char *s = render(1, false, fmts[f]);
+		for (const char *p = s; *p;) {
+			size_t n = zcl_utf8_len(p);
+			cr_assert_gt(n, 0, "format %zu: invalid UTF-8 at offset %td", f, p - s);
+			p += n;
+		}
+		free(s);
+	}
+	drop_fake_root();
 }
