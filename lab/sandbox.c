@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,6 +34,39 @@ static bool own_target(const struct zcl_sysrec *r, const struct zcl_sandbox_stat
 	if (pid == 0 || pid == -st->group)
 		return true; /* its own process group */
 	return pid > 0 && st->is_ours && st->is_ours(pid);
+}
+
+/* pid 0 (itself) or one of its own processes. */
+static bool ours(long pid, const struct zcl_sandbox_state *st)
+{
+	return pid == 0 || (pid > 0 && st->is_ours && st->is_ours((pid_t)pid));
+}
+
+/* prlimit, sched_set*: only on itself, never on the lab. */
+static bool own_pid_arg0(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	return ours((long)(int)r->args[0], st);
+}
+
+static bool own_priority(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	long who = (long)(int)r->args[1];
+	if (r->args[0] == PRIO_PROCESS)
+		return ours(who, st);
+	return r->args[0] == PRIO_PGRP && (who == 0 || who == st->group);
+}
+
+static bool own_ioprio(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	return r->args[0] == 1 /* IOPRIO_WHO_PROCESS */ && ours((long)(int)r->args[1], st);
+}
+
+/* F_SETOWN aims SIGIO (or F_SETSIG's signal) at a process: only its own. */
+static bool own_fcntl(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	if (r->args[1] == F_SETOWN_EX)
+		return false;
+	return r->args[1] != F_SETOWN || ours((long)(int)r->args[2], st);
 }
 
 /* Only the first exec: the stage binary itself. */
@@ -100,6 +134,31 @@ static const struct {
 	{SYS_unshare, EPERM, NULL, "new namespaces"},
 	{SYS_setns, EPERM, NULL, "entering namespaces"},
 	{SYS_userfaultfd, EPERM, NULL, "userfaultfd"},
+	{SYS_prlimit64, EPERM, own_pid_arg0, "limits of a process that is not its own"},
+	{SYS_setpriority, EPERM, own_priority, "the priority of a process that is not its own"},
+	{SYS_sched_setaffinity, EPERM, own_pid_arg0, "scheduling a process that is not its own"},
+	{SYS_sched_setscheduler, EPERM, own_pid_arg0, "scheduling a process that is not its own"},
+	{SYS_sched_setparam, EPERM, own_pid_arg0, "scheduling a process that is not its own"},
+	{SYS_sched_setattr, EPERM, own_pid_arg0, "scheduling a process that is not its own"},
+	{SYS_ioprio_set, EPERM, own_ioprio, "the I/O priority of a process that is not its own"},
+	{SYS_fcntl, EPERM, own_fcntl, "signals (F_SETOWN) to a process that is not its own"},
+	{SYS_chmod, EPERM, NULL, "changing file attributes"},
+	{SYS_fchmod, EPERM, NULL, "changing file attributes"},
+	{SYS_fchmodat, EPERM, NULL, "changing file attributes"},
+	{SYS_chown, EPERM, NULL, "changing file attributes"},
+	{SYS_fchown, EPERM, NULL, "changing file attributes"},
+	{SYS_lchown, EPERM, NULL, "changing file attributes"},
+	{SYS_fchownat, EPERM, NULL, "changing file attributes"},
+	{SYS_utime, EPERM, NULL, "changing file attributes"},
+	{SYS_utimes, EPERM, NULL, "changing file attributes"},
+	{SYS_utimensat, EPERM, NULL, "changing file attributes"},
+	{SYS_futimesat, EPERM, NULL, "changing file attributes"},
+	{SYS_setxattr, EPERM, NULL, "changing file attributes"},
+	{SYS_lsetxattr, EPERM, NULL, "changing file attributes"},
+	{SYS_fsetxattr, EPERM, NULL, "changing file attributes"},
+	{SYS_removexattr, EPERM, NULL, "changing file attributes"},
+	{SYS_lremovexattr, EPERM, NULL, "changing file attributes"},
+	{SYS_fremovexattr, EPERM, NULL, "changing file attributes"},
 };
 
 int zcl_sandbox_check(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st,

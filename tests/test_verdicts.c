@@ -115,6 +115,13 @@ static struct verdict_case cases[] = {
 	 ZV_TIMEOUT, "killed"},
 	{"sleeping forever", 1, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; for (;;) pause(); }",
 	 ZV_TIMEOUT, "killed"},
+	{"limiting the lab's own process (prlimit on the parent)", 3, PRELUDE "#include <sys/resource.h>\n"
+	 "int send_file(int f, int s, size_t z) { struct rlimit l = {0, 0}; prlimit(getppid(), RLIMIT_FSIZE, &l, 0); "
+	 SF_LOOP " return 0; }",
+	 ZV_RULE, "denied: prlimit64"},
+	{"changing the mode of a lab file", 3, PRELUDE "#include <sys/stat.h>\n"
+	 "int send_file(int f, int s, size_t z) { fchmod(f, 0666); " SF_LOOP " return 0; }",
+	 ZV_RULE, "denied: fchmod"},
 	{"including a file that is not a system header", 3, PRELUDE "#include \"/etc/hostname\"\n",
 	 ZV_COMPILE_ERROR, "compiler"},
 	{"a syntax error", 1, PRELUDE "int send_file(int f, int s, size_t z) { return 0 }", ZV_COMPILE_ERROR, "compiler"},
