@@ -4,7 +4,8 @@
  * Every stage gets the same table: it compiles (information, no points);
  * the right bytes arrive for awkward sizes, cold and warm; it survives
  * short transfers, EINTR and a small socket buffer; it keeps the stage's
- * rules and copy target. Robustness and rules need correct bytes first:
+ * rules and copy target. Every run must pass as a whole (bytes and rules):
+ * the stage's method is the point of the stage. Robustness and rules need correct bytes first:
  * when the 1 MiB + 3 cold run fails, they are skipped and say why.
  * Same seed, same runs, same scores.
  */
@@ -88,10 +89,12 @@ static void describe(struct zcl_test_result *t, const struct zcl_run *r, const s
 		say(t, "your program printed: %s", r->output);
 }
 
-static bool bytes_ok(const struct zcl_run *r)
+/* A run earns its points only when it passes: the right bytes, moved the
+ * stage's way. (Counting right bytes alone would give a stage-1 loop pasted
+ * into every stage most of their points.) */
+static bool run_ok(const struct zcl_run *r)
 {
-	return (r->verdict == ZV_PASS || r->verdict == ZV_RULE) &&
-	       r->received_bytes == r->expected_bytes && r->first_mismatch < 0;
+	return r->verdict == ZV_PASS;
 }
 
 /* Grade one stage. 0, or -1 with err set on an environment error. */
@@ -145,7 +148,7 @@ static int grade_stage(struct zcl_stage_result *sr, const struct zcl_stage *s, b
 			continue;
 		}
 		todo = r.verdict == ZV_NOT_IMPLEMENTED;
-		bool ok = sc->kind == K_RULES ? r.verdict == ZV_PASS : bytes_ok(&r);
+		bool ok = run_ok(&r);
 		if (i == NEEDED)
 			needed_ok = ok;
 		t->status = ok ? ZT_PASSED : ZT_FAILED;
