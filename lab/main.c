@@ -69,7 +69,7 @@ static const char usage[] =
 	"  --json            check: one JSON object; run: one JSON event per line\n"
 	"  --no-tui          run, tour: the text timeline even on a terminal\n"
 	"  --step            run: start in step mode (one syscall per key press)\n"
-	"  --cast FILE       run, tour: record the animation as an asciinema v2 file\n"
+	"  --cast FILE       run, tour: record the animation as an asciinema v2 file (needs a terminal)\n"
 	"  --once            run: leave the animated view when the run ends (scripts, benchmarks)\n"
 	"\n"
 	"trace options:\n"
@@ -285,6 +285,8 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 	const struct zcl_stage *s = stage_arg(argc, argv, i);
 	if (!s)
 		return EXIT_USAGE;
+	if (o->cast && !(timeline && use_tui(o)))
+		return die("%s", "--cast records the animated view: it needs a terminal (and no --no-tui or --json)");
 	if (timeline && use_tui(o)) {
 		struct zcl_app_opts ao = {
 			.stage = s, .solution = o->solution, .warm = o->warm, .sg = !o->no_sg, .step = o->step,
@@ -417,6 +419,8 @@ static int cmd_tour(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	if (i < argc)
 		return die("tour: unexpected argument: %s", argv[i]);
+	if (o->cast && !use_tui(o))
+		return die("%s", "--cast records the animated view: it needs a terminal (and no --no-tui)");
 	if (use_tui(o)) {
 		struct zcl_app_opts ao = {
 			.tour = true, .solution = true, .warm = o->warm, .sg = !o->no_sg, .size = o->size,

@@ -56,8 +56,8 @@ static void set_status(struct app *a)
 		snprintf(s->status, sizeof s->status, "%s", a->message);
 	else if (s->done)
 		snprintf(s->status, sizeof s->status,
-			 "space step again · r run · c cache · g SG · n/p stage · s %s · Tab compare · ? help · q quit",
-			 s->solution ? "your code" : "solution");
+			 "space step · r run · c cache · g SG · n/p stage · s %s · Tab compare · ? · q quit",
+			 s->solution ? "yours" : "solution");
 	else if (s->stepping)
 		snprintf(s->status, sizeof s->status, "STEP · space next syscall · r run · ? help · q quit");
 	else
@@ -122,7 +122,7 @@ static void on_key(struct app *a, int ch, bool during_run)
 		if (during_run && s->stepping)
 			a->release = true;
 		else if (during_run)
-			s->stepping = true; /* from run mode: hold at the next syscall */
+			s->stepping = a->o.step = true; /* from run mode: hold at the next syscall */
 		else {
 			a->o.step = true;
 			change = true;
@@ -130,7 +130,7 @@ static void on_key(struct app *a, int ch, bool during_run)
 		break;
 	case ZA_RUN:
 		if (during_run && s->stepping) {
-			s->stepping = false;
+			s->stepping = a->o.step = false;
 			a->release = true;
 		} else if (during_run) {
 			s->paused = !s->paused;
@@ -281,7 +281,8 @@ static void on_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_even
 	s->cur = s->nev > 1 ? s->nev - 1 : -1;
 	s->progress = 1;
 	s->in_kernel = false;
-	if (animate || now_ms() - a->last_draw >= COALESCE_MS)
+	/* speeds 4..9 draw less and less often: the program runs ahead */
+	if (animate || now_ms() - a->last_draw >= COALESCE_MS * (s->speed - 3))
 		draw(a);
 }
 
@@ -370,6 +371,8 @@ static int run_once(struct app *a, char *err, size_t errlen)
 		row->warm_done = false;
 	}
 	zcl_run_free(&r);
+	if (s->overlay == ZO_COMPARE)
+		measure_speeds(a); /* opened during the run: measure now */
 	draw(a);
 	return rc;
 }
@@ -419,7 +422,10 @@ int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen)
 				}
 				if (act == ZA_STEP || act == ZA_NEXT)
 					break;
-				on_key(a, ch, false);
+				/* the tour is the references' story: setup keys wait for after it */
+				if (act == ZA_COMPARE || act == ZA_HELP || act == ZA_HINT || act == ZA_FASTER ||
+				    act == ZA_SLOWER || ch == zcl_term_key_resize())
+					on_key(a, ch, false);
 			}
 		}
 		a->message = NULL;
@@ -432,9 +438,27 @@ int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen)
 		rc = run_once(a, err, errlen);
 	if (o->once)
 		a->quit = true;
+	struct zcl_app_opts good = a->o; /* the last setup that could run */
 	while (rc >= 0 && !a->quit && !(o->interrupted && *o->interrupted)) {
 		if (a->rerun) {
 			rc = run_once(a, err, errlen);
+			if (rc < 0) {
+				/* e.g. s in a copy without solutions/: say so, keep going */
+				a->o = good;
+				a->s.stage = good.stage;
+				a->s.solution = good.solution;
+				a->s.sg = good.sg;
+				a->s.warm = good.warm;
+				a->s.done = true;
+				snprintf(a->s.verdict, sizeof a->s.verdict, "not run");
+				snprintf(a->s.reason, sizeof a->s.reason, "the new setup could not start");
+				snprintf(a->s.sentence, sizeof a->s.sentence, "%.200s", err);
+				a->rerun = false;
+				rc = 1;
+				draw(a);
+			} else {
+				good = a->o;
+			}
 			continue;
 		}
 		int ch = zcl_term_key(250); /* wake now and then to see a signal */
