@@ -52,8 +52,12 @@ void zcl_format_call(const struct zcl_sysrec *r, char *buf, size_t len)
 				w += snprintf(buf + w, len - (size_t)w, "%s%d", sep, (int)a);
 			else if (i == rule->count)
 				w += snprintf(buf + w, len - (size_t)w, "%s%" PRIu64, sep, a);
-			else if (a == 0)
-				w += snprintf(buf + w, len - (size_t)w, "%sNULL", sep);
+			else if (a == 0 && (i == rule->buf || (rule->fam == ZM_MMAP && i == 0) ||
+					    (rule->fam == ZM_SENDFILE && i == 2) ||
+					    ((rule->fam == ZM_SPLICE || rule->fam == ZM_COPYRANGE) && (i == 1 || i == 3))))
+				w += snprintf(buf + w, len - (size_t)w, "%sNULL", sep); /* a null pointer */
+			else if (a < 4096)
+				w += snprintf(buf + w, len - (size_t)w, "%s%" PRIu64, sep, a); /* a small number */
 			else
 				w += snprintf(buf + w, len - (size_t)w, "%s%#" PRIx64, sep, a);
 		}
