@@ -122,13 +122,16 @@ int zcl_watch_run(const struct zcl_watch_opts *o, char *err, size_t errlen)
 				quit = true;
 				break;
 			}
-			switch (zcl_key_action(ch)) {
+			enum zcl_action act = zcl_key_action(ch);
+			if (act != ZA_HINT)
+				view.hint = NULL; /* any other key puts the errors back */
+			switch (act) {
 			case ZA_QUIT: quit = true; break;
 			case ZA_RUN: check(&cv, o); break;
 			case ZA_NEXT: if (view.current + 1 < view.nstages) view.current++; view.checked = false; break;
 			case ZA_PREV: if (view.current > 0) view.current--; view.checked = false; break;
 			case ZA_HINT:
-				snprintf(view.status, sizeof view.status, "hint: %s", view.stages[view.current].stage->hint);
+				view.hint = view.hint ? NULL : view.stages[view.current].stage->hint;
 				break;
 			case ZA_ENTER: {
 				/* animate the current stage, then come back here */

@@ -215,6 +215,11 @@ static void draw_verdict(struct zcl_canvas *c, const struct zcl_watch_view *v, i
 
 static void draw_errors(struct zcl_canvas *c, const struct zcl_watch_view *v, int y, int h)
 {
+	if (v->hint) { /* h: the hint takes the box until the next key */
+		zcl_box(c, 0, y, c->w, h, " hint ", ZR_KEY);
+		zcl_wrap(c, 2, y + 1, c->w - 4, h - 2, v->hint, ZR_NORMAL, false);
+		return;
+	}
 	const char *diag = v->diag && *v->diag ? v->diag : NULL;
 	zcl_box(c, 0, y, c->w, h, " compiler errors ", diag ? ZR_BAD : ZR_NORMAL);
 	int x = 2, width = c->w - 4, rows = h - 2;

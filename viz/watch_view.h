@@ -29,6 +29,7 @@ struct zcl_watch_view {
 	enum zcl_verdict verdict;
 	char reason[256];               /* the checker's one line (zcl_run.reason) */
 	const char *diag;               /* compiler output, or NULL; not owned */
+	const char *hint;               /* shown instead of the errors while set, or NULL */
 	const char *root;               /* "ROOT" stripped from "ROOT/..." paths in diag, or NULL */
 	bool rebuilding;                /* a build + check is running now */
 
