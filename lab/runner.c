@@ -26,6 +26,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -211,6 +212,27 @@ static void rm_rf(const char *dir)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A zcl killed with SIGKILL cannot clean up after itself: its scratch
+ * directory (zcl-XXXXXX) stays. Remove those a day old or more. */
+static void sweep_stale(const char *base)
+{
+	DIR *d = opendir(base);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "zcl-", 4) != 0 || strlen(e->d_name) != 10)
+			continue;
+		char p[PATH_MAX];
+		struct stat st;
+		snprintf(p, sizeof p, "%s/%s", base, e->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > 24 * 3600)
+			rm_rf(p);
+	}
+	closedir(d);
+}
+
 static const char *scratch_base(void)
 {
 	const char *b = getenv("ZCL_SCRATCH");
@@ -231,6 +253,7 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	r->cache_after_evict = 0;
 	zcl_account_init(&r->totals);
 
+	sweep_stale(scratch_base());
 	snprintf(dir, sizeof dir, "%s/zcl-XXXXXX", scratch_base());
 	if (!mkdtemp(dir)) {
 		snprintf(err, errlen, "%s: cannot make a scratch directory: %s", scratch_base(), strerror(errno));

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -196,4 +198,19 @@ Test(cli, trace_counters_and_exit_stops_give_the_same_totals)
 	cr_assert(ca && cb);
 	cr_expect_eq(strcspn(ca, "\n"), strcspn(cb, "\n"));
 	cr_expect_eq(strncmp(ca, cb, strcspn(ca, "\n")), 0, "fast: %s\nexact: %s", a, b);
+}
+
+Test(cli, scratch_left_by_a_killed_zcl_is_swept_a_day_later)
+{
+	char old[] = "/var/tmp/zcl-XXXXXX", young[] = "/var/tmp/zcl-XXXXXX";
+	cr_assert_not_null(mkdtemp(old));
+	cr_assert_not_null(mkdtemp(young));
+	struct timespec t[2] = {{.tv_sec = time(NULL) - 2 * 86400}, {.tv_sec = time(NULL) - 2 * 86400}};
+	cr_assert_eq(utimensat(AT_FDCWD, old, t, 0), 0);
+	const char *argv[] = {"check", "1", "--solution", "--size", "10", NULL};
+	struct cli r = run_cli(argv);
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_neq(access(old, F_OK), 0, "the two-day-old scratch directory is gone");
+	cr_expect_eq(access(young, F_OK), 0, "a fresh one (maybe another run's) is left alone");
+	rmdir(young);
 }
