@@ -49,7 +49,6 @@ static void facts(struct zcl_totals *t, const struct zcl_sysrec *r, const struct
 	if (!t->any_send) {
 		t->any_send = true;
 		t->first_send_held = r->msg_more;
-		t->first_send_bytes = n;
 	}
 	t->delivered_bytes += n;
 	if (rule->fam == ZM_WRITE || rule->fam == ZM_SEND)

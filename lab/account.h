@@ -38,7 +38,6 @@ struct zcl_totals {
 	uint64_t sock_kernel_bytes;   /* moved into the socket inside the kernel (sendfile, splice) */
 	bool any_send;                /* something was written to the socket */
 	bool first_send_held;         /* ... and the first write was held (MSG_MORE/TCP_CORK) */
-	uint64_t first_send_bytes;    /* ... and it carried this many bytes */
 	uint64_t data_cpu_bytes;      /* CPU-copied bytes, except writes to stdout/stderr */
 	uint64_t outside_bytes;       /* data moved on lab fds outside the bracket */
 	long outside_nr;              /* the first such syscall */

@@ -30,10 +30,6 @@ struct sock_fprog *zcl_filter_build(const struct zcl_trace_opts *o)
 		for (const int *p = o->trap; *p >= 0; p++)
 			if (seccomp_rule_add(f, SCMP_ACT_TRACE(0), *p, 0) < 0)
 				goto out;
-	if (o->deny)
-		for (const int *p = o->deny; *p >= 0; p++)
-			if (seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), *p, 0) < 0)
-				goto out;
 	/* A child made with CLONE_UNTRACED would escape the tracer; clone3's
 	 * flags live in memory a filter cannot read, so refuse it (glibc then
 	 * falls back to clone). With trap_all the caller's entry hook sees

@@ -59,12 +59,19 @@ const struct zcl_rule *zcl_rules(size_t *n)
 	return rules;
 }
 
+/* Called several times for every traced syscall: an index by number,
+ * built from the table on first use. */
 const struct zcl_rule *zcl_rule_for(long nr)
 {
-	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-		if (rules[i].nr == nr)
-			return &rules[i];
-	return NULL;
+	static const struct zcl_rule *by_nr[512];
+	static bool built;
+	if (!built) {
+		for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+			if (rules[i].nr >= 0 && rules[i].nr < 512)
+				by_nr[rules[i].nr] = &rules[i];
+		built = true;
+	}
+	return nr >= 0 && nr < 512 ? by_nr[nr] : NULL;
 }
 
 const char *zcl_syscall_name(long nr)

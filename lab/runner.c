@@ -206,8 +206,7 @@ static int rm_one(const char *path, const struct stat *st, int type, struct FTW 
 	return type == FTW_DP ? rmdir(path) : unlink(path);
 }
 
-/* Remove the scratch directory and whatever the program left in it. */
-static void rm_rf(const char *dir)
+void zcl_rm_rf(const char *dir)
 {
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -228,7 +227,7 @@ static void sweep_stale(const char *base)
 		struct stat st;
 		snprintf(p, sizeof p, "%s/%s", base, e->d_name);
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > 24 * 3600)
-			rm_rf(p);
+			zcl_rm_rf(p);
 	}
 	closedir(d);
 }
@@ -402,7 +401,7 @@ out:
 		close(fd);
 	free(data);
 	if (have_dir)
-		rm_rf(dir);
+		zcl_rm_rf(dir);
 	return ret;
 }
 

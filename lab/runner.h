@@ -74,6 +74,10 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen);
 /* Free what a run allocated. Can't fail. */
 void zcl_run_free(struct zcl_run *r);
 
+/* Remove dir and everything below it (not following links); errors are
+ * ignored: what cannot be removed stays. For scratch directories. */
+void zcl_rm_rf(const char *dir);
+
 /* The checker: set verdict, reason and violations from what happened. */
 void zcl_check_run(struct zcl_run *r);
 

@@ -39,7 +39,6 @@ struct zcl_tracer_hooks {
 struct zcl_trace_opts {
 	bool trap_all;        /* trap every syscall (stage runs: exact mode switches) */
 	const int *trap;      /* otherwise: these syscall numbers, ending with -1 */
-	const int *deny;      /* syscalls answered ENOSYS without running, ending with -1; may be NULL */
 	double timeout_s;     /* wall-clock limit; <= 0: none */
 	bool pin_cpu;         /* run tracer and tracee on one CPU: a ptrace stop costs less */
 	bool own_group;       /* put the program in a process group of its own (stage runs);

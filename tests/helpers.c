@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,16 +39,10 @@ static void write_file(const char *path, const char *text)
 
 static char root[256];
 
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st, (void)f;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 void drop_fake_root(void)
 {
 	if (root[0])
-		nftw(root, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+		zcl_rm_rf(root);
 	root[0] = 0;
 }
 

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "hostile_run.h"
+#include "runner.h"
 #include "stages.h"
 
 /* ---- the lab process and its result ---- */
@@ -176,17 +176,6 @@ bool contained_run(const struct hostile_case *c, struct contained *o, pid_t *ns_
 
 /* ---- the after-checks ---- */
 
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st, (void)f;
-	return type == FTW_DP ? rmdir(p) : unlink(p);
-}
-
-static void rm_rf(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static size_t slurp_path(const char *path, char *buf, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -322,7 +311,7 @@ int leftover_scratch(const char *root, char *what, size_t cap)
 		n++;
 		snprintf(p, sizeof p, "%s/%s", base, e->d_name);
 		snprintf(what + strlen(what), cap - strlen(what), "%.300s ", p);
-		rm_rf(p);
+		zcl_rm_rf(p);
 	}
 	closedir(d);
 	return n;

@@ -37,15 +37,21 @@ static int sh(char *out, size_t len, const char *fmt, ...)
 	return pclose(p);
 }
 
-/* Start zcl with args in a w x h pane. */
-static void start(int w, int h, const char *args)
+/* Start zcl with args in a w x h pane, under env (e.g. "LANG=C.UTF-8") and
+ * with ZCL_ROOT (root, or the tree under test). */
+static void start_in(int w, int h, const char *env, const char *root, const char *args)
 {
 	snprintf(sock, sizeof sock, "zcl-test-%d", (int)getpid());
 	cr_assert_eq(sh(NULL, 0, "command -v tmux >/dev/null"), 0, "tmux is needed (make deps installs it)");
 	cr_assert_eq(sh(NULL, 0, "tmux -L %s -f /dev/null new-session -d -s t -x %d -y %d "
-				 "'env ZCL_ROOT=%s LANG=C.UTF-8 TERM=xterm-256color %s %s; sleep 30' && "
+				 "'env ZCL_ROOT=%s %s TERM=xterm-256color %s %s; sleep 30' && "
 				 "tmux -L %s set -g remain-on-exit on",
-		     sock, w, h, getenv("ZCL_ROOT"), getenv("ZCL_BIN"), args, sock), 0);
+		     sock, w, h, root ? root : getenv("ZCL_ROOT"), env, getenv("ZCL_BIN"), args, sock), 0);
+}
+
+static void start(int w, int h, const char *args)
+{
+	start_in(w, h, "LANG=C.UTF-8", NULL, args);
 }
 
 static void screen(char *buf, size_t len)
@@ -68,6 +74,19 @@ static bool wait_for(const char *what, char *buf, size_t len)
 		usleep(50 * 1000);
 	}
 	return false;
+}
+
+/* After q, Ctrl-C...: the TUI's screen is gone and the alternate screen left. */
+static void expect_screen_given_back(char *buf, size_t len)
+{
+	for (int i = 0; i < 100 && strstr(buf, "USER SPACE"); i++) {
+		usleep(50 * 1000);
+		screen(buf, len);
+	}
+	cr_expect(strstr(buf, "USER SPACE") == NULL, "the screen is given back:\n%s", buf);
+	char alt[64];
+	sh(alt, sizeof alt, "tmux -L %s display -p -t t '#{alternate_on}'", sock);
+	cr_expect_eq(alt[0], '0', "the alternate screen is left");
 }
 
 static void stop(void)
@@ -135,16 +154,7 @@ Test(tui, q_quits_and_restores_the_terminal, .timeout = 60, .fini = stop)
 	start(100, 32, "run 2 --solution --size 50000");
 	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
 	keys("q");
-	for (int i = 0; i < 100; i++) {
-		usleep(50 * 1000);
-		screen(buf, sizeof buf);
-		if (!strstr(buf, "USER SPACE"))
-			break;
-	}
-	cr_expect(strstr(buf, "USER SPACE") == NULL, "the TUI's screen is gone after q:\n%s", buf);
-	char alt[64];
-	sh(alt, sizeof alt, "tmux -L %s display -p -t t '#{alternate_on}'", sock);
-	cr_expect_eq(alt[0], '0', "the alternate screen is left");
+	expect_screen_given_back(buf, sizeof buf);
 }
 
 Test(tui, a_small_terminal_gets_a_clear_message, .timeout = 60, .fini = stop)
@@ -161,14 +171,7 @@ Test(tui, ctrl_c_stops_the_program_and_restores_the_terminal, .timeout = 60, .fi
 	start(100, 32, "run 1 --solution --step --size 200000");
 	cr_assert(wait_for("about to", buf, sizeof buf), "%s", buf);
 	keys("C-c");
-	for (int i = 0; i < 100 && strstr(buf, "USER SPACE"); i++) {
-		usleep(50 * 1000);
-		screen(buf, sizeof buf);
-	}
-	cr_expect(strstr(buf, "USER SPACE") == NULL, "the screen is given back:\n%s", buf);
-	char alt[64];
-	sh(alt, sizeof alt, "tmux -L %s display -p -t t '#{alternate_on}'", sock);
-	cr_expect_eq(alt[0], '0', "the alternate screen is left");
+	expect_screen_given_back(buf, sizeof buf);
 	char procs[256];
 	sh(procs, sizeof procs, "pgrep -f '/var/tmp/[z]cl-[A-Za-z0-9]+/stage' || true");
 	cr_expect_str_empty(procs, "no stage program survives: %s", procs);
@@ -189,11 +192,7 @@ Test(tui, a_resize_is_followed, .timeout = 60, .fini = stop)
 Test(tui, without_a_utf8_locale_the_scene_is_ascii, .timeout = 60, .fini = stop)
 {
 	static char buf[16384];
-	snprintf(sock, sizeof sock, "zcl-test-%d", (int)getpid());
-	cr_assert_eq(sh(NULL, 0, "tmux -L %s -f /dev/null new-session -d -s t -x 100 -y 32 "
-				 "'env ZCL_ROOT=%s LANG=C LC_ALL=C NO_COLOR=1 TERM=xterm-256color %s run 3 --solution "
-				 "--size 10000; sleep 30'",
-		     sock, getenv("ZCL_ROOT"), getenv("ZCL_BIN")), 0);
+	start_in(100, 32, "LANG=C LC_ALL=C NO_COLOR=1", NULL, "run 3 --solution --size 10000");
 	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
 	for (const unsigned char *p = (const unsigned char *)buf; *p; p++)
 		cr_assert(*p < 0x80, "only ASCII on screen:\n%s", buf);
@@ -216,10 +215,7 @@ Test(tui, watch_rechecks_a_saved_file, .timeout = 60, .fini = stop)
 	static char buf[16384];
 	const char *root = fake_root(1, "#include \"zcl.h\"\nint send_file(int f, int s, size_t z) "
 				     "{ (void)f; (void)s; (void)z; return ZCL_TODO; }\n");
-	snprintf(sock, sizeof sock, "zcl-test-%d", (int)getpid());
-	cr_assert_eq(sh(NULL, 0, "tmux -L %s -f /dev/null new-session -d -s t -x 100 -y 32 "
-				 "'env ZCL_ROOT=%s LANG=C.UTF-8 TERM=xterm-256color %s watch; sleep 30'",
-		     sock, root, getenv("ZCL_BIN")), 0);
+	start_in(100, 32, "LANG=C.UTF-8", root, "watch");
 	cr_assert(wait_for("not-implemented", buf, sizeof buf), "the first check:\n%s", buf);
 	/* save a working stage 1 the way editors do: write a temporary, rename */
 	char tmp[512], dst[512];
