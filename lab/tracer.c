@@ -202,6 +202,10 @@ static void on_entry(struct tracer *tr, struct tracee *t)
 	memcpy(t->rec.args, si.seccomp.args, sizeof t->rec.args);
 	int count_arg = -1;
 	enum zcl_inject inj = tr->h->entry ? tr->h->entry(tr->h->ctx, &t->rec, &count_arg) : ZI_NONE;
+	/* a count the hook lowered in rec->args is the count to use */
+	unsigned long long asked = count_arg >= 0 && count_arg < 6 &&
+				   t->rec.args[count_arg] < si.seccomp.args[count_arg]
+				   ? t->rec.args[count_arg] : 0;
 	t->rec.injected = inj; /* what was asked; set again to what was done */
 #if defined(__x86_64__)
 	if (inj != ZI_NONE) {
@@ -213,7 +217,9 @@ static void on_entry(struct tracer *tr, struct tracee *t)
 				unsigned long long *reg = argreg(&regs, count_arg);
 				t->count_reg = count_arg;
 				t->saved = *reg;
-				*reg = *reg / 2;
+				*reg = asked ? asked : *reg / 2;
+			} else if (count_arg == -1) {
+				t->count_reg = -1; /* the hook shortened it in memory */
 			} else {
 				inj = ZI_NONE;
 			}
@@ -283,7 +289,7 @@ static void on_exit_stop(struct tracer *tr, struct tracee *t)
 				regs.rax = (unsigned long long)-EINTR;
 			else if (t->rec.injected == ZI_DENY)
 				regs.rax = (unsigned long long)-(long long)t->rec.deny_errno;
-			else
+			else if (t->count_reg >= 0)
 				*argreg(&regs, t->count_reg) = t->saved;
 			ptrace(PTRACE_SETREGS, t->pid, 0, &regs);
 		}

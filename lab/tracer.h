@@ -22,7 +22,10 @@ struct zcl_tracer_hooks {
 	void *ctx;
 	/* At syscall entry; rec has pid, nr, args. Fill in what must be
 	 * measured before the call, and return what to do to it: ZI_NONE,
-	 * ZI_SHORT (set *count_arg to the argument holding the count),
+	 * ZI_SHORT (set *count_arg to the argument holding the count; the
+	 * tracer halves it, or uses rec->args[*count_arg] if the hook lowered
+	 * it there; *count_arg = -1 means the hook shortened the call itself,
+	 * e.g. an iov_len in the tracee's memory, and restores it at exit),
 	 * ZI_EINTR, or ZI_DENY (set rec->deny_errno). A refusal that cannot be
 	 * carried out kills the program: the call never runs. */
 	enum zcl_inject (*entry)(void *ctx, struct zcl_sysrec *rec, int *count_arg);
