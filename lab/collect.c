@@ -23,7 +23,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect.h"
@@ -31,17 +33,10 @@
 #include "maps.h"
 #include "model.h"
 #include "pagecache.h"
+#include "pcwatch.h"
+#include "tasks.h"
 #include "sandbox.h"
 #include "params.h"
-
-#define MAX_WATCH 16
-#define MAX_CORK 16
-
-struct watch { bool used; dev_t dev; ino_t ino; int fd; int64_t last; };
-struct task { pid_t pid, tgid; };
-/* A thread's I/O counters: an open /proc/TGID/task/TID/io and the last sample. */
-struct taskio { pid_t tid; int fd; bool have; uint64_t rchar, wchar, read_bytes; };
-struct cork { bool used; ino_t ino; bool on; };
 
 static struct {
 	struct zcl_collect_opts o;
@@ -51,157 +46,25 @@ static struct {
 	bool first_seen;
 	pid_t first;
 	unsigned long ndata; /* data calls seen, for every-Nth injection */
-	struct watch w[MAX_WATCH];
-	struct cork c[MAX_CORK];
 	struct zcl_kernel_acct k;
 	bool exec_seen;
 	int marks_seen;          /* genuine bracket markers so far */
-	struct task tasks[2 * ZCL_MAX_TRACEES]; /* thread -> process, most recent first */
-	struct taskio tio[ZCL_MAX_TRACEES];
-	unsigned ntasks;
-	struct { pid_t pid; struct zcl_procio io; } exec_pre[8]; /* counters at execve entry */
 } C;
 
-/* ---- threads and processes ---- */
+/* ---- the growable tables live in tasks.c and pcwatch.c ---- */
 
-/* The thread group of pid, from a cache or /proc/PID/status. */
-static pid_t tgid_of(pid_t pid)
+static pid_t tgid_of(pid_t pid) { return zcl_task_tgid(pid); }
+static int watch_fd(pid_t pid, long fd, dev_t dev, ino_t ino) { return zcl_pcw_fd(pid, fd, dev, ino); }
+static uint64_t watch_fill(int i) { return zcl_pcw_fill(i); }
+static bool task_known(pid_t pid) { return zcl_task_known(pid); }
+static struct zcl_taskio *taskio_of(pid_t tgid, pid_t tid) { return zcl_taskio_of(tgid, tid); }
+static void taskio_forget(pid_t tid) { zcl_taskio_forget(tid); }
+static bool cork_get(ino_t ino) { return zcl_cork_get(ino); }
+static void cork_set(ino_t ino, bool on) { zcl_cork_set(ino, on); }
+
+static int taskio_sample(const struct zcl_taskio *t, struct zcl_taskio *now)
 {
-	size_t n = sizeof C.tasks / sizeof C.tasks[0];
-	for (size_t i = 0; i < n; i++)
-		if (C.tasks[i].pid == pid)
-			return C.tasks[i].tgid;
-	char path[64], buf[1024];
-	pid_t tgid = pid;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t k = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (k > 0) {
-			buf[k] = 0;
-			char *t = strstr(buf, "\nTgid:");
-			if (t)
-				tgid = (pid_t)strtol(t + 6, NULL, 10);
-		}
-	}
-	C.tasks[C.ntasks++ % n] = (struct task){pid, tgid};
-	return tgid;
-}
-
-/* ---- watched files: the lab's own descriptor on each file seen ---- */
-
-static int watch_find(dev_t dev, ino_t ino)
-{
-	for (int i = 0; i < MAX_WATCH; i++)
-		if (C.w[i].used && C.w[i].dev == dev && C.w[i].ino == ino)
-			return i;
-	return -1;
-}
-
-/* Watch the file behind pid's fd; returns the slot or -1. */
-static int watch_fd(pid_t pid, long fd, dev_t dev, ino_t ino)
-{
-	int i = watch_find(dev, ino);
-	if (i >= 0)
-		return i;
-	for (i = 0; i < MAX_WATCH; i++) {
-		if (C.w[i].used)
-			continue;
-		char path[64];
-		snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)pid, fd);
-		int lfd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
-		if (lfd < 0)
-			lfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (lfd < 0)
-			return -1;
-		int64_t r = zcl_pc_resident(lfd);
-		C.w[i] = (struct watch){true, dev, ino, lfd, r < 0 ? 0 : r};
-		return i;
-	}
-	return -1;
-}
-
-static uint64_t watch_fill(int i)
-{
-	if (i < 0 || !C.w[i].used)
-		return 0;
-	int64_t now = zcl_pc_resident(C.w[i].fd);
-	if (now < 0)
-		return 0;
-	int64_t d = now - C.w[i].last;
-	C.w[i].last = now;
-	return d > 0 ? (uint64_t)d : 0;
-}
-
-/* Is pid one of the traced program's threads or processes? (The sandbox
- * lets a program signal only its own.) Looks, never adds. */
-static bool task_known(pid_t pid)
-{
-	for (size_t i = 0; i < sizeof C.tasks / sizeof C.tasks[0]; i++)
-		if (C.tasks[i].pid == pid && pid > 0)
-			return true;
-	return false;
-}
-
-/* ---- the kernel's I/O counters, per thread ----
- *
- * /proc/TGID/task/TID/io holds the thread's rchar and wchar (bytes through
- * read- and write-type calls) and read_bytes (bytes it asked the disk for,
- * readahead included). Two uses:
- *  - Residency is dear to measure (cachestat walks every cached page of the
- *    file): when read_bytes has not moved, the call filled nothing and is not
- *    measured again.
- *  - A deferred call (zcl trace, no exit stop) learns how many bytes it moved
- *    from the change in rchar or wchar, read at the thread's next stop. */
-
-static struct taskio *taskio_of(pid_t tgid, pid_t tid)
-{
-	struct taskio *free_slot = NULL;
-	for (int i = 0; i < ZCL_MAX_TRACEES; i++) {
-		if (C.tio[i].tid == tid && C.tio[i].fd > 0)
-			return &C.tio[i];
-		if (!free_slot && C.tio[i].fd <= 0)
-			free_slot = &C.tio[i];
-	}
-	if (!free_slot)
-		return NULL;
-	char path[80];
-	snprintf(path, sizeof path, "/proc/%d/task/%d/io", (int)tgid, (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	*free_slot = (struct taskio){.tid = tid, .fd = fd};
-	return free_slot;
-}
-
-/* Read the counters now into *now. 0, or -1 when they cannot be had. */
-static int taskio_sample(const struct taskio *t, struct taskio *now)
-{
-	char buf[512];
-	ssize_t n = t ? pread(t->fd, buf, sizeof buf - 1, 0) : -1;
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	const char *rc = strstr(buf, "rchar: "), *wc = strstr(buf, "\nwchar: ");
-	const char *rb = strstr(buf, "\nread_bytes: ");
-	if (!rc || !wc || !rb)
-		return -1;
-	*now = *t;
-	now->rchar = strtoull(rc + 7, NULL, 10);
-	now->wchar = strtoull(wc + 8, NULL, 10);
-	now->read_bytes = strtoull(rb + 13, NULL, 10);
-	now->have = true;
-	return 0;
-}
-
-static void taskio_forget(pid_t tid)
-{
-	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
-		if (C.tio[i].tid == tid && C.tio[i].fd > 0) {
-			close(C.tio[i].fd);
-			C.tio[i].fd = 0;
-		}
+	return zcl_taskio_sample(t, now);
 }
 
 /*
@@ -211,7 +74,7 @@ static void taskio_forget(pid_t tid)
  */
 static bool taskio_exit(struct zcl_sysrec *r, const struct zcl_rule *rule)
 {
-	struct taskio *t = taskio_of(r->tgid, r->pid), now;
+	struct zcl_taskio *t = taskio_of(r->tgid, r->pid), now;
 	if (taskio_sample(t, &now) < 0) {
 		if (r->deferred)
 			r->ret_unknown = true;
@@ -223,34 +86,47 @@ static bool taskio_exit(struct zcl_sysrec *r, const struct zcl_rule *rule)
 	} else if (r->deferred) {
 		r->ret_unknown = true;
 	}
+	/* a write asked to move bytes and moved none: it failed (write(2) never
+	 * returns 0 for a count > 0); which error, only an exit stop says */
+	if (r->deferred && !r->ret_unknown && r->ret == 0 && rule->io == 2 && rule->count >= 0 &&
+	    r->args[rule->count] > 0)
+		r->err_unnamed = true;
 	bool moved = !t->have || now.read_bytes != t->read_bytes;
 	*t = now;
 	return moved;
 }
 
-/* ---- TCP_CORK state, per socket ---- */
-
-static bool cork_get(ino_t ino)
+/*
+ * May this call go without an exit stop (its byte count then comes from the
+ * thread's counters)? Only where a failure cannot pass for end of file:
+ * every descriptor open (else EBADF), blocking (else EAGAIN), not O_DIRECT
+ * (EINVAL on a misaligned buffer). Failures left (EINTR after a signal,
+ * EIO, EPIPE with SIGPIPE ignored) are rare; a write that moved nothing is
+ * still shown as failed.
+ */
+static bool can_defer(const struct zcl_sysrec *r, const struct zcl_rule *rule)
 {
-	for (int i = 0; i < MAX_CORK; i++)
-		if (C.c[i].used && C.c[i].ino == ino)
-			return C.c[i].on;
-	return false;
+	const struct zcl_fdinfo *fd[2] = {rule->in_fd >= 0 ? &r->in : NULL, rule->out_fd >= 0 ? &r->out : NULL};
+	for (int i = 0; i < 2; i++)
+		if (fd[i] && (fd[i]->kind == ZF_NONE || fd[i]->nonblock || fd[i]->cls == ZC_DIRECT))
+			return false;
+	return true;
 }
 
-static void cork_set(ino_t ino, bool on)
+/* fcntl(F_SETFL) and ioctl(FIONBIO) change a descriptor's flags (O_NONBLOCK,
+ * O_DIRECT): classify it again next time. */
+static void flags_changed(const struct zcl_sysrec *r)
 {
-	int free_slot = -1;
-	for (int i = 0; i < MAX_CORK; i++) {
-		if (C.c[i].used && C.c[i].ino == ino) {
-			C.c[i].on = on;
-			return;
-		}
-		if (!C.c[i].used && free_slot < 0)
-			free_slot = i;
-	}
-	if (free_slot >= 0)
-		C.c[free_slot] = (struct cork){true, ino, on};
+	if ((r->nr == SYS_fcntl && (int)r->args[1] == F_SETFL) ||
+	    (r->nr == SYS_ioctl && (unsigned long)r->args[1] == FIONBIO))
+		zcl_fd_forget((long)(int)r->args[0]);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Copy len bytes from the tracee's memory. 0 or -1. */
@@ -290,15 +166,16 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 	(void)ctx;
 	const struct zcl_rule *rule = zcl_rule_for(r->nr);
 	int w = -1;
+	r->t_entry_ns = now_ns();
 	r->tgid = tgid_of(r->pid);
 	if (!C.first_seen) {
 		C.first_seen = true;
 		C.first = r->pid;
 	}
 	if ((r->nr == SYS_execve || r->nr == SYS_execveat) && C.exec_seen) {
-		int slot = (int)((unsigned)r->pid % 8);
-		C.exec_pre[slot].pid = r->pid;
-		zcl_procio_read(r->pid, &C.exec_pre[slot].io);
+		struct zcl_procio pre;
+		if (zcl_procio_read(r->pid, &pre) == 0)
+			zcl_task_exec_put(r->tgid, &pre); /* after exec the process has the group's id */
 	}
 	r->in_bracket = C.o.bracket ? C.in_bracket : true;
 	if (rule) {
@@ -325,9 +202,9 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		}
 	}
 	r->watch = w;
-	if (C.o.fast && !C.o.bracket && C.o.inject == ZI_NONE && rule && rule->io) {
+	if (C.o.fast && !C.o.bracket && C.o.inject == ZI_NONE && rule && rule->io && can_defer(r, rule)) {
 		/* a deferred call needs the counters as they were before it */
-		struct taskio *t = taskio_of(r->tgid, r->pid), now;
+		struct zcl_taskio *t = taskio_of(r->tgid, r->pid), now;
 		if (t && !t->have && taskio_sample(t, &now) == 0)
 			*t = now;
 		r->deferred = t && t->have;
@@ -408,11 +285,17 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	(void)ctx;
 	const struct zcl_rule *rule = zcl_rule_for(r->nr);
 	int w = r->watch;
+	if (!r->deferred)
+		r->t_exit_ns = now_ns();
 	/* the counters say how many bytes a deferred call moved, and whether
 	 * the disk was read at all */
 	bool disk = (w >= 0 || r->deferred) && rule ? taskio_exit(r, rule) : false;
-	if (r->ret >= 0)
+	if (C.o.fast && rule && rule->io && w < 0 && !r->deferred)
+		zcl_taskio_stale(r->pid); /* an exact call moved the counters past the last sample */
+	if (r->ret >= 0) {
 		track(r, w);
+		flags_changed(r);
+	}
 	if (w >= 0 && r->ret >= 0 && disk)
 		r->filled_bytes = watch_fill(w);
 
@@ -464,21 +347,20 @@ static void on_proc_exit(void *ctx, pid_t pid)
  * reaches the first process's /proc/PID/io when the process is reaped. */
 static void exclude_exec(pid_t pid)
 {
-	for (int i = 0; i < 8; i++) {
-		struct zcl_procio post, *pre = &C.exec_pre[i].io, *x = &C.k.excluded;
-		if (C.exec_pre[i].pid != pid || !pre->valid || zcl_procio_read(pid, &post) < 0)
-			continue;
-		x->rchar += post.rchar - pre->rchar;
-		x->wchar += post.wchar - pre->wchar;
-		x->syscr += post.syscr - pre->syscr;
-		x->syscw += post.syscw - pre->syscw;
-		pre->valid = false;
-	}
+	struct zcl_procio post, pre, *x = &C.k.excluded;
+	if (!zcl_task_exec_take(tgid_of(pid), &pre) || zcl_procio_read(pid, &post) < 0)
+		return;
+	x->rchar += post.rchar - pre.rchar;
+	x->wchar += post.wchar - pre.wchar;
+	x->syscr += post.syscr - pre.syscr;
+	x->syscw += post.syscw - pre.syscw;
 }
 
 static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
 {
 	(void)ctx;
+	if (!exec)
+		zcl_task_forget(pid); /* a new thread or process: its number may be reused */
 	pid_t tgid = tgid_of(pid);
 	if (exec) {
 		if (!C.exec_seen && !C.o.bracket)
@@ -487,6 +369,7 @@ static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
 			exclude_exec(pid);
 		C.exec_seen = true;
 		taskio_forget(pid); /* exec read the program: the counters moved under us */
+		taskio_forget(tgid); /* (a non-leader that exec'd took the leader's id) */
 		zcl_map_remove(tgid, 0, UINT64_MAX);
 		zcl_fd_forget_all();
 	} else if (tgid != tgid_of(parent)) {
@@ -519,14 +402,8 @@ void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *
 
 void zcl_collect_end(void)
 {
-	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
-		if (C.tio[i].fd > 0)
-			close(C.tio[i].fd);
-	for (int i = 0; i < MAX_WATCH; i++)
-		if (C.w[i].used) {
-			close(C.w[i].fd);
-			C.w[i].used = false;
-		}
+	zcl_tasks_reset();
+	zcl_pcw_reset();
 }
 
 struct zcl_kernel_acct zcl_collect_kernel(void)
@@ -544,7 +421,10 @@ const int *zcl_collect_trap_list(void)
 			list[k++] = (int)r[i].nr;
 		static const int extra[] = {SYS_close, SYS_dup2, SYS_dup3, SYS_close_range,
 					    SYS_setsockopt, SYS_execve, SYS_execveat, SYS_clone,
-					    SYS_clone3, SYS_fork, SYS_vfork};
+					    SYS_clone3, SYS_fork, SYS_vfork,
+					    /* flags that decide deferral; what the lab cannot see */
+					    SYS_fcntl, SYS_ioctl, SYS_io_uring_setup, SYS_io_uring_enter,
+					    SYS_io_uring_register, SYS_io_setup, SYS_io_submit};
 		for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
 			list[k++] = extra[i];
 		list[k] = -1;

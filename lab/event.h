@@ -25,6 +25,8 @@ enum zcl_place {
 	ZP_SOCKET,     /* a socket buffer (skb) */
 	ZP_PIPE,       /* a pipe buffer */
 	ZP_NIC,        /* the network card */
+	ZP_KERNEL,     /* data the kernel makes up on the spot (/proc, /sys, /dev/urandom) */
+	ZP_TTY,        /* a terminal's buffer (tty layer) */
 	ZP__COUNT
 };
 
@@ -40,11 +42,46 @@ enum zcl_evkind {
 /* Descriptor classes. */
 enum zcl_fdkind { ZF_NONE, ZF_FILE, ZF_SOCKET, ZF_PIPE, ZF_OTHER };
 
+/* The finer class the model reads (zcl_fdclass_name names it). ZC_UNKNOWN:
+ * only kind is known (the model then treats a socket as TCP on loopback). */
+enum zcl_fdclass {
+	ZC_UNKNOWN,
+	ZC_FILE,      /* regular file on a disk filesystem: page cache over a disk */
+	ZC_TMPFS,     /* regular file on tmpfs/ramfs: page cache, no disk */
+	ZC_DIRECT,    /* regular file opened O_DIRECT: the disk DMAs to/from user memory */
+	ZC_PSEUDO,    /* /proc, /sys, cgroup, debugfs...: made by the kernel when read */
+	ZC_DIR,       /* a directory */
+	ZC_PIPE,      /* pipe or FIFO */
+	ZC_TCP, ZC_UDP,
+	ZC_UNIX,      /* AF_UNIX: bytes go to the peer's receive queue, no NIC */
+	ZC_NETLINK,   /* a socket to the kernel itself */
+	ZC_SOCKET,    /* another socket family */
+	ZC_TTY,       /* a terminal */
+	ZC_NULL,      /* /dev/null: writes are discarded, reads are empty */
+	ZC_ZERO,      /* /dev/zero: reads are zeroes written by the CPU */
+	ZC_CHAR,      /* another character device (/dev/urandom, ...) */
+	ZC_ANON,      /* eventfd, epoll, timerfd, signalfd, io_uring, ... */
+	ZC_OTHER,
+	ZC__COUNT
+};
+
+/* Where an inet socket's bytes leave. */
+enum zcl_route { ZR_UNKNOWN, ZR_LOOPBACK, ZR_DEVICE };
+
 struct zcl_fdinfo {
 	enum zcl_fdkind kind;
 	bool lab_input;  /* the lab's input file (same device and inode) */
 	bool lab_socket; /* the lab's connected socket (same socket inode) */
 	bool tmpfs;      /* a file on tmpfs/ramfs: no disk below its pages */
+	enum zcl_fdclass cls;
+	bool nonblock;       /* O_NONBLOCK when classified */
+	enum zcl_route route; /* TCP/UDP: loopback, a real device, or unknown */
+	signed char dev_sg;  /* ZR_DEVICE: scatter-gather read from the device
+			      * (ethtool): 1 on, 0 off; -1 unknown (the model's switch) */
+	const char *name;    /* "/path", "127.0.0.1:5000->127.0.0.1:80", "pipe:[123]"
+			      * (strace -yy style); NULL if unknown. Interned: valid until
+			      * the next zcl_fd_set_lab (the start of a run) */
+	const char *netdev;  /* ZR_DEVICE: the device's name ("eth0"), interned */
 };
 
 /* What the tracer does to one syscall (see tracer.h): nothing, fault
@@ -74,6 +111,10 @@ struct zcl_sysrec {
 				* (/proc/TGID/task/TID/io) at its next stop; set by the collector */
 	bool ret_unknown;      /* deferred, and the thread vanished before we could read them */
 	int watch;             /* the collector's own: watched file of this call, -1 none */
+	bool err_unnamed;      /* deferred, and the counters prove it failed (a write that
+				* moved nothing): the error's name needs --exact */
+	uint64_t t_entry_ns;   /* CLOCK_MONOTONIC at the entry stop, ns */
+	uint64_t t_exit_ns;    /* ... at the exit stop; 0 when deferred (no exit stop) */
 };
 
 /* One thing the kernel did for a syscall. */
@@ -89,5 +130,6 @@ struct zcl_event {
 const char *zcl_place_name(enum zcl_place p);
 const char *zcl_evkind_name(enum zcl_evkind k);
 const char *zcl_fdkind_name(enum zcl_fdkind k);
+const char *zcl_fdclass_name(enum zcl_fdclass c); /* "file", "tcp", "pseudo-file", ... */
 
 #endif

@@ -28,6 +28,7 @@
 #include "report.h"
 #include "runner.h"
 #include "stages.h"
+#include "summary.h"
 #include "tracer.h"
 #include "tour.h"
 
@@ -362,14 +363,18 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 			     "  * = modelled, =~ N: byte count from the thread's I/O counters (--exact for exit stops)\n");
 	struct zcl_totals totals;
 	zcl_account_init(&totals);
-	struct zcl_sink sinks[2] = {{.ctx = &totals, .step = zcl_account_step},
+	struct zcl_summary *sum = zcl_summary_new(o->summary); /* --summary: count every syscall */
+	if (!sum)
+		return die("%s", "trace: out of memory");
+	struct zcl_sink sinks[3] = {{.ctx = &totals, .step = zcl_account_step},
+				    {.ctx = sum, .step = zcl_summary_step},
 				    {.ctx = &tl, .step = zcl_timeline_step}};
 	struct zcl_collect_opts co = {.sg = !o->no_sg, .fast = !o->exact};
 	zcl_fd_set_lab(0, 0, 0);
-	zcl_collect_begin(&co, sinks, o->summary ? 1 : 2);
+	zcl_collect_begin(&co, sinks, o->summary ? 2 : 3);
 	struct zcl_trace_opts to = {
-		.trap = zcl_collect_trap_list(), .timeout_s = o->timeout_set ? o->timeout_s : 0,
-		.pin_cpu = true,
+		.trap = zcl_collect_trap_list(), .trap_all = o->summary,
+		.timeout_s = o->timeout_set ? o->timeout_s : 0, .pin_cpu = true,
 	};
 	struct zcl_trace_result res;
 	char err[512];
@@ -385,6 +390,8 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "zcl: trace: cannot run %s\n", argv[i]);
 		return EXIT_USAGE;
 	}
+	if (o->json)
+		zcl_summary_json(out, sum, &totals, &k);
 	if (o->json) {
 		fprintf(out, "{\"summary\":true,\"syscalls\":%llu,\"mode_switches\":%llu,\"dma\":{\"count\":%llu,\"bytes\":%llu},"
 			     "\"cpu\":{\"count\":%llu,\"bytes\":%llu},\"ref\":{\"count\":%llu,\"bytes\":%llu},"
@@ -399,14 +406,10 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 			res.timed_out ? "timed out" : res.term_signal ? "was killed by a signal" : "exited");
 		if (res.exited)
 			fprintf(out, " with status %d", res.exit_code);
-		fprintf(out, "\n  counted: the modelled syscalls only (I/O, mappings, descriptors)\n");
-		zcl_print_totals(out, &totals, 0);
-		char cc[512];
-		int bad = zcl_account_crosscheck(&totals, &k, cc, sizeof cc);
-		if (bad >= 0)
-			fprintf(out, "  kernel         /proc/PID/io of the first process %s\n%s",
-				bad == 0 ? "agrees" : "DISAGREES (children it did not wait for are not in it)", cc);
+		fputc('\n', out);
+		zcl_summary_print(out, sum, o->summary, &totals, &k);
 	}
+	zcl_summary_free(sum);
 	if (out != stderr)
 		fclose(out);
 	return res.exited && res.exit_code == 0 ? 0 : EXIT_FAIL;

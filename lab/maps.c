@@ -6,28 +6,66 @@
  * mmap stage's lesson) or in plain memory? Mappings belong to a process
  * (its threads share them); fork copies them; munmap can cut a hole in the
  * middle of one, so entries are trimmed or split, never just dropped.
+ *
+ * Each process has its own growable list (a program may map as many files
+ * as it likes), found by a hash of its id. A mapped file is pinned in the
+ * watch table (pcwatch.h) so its fills can always be measured.
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "htab.h"
 #include "maps.h"
-#include "params.h"
+#include "pcwatch.h"
 
-struct map { bool used; pid_t tgid; uint64_t start, end; int w; };
+struct map { uint64_t start, end; int w; };
+struct proc { pid_t tgid; struct map *m; size_t n, cap; };
 
-static struct map maps[ZCL_MAX_MAPS];
+static struct {
+	struct proc *p;
+	size_t n, cap;
+	struct zcl_htab by_tgid;
+	uint64_t lost; /* mappings not remembered: out of memory */
+} M;
 
 void zcl_map_reset(void)
 {
-	memset(maps, 0, sizeof maps);
+	for (size_t i = 0; i < M.n; i++)
+		free(M.p[i].m);
+	free(M.p);
+	zcl_htab_free(&M.by_tgid);
+	memset(&M, 0, sizeof M);
+}
+
+static struct proc *proc_of(pid_t tgid, bool make)
+{
+	uint32_t i;
+	if (zcl_htab_get(&M.by_tgid, (uint64_t)tgid, 0, &i))
+		return &M.p[i];
+	if (!make)
+		return NULL;
+	if (M.n == M.cap) {
+		size_t cap = M.cap ? M.cap * 2 : 16;
+		struct proc *p = realloc(M.p, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		M.p = p;
+		M.cap = cap;
+	}
+	if (zcl_htab_put(&M.by_tgid, (uint64_t)tgid, 0, (uint32_t)M.n) < 0)
+		return NULL;
+	M.p[M.n] = (struct proc){tgid, NULL, 0, 0};
+	return &M.p[M.n++];
 }
 
 /* Mappings belong to a process (its threads share them). */
 int zcl_map_lookup(pid_t tgid, uint64_t addr)
 {
-	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (maps[i].used && maps[i].tgid == tgid && addr >= maps[i].start && addr < maps[i].end)
-			return maps[i].w;
+	struct proc *p = proc_of(tgid, false);
+	for (size_t i = 0; p && i < p->n; i++)
+		if (addr >= p->m[i].start && addr < p->m[i].end)
+			return p->m[i].w;
 	return -1;
 }
 
@@ -35,32 +73,67 @@ void zcl_map_add(pid_t tgid, uint64_t start, uint64_t end, int w)
 {
 	if (end <= start)
 		return;
-	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (!maps[i].used) {
-			maps[i] = (struct map){true, tgid, start, end, w};
+	struct proc *p = proc_of(tgid, true);
+	if (p && p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		struct map *m = realloc(p->m, cap * sizeof *m);
+		if (!m) {
+			M.lost++;
 			return;
 		}
+		p->m = m;
+		p->cap = cap;
+	}
+	if (!p) {
+		M.lost++;
+		return;
+	}
+	p->m[p->n++] = (struct map){start, end, w};
+	zcl_pcw_pin(w);
 }
 
 /* Forget [start, end): mappings are trimmed, or split when the hole is
  * in their middle (munmap of one window of a big mapping). */
 void zcl_map_remove(pid_t tgid, uint64_t start, uint64_t end)
 {
-	for (int i = 0; i < ZCL_MAX_MAPS; i++) {
-		struct map m = maps[i];
-		if (!m.used || m.tgid != tgid || m.start >= end || m.end <= start)
+	struct proc *p = proc_of(tgid, false);
+	if (!p)
+		return;
+	size_t n = p->n; /* pieces added below land past n and are not revisited */
+	for (size_t i = 0; i < n;) {
+		struct map m = p->m[i];
+		if (m.start >= end || m.end <= start) {
+			i++;
 			continue;
-		maps[i].used = false;
+		}
+		p->m[i] = p->m[--p->n]; /* swap-remove; what moved here is looked at next */
+		if (p->n >= n)
+			i++; /* the moved one was a new piece: done with this slot */
+		else
+			n--;
 		zcl_map_add(tgid, m.start, start < m.start ? m.start : start, m.w); /* the part before */
 		zcl_map_add(tgid, end > m.end ? m.end : end, m.end, m.w);          /* the part after */
+		zcl_pcw_unpin(m.w);
+		p = proc_of(tgid, false); /* (adding never moves a proc, only its list) */
 	}
 }
 
 void zcl_map_copy(pid_t from, pid_t to)
 {
-	for (int i = 0; i < ZCL_MAX_MAPS; i++)
-		if (maps[i].used && maps[i].tgid == from)
-			zcl_map_add(to, maps[i].start, maps[i].end, maps[i].w);
+	struct proc *f = proc_of(from, false);
+	if (!f || from == to)
+		return;
+	size_t n = f->n;
+	for (size_t i = 0; i < n; i++) {
+		f = proc_of(from, false); /* adding a proc may move the array */
+		struct map m = f->m[i];
+		zcl_map_add(to, m.start, m.end, m.w);
+	}
+}
+
+uint64_t zcl_map_lost(void)
+{
+	return M.lost;
 }
 
 uint64_t zcl_page_end(uint64_t start, uint64_t len)

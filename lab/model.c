@@ -120,15 +120,37 @@ static void emit(struct out *o, enum zcl_evkind k, enum zcl_place from, enum zcl
 		o->ev[o->n++] = (struct zcl_event){k, from, to, bytes, modelled, note};
 }
 
-/* Where a descriptor's bytes live inside the kernel. */
+/* Where a descriptor's bytes live inside the kernel, by its class. */
+static const enum zcl_place class_place[ZC__COUNT] = {
+	[ZC_FILE] = ZP_PAGE_CACHE, [ZC_TMPFS] = ZP_PAGE_CACHE, [ZC_DIRECT] = ZP_DISK,
+	[ZC_PSEUDO] = ZP_KERNEL, [ZC_PIPE] = ZP_PIPE, [ZC_TCP] = ZP_SOCKET, [ZC_UDP] = ZP_SOCKET,
+	[ZC_UNIX] = ZP_SOCKET, [ZC_NETLINK] = ZP_SOCKET, [ZC_SOCKET] = ZP_SOCKET, [ZC_TTY] = ZP_TTY,
+	[ZC_ZERO] = ZP_KERNEL, [ZC_CHAR] = ZP_KERNEL, [ZC_ANON] = ZP_KERNEL,
+	/* ZC_NULL, ZC_DIR, ZC_OTHER: nothing is copied */
+};
+
 static enum zcl_place place_of(const struct zcl_fdinfo *fd)
 {
-	switch (fd->kind) {
+	if (fd->cls != ZC_UNKNOWN && (unsigned)fd->cls < ZC__COUNT)
+		return class_place[fd->cls];
+	switch (fd->kind) { /* only the coarse kind is known */
 	case ZF_FILE: return ZP_PAGE_CACHE;
 	case ZF_SOCKET: return ZP_SOCKET;
 	case ZF_PIPE: return ZP_PIPE;
 	default: return ZP_NONE;
 	}
+}
+
+/* Does a socket's data leave through a network card (real or modelled)? */
+static bool has_nic(const struct zcl_fdinfo *fd)
+{
+	return fd->cls == ZC_UNKNOWN || fd->cls == ZC_TCP || fd->cls == ZC_UDP || fd->cls == ZC_SOCKET;
+}
+
+/* Scatter-gather: read from the device when the route has one, else the switch. */
+static bool use_sg(const struct zcl_fdinfo *fd, bool sg)
+{
+	return fd->route == ZR_DEVICE && fd->dev_sg >= 0 ? fd->dev_sg == 1 : sg;
 }
 
 /* Pages that came from the disk into the page cache during the call. */
@@ -139,24 +161,51 @@ static void fill(struct out *o, const struct zcl_sysrec *r)
 		     "page-cache miss: the disk DMAs the pages in (measured, readahead included)");
 }
 
-/* Bytes leave through the NIC. On loopback there is no NIC: modelled. */
-static void nic(struct out *o, enum zcl_place from, uint64_t bytes, bool more)
+/* Bytes leave through the NIC: always modelled (the lab sees no NIC). */
+static void nic(struct out *o, const struct zcl_fdinfo *to, enum zcl_place from, uint64_t bytes, bool more)
 {
-	emit(o, ZE_DMA, from, ZP_NIC, bytes, true,
-	     more ? "MSG_MORE: queued, leaves with the next bytes in one gather DMA (modelled)"
-		  : "the NIC DMAs the bytes out (modelled: loopback has no NIC)");
+	if (!has_nic(to))
+		return;
+	const char *note = more ? "MSG_MORE: queued, leaves with the next bytes in one gather DMA (modelled)"
+		: to->route == ZR_DEVICE ? "the NIC DMAs the bytes out (modelled: the lab does not see the device)"
+		: "the NIC DMAs the bytes out (modelled: loopback has no NIC)";
+	emit(o, ZE_DMA, from, ZP_NIC, bytes, true, note);
+}
+
+/* The CPU copy of a read or write, its note by where the bytes go or come from. */
+static const char *cpu_note(enum zcl_place from, enum zcl_place to, const struct zcl_fdinfo *fd)
+{
+	if (fd->cls == ZC_UNIX && to == ZP_SOCKET)
+		return "copy_from_user into the peer's receive queue (unix socket: no NIC)";
+	if (fd->cls == ZC_ZERO)
+		return "the CPU writes zeroes into your buffer (/dev/zero has no source)";
+	if (from == ZP_KERNEL)
+		return "kernel-generated data (no page cache, no disk): the CPU copies it to your buffer";
+	if (to == ZP_KERNEL)
+		return "copy_from_user: your buffer -> the kernel object";
+	if (to == ZP_TTY)
+		return "copy_from_user into the terminal's buffer";
+	if (from == ZP_PAGE_CACHE)
+		return "copy_to_user: page cache -> your buffer";
+	if (to == ZP_USER)
+		return "copy_to_user: kernel buffer -> your buffer";
+	return "copy_from_user: your buffer -> kernel buffer";
 }
 
 static void m_read(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
 {
 	(void)sg;
 	enum zcl_place from = place_of(&r->in);
+	if (r->in.cls == ZC_DIRECT) {
+		if (n > 0)
+			emit(o, ZE_DMA, ZP_DISK, ZP_USER, n, false,
+			     "O_DIRECT: the disk DMAs straight into your buffer; page cache untouched, no CPU copy");
+		return;
+	}
 	if (r->in.kind == ZF_FILE)
 		fill(o, r);
 	if (n > 0 && from != ZP_NONE)
-		emit(o, ZE_CPU, from, ZP_USER, n, false,
-		     from == ZP_PAGE_CACHE ? "copy_to_user: page cache -> your buffer"
-					   : "copy_to_user: kernel buffer -> your buffer");
+		emit(o, ZE_CPU, from, ZP_USER, n, false, cpu_note(from, ZP_USER, &r->in));
 }
 
 static void m_write(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
@@ -168,33 +217,53 @@ static void m_write(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t
 		fill(o, r); /* touching the mapping faulted the pages in */
 	if (n == 0 || to == ZP_NONE)
 		return;
+	if (r->out.cls == ZC_DIRECT) {
+		emit(o, ZE_DMA, from, ZP_DISK, n, false,
+		     "O_DIRECT: the disk DMAs straight from your buffer; no page cache, no CPU copy");
+		return;
+	}
 	emit(o, ZE_CPU, from, to, n, false,
 	     r->src_in_filemap ? "copy_from_user through your mapping: page cache -> kernel buffer"
-			       : "copy_from_user: your buffer -> kernel buffer");
+			       : cpu_note(from, to, &r->out));
 	if (to == ZP_SOCKET)
-		nic(o, ZP_SOCKET, n, r->msg_more);
+		nic(o, &r->out, ZP_SOCKET, n, r->msg_more);
+}
+
+/* File or pipe pages into a socket, inside the kernel. */
+static void to_socket(struct out *o, const struct zcl_sysrec *r, bool sg, enum zcl_place from, uint64_t n)
+{
+	if (r->out.cls == ZC_UNIX && (from == ZP_PAGE_CACHE || from == ZP_PIPE)) {
+		emit(o, ZE_REF, from, ZP_SOCKET, n, false,
+		     "page references go to the peer's receive queue (unix socket: no NIC, no copy)");
+	} else if (!has_nic(&r->out)) {
+		emit(o, ZE_CPU, from, ZP_SOCKET, n, false, "in-kernel CPU copy into the socket");
+	} else if (use_sg(&r->out, sg) && (from == ZP_PAGE_CACHE || from == ZP_PIPE)) {
+		emit(o, ZE_REF, from, ZP_SOCKET, n, false,
+		     "scatter-gather: only page descriptors go into the socket buffer");
+		emit(o, ZE_DMA, from, ZP_NIC, n, true,
+		     r->out.route == ZR_DEVICE && r->out.dev_sg >= 0
+			     ? "the NIC gathers the pages straight from memory (modelled; SG read from the device)"
+			     : "the NIC gathers the pages straight from memory (modelled)");
+	} else {
+		emit(o, ZE_CPU, from, ZP_SOCKET, n, false,
+		     "no scatter-gather: the CPU copies the pages into the socket buffer");
+		nic(o, &r->out, ZP_SOCKET, n, false);
+	}
 }
 
 /* sendfile, splice, tee, copy_file_range: the bytes never visit user space. */
 static void m_inkernel(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
 {
 	enum zcl_place from = place_of(&r->in), to = place_of(&r->out);
+	if (from == ZP_DISK) /* O_DIRECT source: splice still reads through the page cache */
+		from = ZP_PAGE_CACHE;
 	if (r->in.kind == ZF_FILE)
 		fill(o, r);
 	if (n == 0 || to == ZP_NONE)
 		return;
 	if (to == ZP_SOCKET) {
-		if (sg && (from == ZP_PAGE_CACHE || from == ZP_PIPE)) {
-			emit(o, ZE_REF, from, ZP_SOCKET, n, false,
-			     "scatter-gather: only page descriptors go into the socket buffer");
-			emit(o, ZE_DMA, from, ZP_NIC, n, true,
-			     "the NIC gathers the pages straight from memory (modelled)");
-		} else {
-			emit(o, ZE_CPU, from, ZP_SOCKET, n, false,
-			     "no scatter-gather: the CPU copies the pages into the socket buffer");
-			nic(o, ZP_SOCKET, n, false);
-		}
-	} else if (to == ZP_PIPE && from != ZP_SOCKET) {
+		to_socket(o, r, sg, from, n);
+	} else if (to == ZP_PIPE && from != ZP_SOCKET && from != ZP_KERNEL) {
 		emit(o, ZE_REF, from, ZP_PIPE, n, false, "page references move into the pipe, no copy");
 	} else {
 		emit(o, ZE_CPU, from, to, n, false,

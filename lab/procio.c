@@ -35,6 +35,7 @@ int zcl_procio_read(pid_t pid, struct zcl_procio *io)
 	io->wchar = field(buf, "wchar: ");
 	io->syscr = field(buf, "syscr: ");
 	io->syscw = field(buf, "syscw: ");
+	io->read_bytes = field(buf, "\nread_bytes: ");
 	io->valid = true;
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);

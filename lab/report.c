@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "decode.h"
 #include "model.h"
 #include "report.h"
 
@@ -62,27 +63,51 @@ void zcl_format_call(const struct zcl_sysrec *r, char *buf, size_t len)
 				w += snprintf(buf + w, len - (size_t)w, "%s%#" PRIx64, sep, a);
 		}
 	}
-	if (w < 0 || (size_t)w >= len)
+	if (w < 0 || (size_t)w + 1 >= len)
 		return;
+	buf[w++] = ')';
+	buf[w] = 0;
+	zcl_format_ret(r, buf + w, len - (size_t)w);
+}
+
+void zcl_format_ret(const struct zcl_sysrec *r, char *buf, size_t len)
+{
 	if (r->ret_unknown) {
-		snprintf(buf + w, len - (size_t)w, ") = ?");
+		snprintf(buf, len, " = ?");
+	} else if (r->err_unnamed) {
+		snprintf(buf, len, " = -1 (failed; --exact names the error)");
 	} else if (r->deferred) {
-		snprintf(buf + w, len - (size_t)w, ") =~ %" PRId64, r->ret);
+		snprintf(buf, len, " =~ %" PRId64, r->ret);
 	} else if (r->ret < 0 && r->ret >= -4095) {
 		const char *e = strerrorname_np((int)-r->ret);
-		snprintf(buf + w, len - (size_t)w, ") = -1 %s", e ? e : "?");
+		snprintf(buf, len, " = -1 %s (%s)", e ? e : "?", strerror((int)-r->ret));
 	} else if (r->nr == 9 /* mmap */ || r->ret > 0xffffffffLL) {
-		snprintf(buf + w, len - (size_t)w, ") = %#" PRIx64, (uint64_t)r->ret);
+		snprintf(buf, len, " = %#" PRIx64, (uint64_t)r->ret);
 	} else {
-		snprintf(buf + w, len - (size_t)w, ") = %" PRId64, r->ret);
+		snprintf(buf, len, " = %" PRId64, r->ret);
 	}
+}
+
+/* zcl trace's form: descriptors named, flags decoded, the call's time. */
+static void format_traced(const struct zcl_sysrec *r, char *buf, size_t len)
+{
+	size_t w = zcl_decode_args(r, buf, len);
+	if (w + 2 >= len)
+		return;
+	buf[w++] = ')';
+	buf[w] = 0;
+	zcl_format_ret(r, buf + w, len - w);
+	w += strlen(buf + w);
+	if (r->t_exit_ns > r->t_entry_ns && w < len)
+		snprintf(buf + w, len - w, " <%.6f>", (double)(r->t_exit_ns - r->t_entry_ns) / 1e9);
 }
 
 static const char *short_place(enum zcl_place p)
 {
 	static const char *const n[ZP__COUNT] = {
 		[ZP_NONE] = "-", [ZP_DISK] = "disk", [ZP_PAGE_CACHE] = "PC", [ZP_USER] = "user",
-		[ZP_SOCKET] = "skb", [ZP_PIPE] = "pipe", [ZP_NIC] = "NIC",
+		[ZP_SOCKET] = "skb", [ZP_PIPE] = "pipe", [ZP_NIC] = "NIC", [ZP_KERNEL] = "kernel",
+		[ZP_TTY] = "tty",
 	};
 	return (unsigned)p < ZP__COUNT ? n[p] : "?";
 }
@@ -90,12 +115,15 @@ static const char *short_place(enum zcl_place p)
 static void text_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 		      const struct zcl_event *ev, size_t n)
 {
-	char call[256], b1[32], b2[32], b3[32];
+	char call[1536], b1[32], b2[32], b3[32];
 	if (n > 0 && ev[0].kind == ZE_MARK) {
 		fprintf(tl->out, "%6" PRIu64 " ---- %s ----\n", r->seq, ev[0].note);
 		return;
 	}
-	zcl_format_call(r, call, sizeof call);
+	if (tl->bracket_only)
+		zcl_format_call(r, call, sizeof call); /* a stage run: the viz's short form */
+	else
+		format_traced(r, call, sizeof call);
 	if (!tl->first)
 		tl->first = r->pid;
 	if (r->pid != tl->first)
@@ -155,6 +183,33 @@ void zcl_json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* The descriptors' classes and names, the error, the call's time. */
+static void json_fds(FILE *o, const struct zcl_sysrec *r)
+{
+	fprintf(o, "\"in_class\":\"%s\",\"out_class\":\"%s\",\"in_name\":",
+		zcl_fdclass_name(r->in.cls), zcl_fdclass_name(r->out.cls));
+	if (r->in.name)
+		zcl_json_str(o, r->in.name);
+	else
+		fputs("null", o);
+	fputs(",\"out_name\":", o);
+	if (r->out.name)
+		zcl_json_str(o, r->out.name);
+	else
+		fputs("null", o);
+	const char *e = r->err_unnamed ? "unknown"
+		: !r->deferred && r->ret < 0 && r->ret >= -4095 ? strerrorname_np((int)-r->ret) : NULL;
+	fputs(",\"error\":", o);
+	if (e)
+		zcl_json_str(o, e);
+	else
+		fputs("null", o);
+	if (r->t_exit_ns > r->t_entry_ns)
+		fprintf(o, ",\"time_us\":%.3f,", (double)(r->t_exit_ns - r->t_entry_ns) / 1e3);
+	else
+		fputs(",\"time_us\":null,", o);
+}
+
 static void json_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 		      const struct zcl_event *ev, size_t n)
 {
@@ -165,11 +220,13 @@ static void json_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 	for (int i = 0; i < 6; i++)
 		fprintf(o, "%s%" PRIu64, i ? "," : "", r->args[i]);
 	fprintf(o, "],\"ret\":%" PRId64 ",\"in\":\"%s\",\"out\":\"%s\",\"in_bracket\":%s,"
-		   "\"ret_from\":\"%s\",\"filled_bytes\":%" PRIu64 ",\"injected\":\"%s\",\"events\":[",
+		   "\"ret_from\":\"%s\",\"filled_bytes\":%" PRIu64 ",\"injected\":\"%s\",",
 		r->ret, zcl_fdkind_name(r->in.kind), zcl_fdkind_name(r->out.kind),
 		r->in_bracket ? "true" : "false",
 		r->ret_unknown ? "unknown" : r->deferred ? "counters" : "exit", r->filled_bytes,
 		r->injected == ZI_EINTR ? "eintr" : r->injected == ZI_SHORT ? "short" : "none");
+	json_fds(o, r);
+	fputs("\"events\":[", o);
 	for (size_t i = 0; i < n; i++) {
 		const struct zcl_event *e = &ev[i];
 		fprintf(o, "%s{\"kind\":\"%s\",\"from\":", i ? "," : "", zcl_evkind_name(e->kind));

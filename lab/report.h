@@ -24,8 +24,14 @@ struct zcl_timeline {
 void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool bracket_only);
 void zcl_timeline_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n);
 
-/* "read(3, 0x7ffc..., 65536) = 65536" into buf. */
+/* "read(3, 0x7ffc..., 65536) = 65536" into buf (the short form the viz
+ * shows; zcl trace's timeline names descriptors and decodes flags). */
 void zcl_format_call(const struct zcl_sysrec *r, char *buf, size_t len);
+
+/* The result as strace shows it: " = 65536", " = -1 EAGAIN (Resource
+ * temporarily unavailable)", " =~ 4096" (deferred: from the I/O counters),
+ * " = -1 (failed; ...)" (deferred, the counters prove a failure), " = ?". */
+void zcl_format_ret(const struct zcl_sysrec *r, char *buf, size_t len);
 
 /* Totals as a few lines of text, with per-byte figures for `delivered`. */
 void zcl_print_totals(FILE *out, const struct zcl_totals *t, uint64_t delivered);

@@ -12,10 +12,10 @@
 #include "model.h"
 #include "params.h"
 
-#define FILE_IN {ZF_FILE, true, false, false}
-#define SOCK {ZF_SOCKET, false, true, false}
-#define PIPE {ZF_PIPE, false, false, false}
-#define NOFD {ZF_NONE, false, false, false}
+#define FILE_IN {.kind = ZF_FILE, .lab_input = true}
+#define SOCK {.kind = ZF_SOCKET, .lab_socket = true}
+#define PIPE {.kind = ZF_PIPE}
+#define NOFD {.kind = ZF_NONE}
 
 struct want { enum zcl_evkind kind; enum zcl_place from, to; uint64_t bytes; bool modelled; };
 
@@ -53,7 +53,7 @@ static struct model_case cases[] = {
 	 {{ZE_REF, ZP_PAGE_CACHE, ZP_PIPE, 4096, false}}},
 	{"splice pipe to socket with SG: references and a gather DMA", SYS_splice, 4096, PIPE, SOCK, 0, false, true, 2,
 	 {{ZE_REF, ZP_PIPE, ZP_SOCKET, 4096, false}, {ZE_DMA, ZP_PIPE, ZP_NIC, 4096, true}}},
-	{"copy_file_range: an in-kernel CPU copy", SYS_copy_file_range, 4096, FILE_IN, {ZF_FILE, false, false, false}, 0, false, true, 1,
+	{"copy_file_range: an in-kernel CPU copy", SYS_copy_file_range, 4096, FILE_IN, {.kind = ZF_FILE}, 0, false, true, 1,
 	 {{ZE_CPU, ZP_PAGE_CACHE, ZP_PAGE_CACHE, 4096, false}}},
 	{"recvfrom: socket buffer into user memory", SYS_recvfrom, 300, SOCK, NOFD, 0, false, true, 1,
 	 {{ZE_CPU, ZP_SOCKET, ZP_USER, 300, false}}},

@@ -35,8 +35,8 @@
 #define MAP 0x7f3a1c000000ull  /* the file mapping */
 #define HDR 0x5581e2a4b2a0ull  /* the header (stage 4) */
 
-static const struct zcl_fdinfo lab_file = {ZF_FILE, true, false, false};
-static const struct zcl_fdinfo lab_sock = {ZF_SOCKET, false, true, false};
+static const struct zcl_fdinfo lab_file = {.kind = ZF_FILE, .lab_input = true};
+static const struct zcl_fdinfo lab_sock = {.kind = ZF_SOCKET, .lab_socket = true};
 static const char *const status = "space step  r run  Tab compare  h hint  ? keys  q quit";
 
 static size_t header_len(void)
@@ -230,7 +230,7 @@ static struct zcl_viz_state s4_done(void)
  * appears, pages move by reference, the run is not a stage (no target). */
 static struct zcl_viz_state trace_splice(void)
 {
-	static const struct zcl_fdinfo pipe_fd = {ZF_PIPE, false, false, false};
+	static const struct zcl_fdinfo pipe_fd = {.kind = ZF_PIPE};
 	struct zcl_viz_state s = start(NULL, true);
 	s.stepping = false;
 	s.speed = 7;

@@ -1,0 +1,39 @@
+/*
+ * summary_priv.h - the summary's figures, shared by summary.c (which adds
+ * up the event stream) and summary_print.c (which prints them). Not for
+ * other modules: they use summary.h.
+ */
+#ifndef ZCL_SUMMARY_PRIV_H
+#define ZCL_SUMMARY_PRIV_H
+
+#include "htab.h"
+#include "summary.h"
+
+/* One syscall of one process (nr -1: the process's own totals). */
+struct zcl_sum_row {
+	pid_t tgid;
+	long nr;
+	uint64_t calls, errors, bytes;
+	uint64_t time_ns, timed;   /* over calls with an exit stop */
+	char comm[20];             /* nr -1: the process's name */
+};
+
+struct zcl_summary {
+	bool all_trapped;            /* every syscall was trapped (exact counts of all) */
+	struct zcl_sum_row *rows;
+	size_t n, cap;
+	struct zcl_htab ix;          /* (tgid, nr + 1) -> row */
+	uint64_t fill, fills;        /* DMA disk -> page cache, measured */
+	uint64_t direct, directs;    /* DMA disk <-> user (O_DIRECT), from return values */
+	uint64_t nic, nics;          /* DMA -> NIC, modelled */
+	uint64_t cpu, ref;           /* bytes */
+	uint64_t sent;               /* bytes into sockets */
+	uint64_t deferred, err_unnamed, unknown;
+	uint64_t uring, aio;         /* io_uring_* and io_setup/io_submit calls */
+	uint64_t cls[ZC__COUNT];     /* descriptor uses by class (in and out) */
+	uint64_t loop_sends, dev_sends, noroute_sends;
+	const char *netdev;          /* the last real device seen, interned */
+	int netdev_sg;               /* its scatter-gather: 1, 0, -1 unknown */
+};
+
+#endif
