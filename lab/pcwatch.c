@@ -13,11 +13,13 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "htab.h"
@@ -33,6 +35,7 @@ struct watch {
 	int64_t last;    /* residency at the last measurement, bytes */
 	uint64_t used;   /* clock of the last use, for closing the oldest */
 	unsigned pins;   /* mappings of it */
+	struct statx_timestamp born; /* birth (or change) time: tells a reused inode number */
 };
 
 static struct {
@@ -54,20 +57,31 @@ static uint64_t budget(void)
 	return b < 16 ? 16 : b;
 }
 
-/* Open pid's fd as our own; -1 unless it is still the file (dev, ino). */
-static int open_through(pid_t pid, long fd, dev_t dev, ino_t ino)
+/* Open pid's fd as our own; -1 unless it is still the file (dev, ino).
+ * *born gets its birth time (its change time where the filesystem keeps
+ * none): while the lab holds a file open its inode number cannot be given
+ * to another file, but once closed it can (tar, temporary files). */
+static int open_through(pid_t pid, long fd, dev_t dev, ino_t ino, struct statx_timestamp *born)
 {
 	char path[64];
-	struct stat st;
+	struct statx sx;
 	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)pid, fd);
 	int lfd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
 	if (lfd < 0)
 		lfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (lfd >= 0 && (fstat(lfd, &st) < 0 || st.st_dev != dev || st.st_ino != ino)) {
+	if (lfd >= 0 && (statx(lfd, "", AT_EMPTY_PATH, STATX_INO | STATX_BTIME | STATX_CTIME, &sx) < 0 ||
+			 makedev(sx.stx_dev_major, sx.stx_dev_minor) != dev || sx.stx_ino != ino)) {
 		close(lfd);
 		lfd = -1;
 	}
+	if (lfd >= 0)
+		*born = sx.stx_mask & STATX_BTIME ? sx.stx_btime : sx.stx_ctime;
 	return lfd;
+}
+
+static bool same_time(struct statx_timestamp a, struct statx_timestamp b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
 static int cmp_used(const void *x, const void *y)
@@ -110,7 +124,8 @@ static int track_open(struct watch *e, int lfd)
 
 static int add(pid_t pid, long fd, dev_t dev, ino_t ino)
 {
-	int lfd = open_through(pid, fd, dev, ino);
+	struct statx_timestamp born;
+	int lfd = open_through(pid, fd, dev, ino, &born);
 	if (lfd < 0) {
 		W.st.unwatched++;
 		return -1;
@@ -127,7 +142,7 @@ static int add(pid_t pid, long fd, dev_t dev, ino_t ino)
 		goto fail;
 	int64_t r = zcl_pc_resident(lfd);
 	struct watch *e = &W.w[W.n];
-	*e = (struct watch){dev, ino, -1, pid, fd, r < 0 ? 0 : r, ++W.clock, 0};
+	*e = (struct watch){dev, ino, -1, pid, fd, r < 0 ? 0 : r, ++W.clock, 0, born};
 	W.st.files++;
 	track_open(e, lfd);
 	return (int)W.n++;
@@ -149,9 +164,15 @@ int zcl_pcw_fd(pid_t pid, long fd, dev_t dev, ino_t ino)
 	e->pfd = fd;
 	e->used = ++W.clock;
 	if (e->fd < 0) {
-		int lfd = open_through(pid, fd, dev, ino);
+		struct statx_timestamp born;
+		int lfd = open_through(pid, fd, dev, ino, &born);
 		if (lfd >= 0) {
 			W.st.reopened++;
+			if (!same_time(born, e->born)) { /* another file got the number: start afresh */
+				int64_t r = zcl_pc_resident(lfd);
+				e->last = r < 0 ? 0 : r;
+				e->born = born;
+			}
 			track_open(e, lfd);
 		}
 	}
@@ -164,7 +185,12 @@ uint64_t zcl_pcw_fill(int id)
 		return 0;
 	struct watch *e = &W.w[id];
 	if (e->fd < 0) {
-		int lfd = open_through(e->pid, e->pfd, e->dev, e->ino);
+		struct statx_timestamp born;
+		int lfd = open_through(e->pid, e->pfd, e->dev, e->ino, &born);
+		if (lfd >= 0 && !same_time(born, e->born)) { /* not the file we measured */
+			close(lfd);
+			lfd = -1;
+		}
 		if (lfd < 0) {
 			W.st.unmeasured++;
 			return 0;

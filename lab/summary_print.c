@@ -264,16 +264,16 @@ void zcl_summary_print(FILE *out, const struct zcl_summary *s, bool with_table,
 		fprintf(out, "  counted        %" PRIu64 " trapped syscalls: I/O, mappings, descriptors, processes\n"
 			     "                 (others run untrapped and uncounted; --summary traps and counts every one)\n",
 			calls);
-	if (with_table) {
-		table(out, s);
-		per_process(out, s);
-	}
 	fprintf(out, "  syscalls       %" PRIu64 "  (mode switches: %" PRIu64 ", 2 per syscall)\n", t->syscalls,
 		t->mode_switches);
 	copies(out, s);
 	descriptor_classes(out, s);
 	blind_spots(out, s, k);
 	crosscheck(out, s, t, k);
+	if (with_table) {
+		table(out, s);
+		per_process(out, s);
+	}
 }
 
 static void json_rows(FILE *o, const struct zcl_summary *s)

@@ -16,6 +16,14 @@
 #define SOCK {.kind = ZF_SOCKET, .lab_socket = true}
 #define PIPE {.kind = ZF_PIPE}
 #define NOFD {.kind = ZF_NONE}
+#define UNIX_S {.kind = ZF_SOCKET, .cls = ZC_UNIX}
+#define TCP_LO {.kind = ZF_SOCKET, .cls = ZC_TCP, .route = ZR_LOOPBACK, .dev_sg = -1}
+#define TCP_DEV(sg_) {.kind = ZF_SOCKET, .cls = ZC_TCP, .route = ZR_DEVICE, .dev_sg = sg_}
+#define DIRECT {.kind = ZF_FILE, .cls = ZC_DIRECT}
+#define PSEUDO {.kind = ZF_OTHER, .cls = ZC_PSEUDO}
+#define TTY {.kind = ZF_OTHER, .cls = ZC_TTY}
+#define DEVNULL {.kind = ZF_OTHER, .cls = ZC_NULL}
+#define DISKFILE {.kind = ZF_FILE, .cls = ZC_FILE}
 
 struct want { enum zcl_evkind kind; enum zcl_place from, to; uint64_t bytes; bool modelled; };
 
@@ -60,6 +68,28 @@ static struct model_case cases[] = {
 	{"a failed write copies nothing", SYS_write, -11, NOFD, SOCK, 0, false, true, 0, {{0}}},
 	{"mmap copies nothing", SYS_mmap, 0x7f0000000000, FILE_IN, NOFD, 0, false, true, 0, {{0}}},
 	{"an unmodelled syscall is only a mode switch", SYS_getpid, 1234, NOFD, NOFD, 0, false, true, 0, {{0}}},
+	/* the descriptor's class decides (issue 9, item 5) */
+	{"write to a unix socket: the peer's receive queue, no NIC", SYS_write, 4096, NOFD, UNIX_S, 0, false, true, 1,
+	 {{ZE_CPU, ZP_USER, ZP_SOCKET, 4096, false}}},
+	{"sendfile into a unix socket: page references, no NIC", SYS_sendfile, 65536, DISKFILE, UNIX_S, 0, false, true, 1,
+	 {{ZE_REF, ZP_PAGE_CACHE, ZP_SOCKET, 65536, false}}},
+	{"write to TCP on loopback: the NIC DMA is modelled", SYS_write, 100, NOFD, TCP_LO, 0, false, true, 2,
+	 {{ZE_CPU, ZP_USER, ZP_SOCKET, 100, false}, {ZE_DMA, ZP_SOCKET, ZP_NIC, 100, true}}},
+	{"sendfile to a device without SG: the device wins over --sg", SYS_sendfile, 8192, DISKFILE, TCP_DEV(0), 0, false, true, 2,
+	 {{ZE_CPU, ZP_PAGE_CACHE, ZP_SOCKET, 8192, false}, {ZE_DMA, ZP_SOCKET, ZP_NIC, 8192, true}}},
+	{"sendfile to a device with SG: the device wins over --no-sg", SYS_sendfile, 8192, DISKFILE, TCP_DEV(1), 0, false, false, 2,
+	 {{ZE_REF, ZP_PAGE_CACHE, ZP_SOCKET, 8192, false}, {ZE_DMA, ZP_PAGE_CACHE, ZP_NIC, 8192, true}}},
+	{"O_DIRECT read: disk DMA into the buffer, no page cache, no CPU", SYS_read, 1048576, DIRECT, NOFD, 0, false, true, 1,
+	 {{ZE_DMA, ZP_DISK, ZP_USER, 1048576, false}}},
+	{"O_DIRECT write: disk DMA from the buffer", SYS_pwrite64, 4096, NOFD, DIRECT, 0, false, true, 1,
+	 {{ZE_DMA, ZP_USER, ZP_DISK, 4096, false}}},
+	{"read of /proc: kernel-made bytes, a CPU copy, no page cache", SYS_read, 1412, PSEUDO, NOFD, 0, false, true, 1,
+	 {{ZE_CPU, ZP_KERNEL, ZP_USER, 1412, false}}},
+	{"write to a terminal: a CPU copy into the tty", SYS_write, 12, NOFD, TTY, 0, false, true, 1,
+	 {{ZE_CPU, ZP_USER, ZP_TTY, 12, false}}},
+	{"write to /dev/null: nothing is copied", SYS_write, 4096, NOFD, DEVNULL, 0, false, true, 0, {{0}}},
+	{"write to a pipe: a CPU copy into the pipe buffer", SYS_write, 2, NOFD, PIPE, 0, false, true, 1,
+	 {{ZE_CPU, ZP_USER, ZP_PIPE, 2, false}}},
 };
 
 ParameterizedTestParameters(model, rules_give_the_expected_copies)
@@ -113,4 +143,27 @@ Test(model, the_marker_needs_magic_and_token)
 	cr_expect_not(zcl_is_marker(&r, 0xabd, &phase), "a forged token is no marker");
 	r.args[2] = 3;
 	cr_expect_not(zcl_is_marker(&r, 0xabc, &phase), "phase must be 1 or 2");
+}
+
+Test(model, every_class_has_a_name)
+{
+	for (int c = 0; c < ZC__COUNT; c++)
+		cr_expect_str_neq(zcl_fdclass_name((enum zcl_fdclass)c), "?", "class %d", c);
+	cr_expect_str_eq(zcl_fdclass_name(ZC_UNIX), "unix");
+	cr_expect_str_eq(zcl_place_name(ZP_TTY), "tty");
+}
+
+Test(model, no_event_of_a_unix_socket_reaches_a_nic)
+{
+	static const long nrs[] = {SYS_write, SYS_sendto, SYS_sendfile, SYS_splice, SYS_writev};
+	struct zcl_fdinfo in = DISKFILE, out = UNIX_S;
+	for (size_t i = 0; i < sizeof nrs / sizeof nrs[0]; i++)
+		for (int sg = 0; sg < 2; sg++) {
+			struct zcl_sysrec r = {.nr = nrs[i], .ret = 5000, .in = in, .out = out, .in_bracket = true};
+			struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
+			size_t n = zcl_model(&r, sg, ev, ZCL_MAX_EVENTS_PER_CALL);
+			cr_expect_gt(n, 1, "%s moved bytes", zcl_syscall_name(nrs[i]));
+			for (size_t k = 0; k < n; k++)
+				cr_expect_neq(ev[k].to, ZP_NIC, "%s: event %zu goes to a NIC", zcl_syscall_name(nrs[i]), k);
+		}
 }
