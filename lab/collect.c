@@ -100,12 +100,16 @@ static bool taskio_exit(struct zcl_sysrec *r, const struct zcl_rule *rule)
  * May this call go without an exit stop (its byte count then comes from the
  * thread's counters)? Only where a failure cannot pass for end of file:
  * every descriptor open (else EBADF), blocking (else EAGAIN), not O_DIRECT
- * (EINVAL on a misaligned buffer). Failures left (EINTR after a signal,
+ * (EINVAL on a misaligned buffer), and a plain read or write: sendfile and
+ * copy_file_range refuse many descriptor pairs (EINVAL, EXDEV), and callers
+ * such as cat then fall back to read. Failures left (EINTR after a signal,
  * EIO, EPIPE with SIGPIPE ignored) are rare; a write that moved nothing is
  * still shown as failed.
  */
 static bool can_defer(const struct zcl_sysrec *r, const struct zcl_rule *rule)
 {
+	if (rule->fam != ZM_READ && rule->fam != ZM_WRITE)
+		return false;
 	const struct zcl_fdinfo *fd[2] = {rule->in_fd >= 0 ? &r->in : NULL, rule->out_fd >= 0 ? &r->out : NULL};
 	for (int i = 0; i < 2; i++)
 		if (fd[i] && (fd[i]->kind == ZF_NONE || fd[i]->nonblock || fd[i]->cls == ZC_DIRECT))
