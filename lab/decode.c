@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -108,8 +109,13 @@ static void fd_arg(const struct zcl_sysrec *r, int i, char *buf, size_t len)
 	size_t w = (size_t)snprintf(buf, len, "%d", fd);
 	if (!fi || !fi->name || fi->kind == ZF_NONE || w + 8 >= len)
 		return;
-	/* the name is the program's (a path it chose): escaped, never raw */
+	/* the class, where the name does not show it (sockets and pipes do) */
+	static const bool tag[ZC__COUNT] = {[ZC_TMPFS] = 1, [ZC_DIRECT] = 1, [ZC_PSEUDO] = 1, [ZC_DIR] = 1,
+					    [ZC_TTY] = 1, [ZC_NULL] = 1, [ZC_ZERO] = 1, [ZC_CHAR] = 1};
 	buf[w++] = '<';
+	if ((unsigned)fi->cls < ZC__COUNT && tag[fi->cls])
+		w += (size_t)snprintf(buf + w, len - w, "%s:", zcl_fdclass_name(fi->cls));
+	/* the name is the program's (a path it chose): escaped, never raw */
 	for (const unsigned char *p = (const unsigned char *)fi->name; *p && w + 6 < len; p++) {
 		if (*p < 0x20 || *p >= 0x7f || *p == '\\' || *p == '>')
 			w += (size_t)snprintf(buf + w, len - w, "\\x%02x", *p);
