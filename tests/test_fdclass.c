@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fdclass.h"
+#include "sockinfo.h"
 
 Test(fdclass, file_socket_pipe_and_other)
 {
@@ -161,4 +162,25 @@ Test(fdclass, a_flag_change_is_seen_after_forget)
 	zcl_fd_forget(p[0]); /* what the collector does after fcntl(F_SETFL) */
 	cr_expect(zcl_fd_class(getpid(), p[0], NULL, NULL).nonblock);
 	close(p[0]), close(p[1]);
+}
+
+Test(fdclass, a_socket_routed_through_a_device_reads_its_scatter_gather)
+{
+	/* connect() on UDP only looks the route up: nothing is sent */
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9)};
+	inet_pton(AF_INET, "198.51.100.7", &a.sin_addr); /* TEST-NET-2 (RFC 5737): never local */
+	bool routed = connect(u, (struct sockaddr *)&a, sizeof a) == 0;
+	zcl_fd_set_lab(0, 0, 0);
+	struct zcl_fdinfo i = zcl_fd_class(getpid(), u, NULL, NULL);
+	cr_expect_eq(i.cls, ZC_UDP);
+	if (routed) { /* a default route: the bytes would leave by a device */
+		cr_expect_eq(i.route, ZR_DEVICE);
+		cr_assert_not_null(i.netdev);
+		cr_expect_eq(i.dev_sg, zcl_netdev_sg(i.netdev), "SG as the device reports it (%s)", i.netdev);
+	} else { /* no route (a machine without a network): nothing to read */
+		cr_expect_eq(i.route, ZR_UNKNOWN);
+	}
+	close(u);
+	zcl_fd_forget_all();
 }
