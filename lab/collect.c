@@ -99,7 +99,8 @@ static bool taskio_exit(struct zcl_sysrec *r, const struct zcl_rule *rule)
 /*
  * May this call go without an exit stop (its byte count then comes from the
  * thread's counters)? Only where a failure cannot pass for end of file:
- * every descriptor open (else EBADF), blocking (else EAGAIN), not O_DIRECT
+ * every descriptor open (else EBADF), blocking unless a regular file (else
+ * EAGAIN; O_NONBLOCK means nothing to a regular file, and tar sets it), not O_DIRECT
  * (EINVAL on a misaligned buffer), and a plain read or write: sendfile and
  * copy_file_range refuse many descriptor pairs (EINVAL, EXDEV), and callers
  * such as cat then fall back to read. Failures left (EINTR after a signal,
@@ -112,7 +113,8 @@ static bool can_defer(const struct zcl_sysrec *r, const struct zcl_rule *rule)
 		return false;
 	const struct zcl_fdinfo *fd[2] = {rule->in_fd >= 0 ? &r->in : NULL, rule->out_fd >= 0 ? &r->out : NULL};
 	for (int i = 0; i < 2; i++)
-		if (fd[i] && (fd[i]->kind == ZF_NONE || fd[i]->nonblock || fd[i]->cls == ZC_DIRECT))
+		if (fd[i] && (fd[i]->kind == ZF_NONE || (fd[i]->nonblock && fd[i]->kind != ZF_FILE) ||
+			      fd[i]->cls == ZC_DIRECT))
 			return false;
 	return true;
 }
