@@ -32,6 +32,7 @@
 #include "fdclass.h"
 #include "htab.h"
 #include "sockinfo.h"
+#include "tasks.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* linux/pidfd.h, Linux >= 6.9: a pidfd for a thread */
@@ -118,12 +119,14 @@ void zcl_fd_set_lab(dev_t input_dev, ino_t input_ino, ino_t socket_ino)
 
 /* ---- classification ---- */
 
-/* The lab's own duplicate of pid's descriptor fd, or -1. */
+/* The lab's own duplicate of pid's descriptor fd, or -1. pid may be a
+ * thread: before Linux 6.9 only its process has a pidfd (threads share
+ * one descriptor table unless they asked not to). */
 static int dup_of(pid_t pid, long fd)
 {
 	int pfd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
 	if (pfd < 0)
-		pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		pfd = (int)syscall(SYS_pidfd_open, zcl_task_tgid(pid), 0);
 	if (pfd < 0)
 		return -1;
 	int d = (int)syscall(SYS_pidfd_getfd, pfd, (int)fd, 0);
