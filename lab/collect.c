@@ -410,6 +410,8 @@ void zcl_collect_end(void)
 {
 	zcl_tasks_reset();
 	zcl_pcw_reset();
+	zcl_map_reset();
+	zcl_fd_forget_all(); /* (descriptor names stay readable until the next run starts) */
 }
 
 struct zcl_kernel_acct zcl_collect_kernel(void)

@@ -68,7 +68,8 @@ struct zcl_kernel_acct {
 };
 struct zcl_kernel_acct zcl_collect_kernel(void);
 
-/* Release the lab's descriptors on watched files. */
+/* Release the lab's descriptors on watched files and free the run's tables
+ * (descriptor names stay readable until the next zcl_fd_set_lab). */
 void zcl_collect_end(void);
 
 /* Read /proc/PID/io and /proc/PID/status of a live process. 0 or -1. */

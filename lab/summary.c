@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "maps.h"
 #include "model.h"
 #include "summary_priv.h"
 
@@ -141,4 +142,6 @@ void zcl_summary_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 		s->aio++;
 	classes(s, r, bytes);
 	copies(s, ev, n);
+	s->pcw = zcl_pcw_stats(); /* (the tables are freed when the run ends, before printing) */
+	s->maps_lost = zcl_map_lost();
 }

@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maps.h"
 #include "model.h"
 #include "pagecache.h"
-#include "pcwatch.h"
 #include "report.h"
 #include "summary_priv.h"
 
@@ -212,13 +210,13 @@ static void blind_spots(FILE *out, const struct zcl_summary *s, const struct zcl
 			s->err_unnamed);
 	if (s->unknown)
 		fprintf(out, "  unknown        %" PRIu64 " calls: the thread vanished before its counters could be read\n", s->unknown);
-	struct zcl_pcw_stats w = zcl_pcw_stats();
+	struct zcl_pcw_stats w = s->pcw;
 	if (w.unwatched || w.unmeasured)
 		fprintf(out, "  not measured   %" PRIu64 " files could not be opened to measure, %" PRIu64 " fills lost\n",
 			w.unwatched, w.unmeasured);
-	if (zcl_map_lost())
+	if (s->maps_lost)
 		fprintf(out, "  not measured   %" PRIu64 " file mappings not remembered (out of memory): writes from\n"
-			     "                 them are shown as from plain memory\n", zcl_map_lost());
+			     "                 them are shown as from plain memory\n", s->maps_lost);
 	if ((s->uring || s->aio || s->cls[ZC_DIRECT]) && k->begin.valid && k->end.valid)
 		fprintf(out, "  disk reads     the kernel says the first process read %s from the disk (read_bytes);\n"
 			     "                 the lab accounts for %s (page-cache fills + O_DIRECT)\n",

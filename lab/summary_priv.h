@@ -7,6 +7,7 @@
 #define ZCL_SUMMARY_PRIV_H
 
 #include "htab.h"
+#include "pcwatch.h"
 #include "summary.h"
 
 /* One syscall of one process (nr -1: the process's own totals). */
@@ -34,6 +35,8 @@ struct zcl_summary {
 	uint64_t loop_sends, dev_sends, noroute_sends;
 	const char *netdev;          /* the last real device seen, interned */
 	int netdev_sg;               /* its scatter-gather: 1, 0, -1 unknown */
+	struct zcl_pcw_stats pcw;    /* the watched files, as of the last step */
+	uint64_t maps_lost;          /* mappings not remembered, as of the last step */
 };
 
 #endif
