@@ -117,7 +117,7 @@ static void fd_arg(const struct zcl_sysrec *r, int i, char *buf, size_t len)
 		w += (size_t)snprintf(buf + w, len - w, "%s:", zcl_fdclass_name(fi->cls));
 	/* the name is the program's (a path it chose): escaped, never raw */
 	for (const unsigned char *p = (const unsigned char *)fi->name; *p && w + 6 < len; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\' || *p == '>')
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
 			w += (size_t)snprintf(buf + w, len - w, "\\x%02x", *p);
 		else
 			buf[w++] = (char)*p;

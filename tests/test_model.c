@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include "helpers.h"
+#include "decode.h"
 #include "model.h"
 #include "params.h"
 
@@ -166,4 +167,23 @@ Test(model, no_event_of_a_unix_socket_reaches_a_nic)
 			for (size_t k = 0; k < n; k++)
 				cr_expect_neq(ev[k].to, ZP_NIC, "%s: event %zu goes to a NIC", zcl_syscall_name(nrs[i]), k);
 		}
+}
+
+Test(model, arguments_are_decoded_as_strace_shows_them)
+{
+	char buf[512];
+	cr_expect_str_eq(zcl_decode_flags("msg", MSG_MORE | MSG_DONTWAIT, buf, sizeof buf), "MSG_DONTWAIT|MSG_MORE");
+	cr_expect_str_eq(zcl_decode_flags("msg", 0, buf, sizeof buf), "0");
+	cr_expect_str_eq(zcl_decode_flags("prot", 0, buf, sizeof buf), "PROT_NONE");
+	cr_expect_str_eq(zcl_decode_flags("splice", 0x1 | 0x100, buf, sizeof buf), "SPLICE_F_MOVE|0x100",
+			 "unknown bits are shown in hex");
+	struct zcl_sysrec r = {.nr = SYS_sendto, .args = {4, 0x7ffc0000, 10, MSG_MORE, 0, 0},
+			       .out = {.kind = ZF_SOCKET, .cls = ZC_TCP, .name = "TCP:[127.0.0.1:1->127.0.0.1:2]"}};
+	zcl_decode_args(&r, buf, sizeof buf);
+	cr_expect_str_eq(buf, "sendto(4<TCP:[127.0.0.1:1->127.0.0.1:2]>, 0x7ffc0000, 10, MSG_MORE, NULL, 0");
+	struct zcl_sysrec d = {.nr = SYS_read, .args = {3, 0x1000, 4096},
+			       .in = {.kind = ZF_FILE, .cls = ZC_DIRECT, .name = "/data/\x1b[2Jx"}};
+	zcl_decode_args(&d, buf, sizeof buf);
+	cr_expect_str_eq(buf, "read(3<O_DIRECT-file:/data/\\x1b[2Jx>, 0x1000, 4096",
+			 "the class where the name does not show it; the program's bytes escaped");
 }

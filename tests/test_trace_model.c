@@ -316,3 +316,22 @@ Test(trace_model, a_proc_file_is_kernel_data_not_page_cache)
 	cr_expect(k && k < end, "kernel-made bytes copied by the CPU: %.*s", (int)(end - r), r);
 	cr_expect_not(in_line(r, end, "\"from\":\"page cache\""), "no page cache in that record");
 }
+
+static const char tty_write[] =
+	"#include <pty.h>\n#include <unistd.h>\n"
+	"int main(void) { int m, s; if (openpty(&m, &s, 0, 0, 0)) return 2;\n"
+	"  write(s, \"hello terminal\\n\", 15); char b[64]; read(m, b, sizeof b); return 0; }\n";
+
+Test(trace_model, a_write_to_a_terminal_is_a_cpu_copy_into_the_tty)
+{
+	const char *bin = build("ttywrite", tty_write);
+	int st;
+	const char *opts[] = {"--json", NULL}, *cmd[] = {bin, NULL};
+	char *log = trace(opts, cmd, &st);
+	cr_assert_eq(st, 0);
+	const char *w = strstr(log, "\"out_class\":\"tty\"");
+	cr_assert_not_null(w, "%s", log);
+	const char *end = strchr(w, '\n');
+	cr_expect(in_line(w, end, "{\"kind\":\"cpu\",\"from\":\"user buffer\",\"to\":\"tty\",\"bytes\":15"),
+		  "%.*s", (int)(end - w), w);
+}
