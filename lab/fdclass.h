@@ -1,9 +1,13 @@
 /*
- * fdclass.h - what a tracee's descriptor is: file, socket, pipe or other.
+ * fdclass.h - what a tracee's descriptor is: file, socket, pipe or other,
+ * and the finer class the model reads (disk file, tmpfs, O_DIRECT,
+ * pseudo-file, TCP/UDP/unix socket and its route, tty, /dev/null, ...),
+ * with its name as strace -yy shows it.
  *
- * Read from /proc/PID/fd/N (stat follows the link to the open object),
- * cached, and forgotten when the descriptor may have changed: on close,
- * dup2/dup3 onto it, and exec.
+ * Read from /proc/PID/fd/N (stat follows the link to the open object) and
+ * from a duplicate the lab takes with pidfd_getfd(2), cached, and forgotten
+ * when the descriptor may have changed: on close, dup2/dup3 onto it,
+ * fcntl(F_SETFL)/ioctl(FIONBIO) on it, and exec.
  */
 #ifndef ZCL_FDCLASS_H
 #define ZCL_FDCLASS_H
@@ -12,11 +16,14 @@
 
 #include "event.h"
 
-/* Tell the classifier which objects are the lab's own (0 = none). */
+/* Tell the classifier which objects are the lab's own (0 = none); a new
+ * run: the last run's names are freed. */
 void zcl_fd_set_lab(dev_t input_dev, ino_t input_ino, ino_t socket_ino);
 
-/* Class of descriptor fd in process pid; kind ZF_NONE if fd < 0 or closed.
- * *dev, *ino (may be NULL) get the object's identity. Can't fail. */
+/* Class of descriptor fd in process (or thread) pid; kind ZF_NONE if fd < 0
+ * or closed. *dev, *ino (may be NULL) get the object's identity. The name
+ * and netdev strings belong to the classifier and stay valid until the
+ * next zcl_fd_set_lab. Can't fail (what cannot be read stays unknown). */
 struct zcl_fdinfo zcl_fd_class(pid_t pid, long fd, dev_t *dev, ino_t *ino);
 
 /* Forget what is cached for fd (in every process: threads share tables). */
