@@ -23,12 +23,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/ioctl.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "collect.h"
+#include "deferral.h"
 #include "fdclass.h"
 #include "maps.h"
 #include "model.h"
@@ -96,45 +95,6 @@ static bool taskio_exit(struct zcl_sysrec *r, const struct zcl_rule *rule)
 	return moved;
 }
 
-/*
- * May this call go without an exit stop (its byte count then comes from the
- * thread's counters)? Only where a failure cannot pass for end of file:
- * every descriptor open (else EBADF), blocking unless a regular file (else
- * EAGAIN; O_NONBLOCK means nothing to a regular file, and tar sets it), not O_DIRECT
- * (EINVAL on a misaligned buffer), and a plain read or write: sendfile and
- * copy_file_range refuse many descriptor pairs (EINVAL, EXDEV), and callers
- * such as cat then fall back to read. Failures left (EINTR after a signal,
- * EIO, EPIPE with SIGPIPE ignored) are rare; a write that moved nothing is
- * still shown as failed.
- */
-static bool can_defer(const struct zcl_sysrec *r, const struct zcl_rule *rule)
-{
-	if (rule->fam != ZM_READ && rule->fam != ZM_WRITE)
-		return false;
-	const struct zcl_fdinfo *fd[2] = {rule->in_fd >= 0 ? &r->in : NULL, rule->out_fd >= 0 ? &r->out : NULL};
-	for (int i = 0; i < 2; i++)
-		if (fd[i] && (fd[i]->kind == ZF_NONE || (fd[i]->nonblock && fd[i]->kind != ZF_FILE) ||
-			      fd[i]->cls == ZC_DIRECT))
-			return false;
-	return true;
-}
-
-/* fcntl(F_SETFL) and ioctl(FIONBIO) change a descriptor's flags (O_NONBLOCK,
- * O_DIRECT): classify it again next time. */
-static void flags_changed(const struct zcl_sysrec *r)
-{
-	if ((r->nr == SYS_fcntl && (int)r->args[1] == F_SETFL) ||
-	    (r->nr == SYS_ioctl && (unsigned long)r->args[1] == FIONBIO))
-		zcl_fd_forget((long)(int)r->args[0]);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Copy len bytes from the tracee's memory. 0 or -1. */
 static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
@@ -172,7 +132,7 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 	(void)ctx;
 	const struct zcl_rule *rule = zcl_rule_for(r->nr);
 	int w = -1;
-	r->t_entry_ns = now_ns();
+	r->t_entry_ns = zcl_now_ns();
 	r->tgid = tgid_of(r->pid);
 	if (!C.first_seen) {
 		C.first_seen = true;
@@ -208,7 +168,7 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		}
 	}
 	r->watch = w;
-	if (C.o.fast && !C.o.bracket && C.o.inject == ZI_NONE && rule && rule->io && can_defer(r, rule)) {
+	if (C.o.fast && !C.o.bracket && C.o.inject == ZI_NONE && rule && rule->io && zcl_can_defer(r, rule)) {
 		/* a deferred call needs the counters as they were before it */
 		struct zcl_taskio *t = taskio_of(r->tgid, r->pid), now;
 		if (t && !t->have && taskio_sample(t, &now) == 0)
@@ -292,7 +252,7 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	const struct zcl_rule *rule = zcl_rule_for(r->nr);
 	int w = r->watch;
 	if (!r->deferred)
-		r->t_exit_ns = now_ns();
+		r->t_exit_ns = zcl_now_ns();
 	/* the counters say how many bytes a deferred call moved, and whether
 	 * the disk was read at all */
 	bool disk = (w >= 0 || r->deferred) && rule ? taskio_exit(r, rule) : false;
@@ -300,7 +260,7 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 		zcl_taskio_stale(r->pid); /* an exact call moved the counters past the last sample */
 	if (r->ret >= 0) {
 		track(r, w);
-		flags_changed(r);
+		zcl_fd_after_call(r);
 	}
 	if (w >= 0 && r->ret >= 0 && disk)
 		r->filled_bytes = watch_fill(w);

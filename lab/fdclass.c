@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -292,4 +293,13 @@ void zcl_fd_forget_all(void)
 	free(F.by_fd);
 	F.by_fd = NULL;
 	F.nfd = 0;
+}
+
+void zcl_fd_after_call(const struct zcl_sysrec *r)
+{
+	if (r->ret < 0)
+		return;
+	if ((r->nr == SYS_fcntl && (int)r->args[1] == F_SETFL) ||
+	    (r->nr == SYS_ioctl && (unsigned long)r->args[1] == FIONBIO))
+		zcl_fd_forget((long)(int)r->args[0]);
 }

@@ -29,6 +29,11 @@ struct zcl_fdinfo zcl_fd_class(pid_t pid, long fd, dev_t *dev, ino_t *ino);
 /* Forget what is cached for fd (in every process: threads share tables). */
 void zcl_fd_forget(long fd);
 
+/* After a call succeeded: fcntl(F_SETFL) and ioctl(FIONBIO) change a
+ * descriptor's flags (O_NONBLOCK, O_DIRECT), so it is classified again
+ * next time. Other calls: nothing. Can't fail. */
+void zcl_fd_after_call(const struct zcl_sysrec *r);
+
 /* Forget everything cached (exec, a new process). */
 void zcl_fd_forget_all(void);
 

@@ -10,6 +10,7 @@
 
 #include "helpers.h"
 #include "decode.h"
+#include "deferral.h"
 #include "model.h"
 #include "params.h"
 
@@ -186,4 +187,28 @@ Test(model, arguments_are_decoded_as_strace_shows_them)
 	zcl_decode_args(&d, buf, sizeof buf);
 	cr_expect_str_eq(buf, "read(3<O_DIRECT-file:/data/\\x1b[2Jx>, 0x1000, 4096",
 			 "the class where the name does not show it; the program's bytes escaped");
+}
+
+Test(model, only_calls_whose_failure_cannot_pass_for_eof_skip_the_exit_stop)
+{
+	static const struct {
+		const char *what;
+		long nr;
+		struct zcl_fdinfo in, out;
+		bool defer;
+	} c[] = {
+		{"read of a disk file", SYS_read, DISKFILE, NOFD, true},
+		{"read of a file opened O_NONBLOCK (tar): no EAGAIN from a file", SYS_read,
+		 {.kind = ZF_FILE, .cls = ZC_FILE, .nonblock = true}, NOFD, true},
+		{"write to a non-blocking socket: EAGAIN", SYS_write, NOFD,
+		 {.kind = ZF_SOCKET, .cls = ZC_TCP, .nonblock = true}, false},
+		{"write to a closed descriptor: EBADF", SYS_write, NOFD, NOFD, false},
+		{"read of an O_DIRECT file: EINVAL when misaligned", SYS_read, DIRECT, NOFD, false},
+		{"sendfile: EINVAL or EXDEV for many pairs", SYS_sendfile, DISKFILE, TCP_LO, false},
+		{"write to a blocking pipe", SYS_write, NOFD, PIPE, true},
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct zcl_sysrec r = {.nr = c[i].nr, .in = c[i].in, .out = c[i].out};
+		cr_expect_eq(zcl_can_defer(&r, zcl_rule_for(c[i].nr)), c[i].defer, "%s", c[i].what);
+	}
 }
