@@ -55,7 +55,7 @@ static const char usage[] =
 	"  bench [OPTS]             the stages side by side: copies (traced) and speed (untraced)\n"
 	"                           against memcpy (takes --solution, --size (default 64M), --no-sg)\n"
 	"\n"
-	"STAGE is a number (1-4) or a slug (readwrite, mmap, sendfile, gather).\n"
+	"STAGE is a number (1-5) or a slug (readwrite, mmap, sendfile, gather, splice).\n"
 	"\n"
 	"check/run options:\n"
 	"  --solution        run solutions/NN-slug.c instead of exercises/NN-slug.c\n"

@@ -34,6 +34,11 @@ static const struct zcl_stage stages[] = {
 	 true, true, false, true, false, true, 0, 1,
 	 "send(sock_fd, header, len, MSG_MORE) until the header is out, then the sendfile() loop "
 	 "of stage 3. MSG_MORE tells TCP more is coming, so header and body leave together."},
+	{5, "splice", "splice() through a pipe",
+	 "splice() the file into a pipe (page references), then the pipe into the socket: sendfile by hand",
+	 false, true, false, true, false, false, 0, 1,
+	 "pipe2() a pipe; loop: n = splice(file_fd, &off, pipe_wr, NULL, left, SPLICE_F_MOVE), "
+	 "then splice(pipe_rd, NULL, sock_fd, NULL, ...) until those n bytes left the pipe."},
 };
 
 const struct zcl_stage *zcl_stages(size_t *n)
