@@ -26,17 +26,19 @@ endif
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
-DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev strace tmux zip unzip git
+DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev strace tmux zip unzip git
 SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
+JSON_CFLAGS = $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
+JSON_LIBS = $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 
-ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) -MMD -MP -Ilab -Iviz
+ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) $(JSON_CFLAGS) -MMD -MP -Ilab -Iviz
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
-CLI_SRC := lab/main.c lab/cli_grade.c
+CLI_SRC := lab/main.c lab/cli_grade.c lab/class.c
 CLI_OBJ := $(CLI_SRC:%.c=build/%.o)
 LAB_SRC := $(filter-out $(CLI_SRC) lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
@@ -50,7 +52,7 @@ TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 all: zcl
 
 zcl: $(CLI_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CURSES_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(JSON_LIBS) $(CURSES_LIBS)
 
 # Only viz/term.c talks to curses (lab/ never does).
 build/viz/term.o: viz/term.c
@@ -62,7 +64,7 @@ build/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/test_zcl: $(TEST_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CRITERION_LIBS) $(CURSES_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(JSON_LIBS) $(CRITERION_LIBS) $(CURSES_LIBS)
 
 # Tests run stage binaries built from this tree (ZCL_ROOT) and the zcl binary.
 test check: deps-quiet zcl build/test_zcl
