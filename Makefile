@@ -8,6 +8,7 @@
 #   make bench       tracer cost per syscall and the ratio to strace
 #   make gradescope  build/gradescope-autograder.zip (after zcl selfcheck passes)
 #   make dist-student  build/zero-copy-lab-student.tar.gz, without solutions/
+#   make autolab     build/autolab/autograde.tar and autograde-Makefile (Autolab/Tango)
 #   make SANITIZE=address|undefined   build with a sanitizer
 
 CC ?= cc
@@ -47,7 +48,7 @@ VIZ_OBJ := $(VIZ_SRC:%.c=build/%.o)
 TEST_SRC := $(wildcard tests/test_*.c) tests/helpers.c tests/hostile_run.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all test check demo deps deps-quiet bench clean gradescope dist-student
+.PHONY: all test check demo deps deps-quiet bench clean gradescope dist-student autolab
 
 all: zcl
 
@@ -96,6 +97,10 @@ bench: zcl
 gradescope: zcl
 	./zcl selfcheck
 	@sh lab/pack/make-gradescope.sh
+
+# Autolab: autograde.tar (no solutions/) and autograde-Makefile.
+autolab:
+	@sh lab/pack/make-autolab.sh
 
 dist-student:
 	@sh lab/pack/make-student.sh
