@@ -8,6 +8,7 @@
 #   make bench       tracer cost per syscall and the ratio to strace
 #   make gradescope  build/gradescope-autograder.zip (after zcl selfcheck passes)
 #   make dist-student  build/zero-copy-lab-student.tar.gz, without solutions/
+#   make autolab     build/autolab/autograde.tar and autograde-Makefile (Autolab/Tango)
 #   make SANITIZE=address|undefined   build with a sanitizer
 
 CC ?= cc
@@ -26,17 +27,19 @@ endif
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
-DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev strace tmux zip unzip git
+DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev strace tmux zip unzip git
 SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
+JSON_CFLAGS = $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
+JSON_LIBS = $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null || echo -ljson-c)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 
-ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) -MMD -MP -Ilab -Iviz
+ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) $(JSON_CFLAGS) -MMD -MP -Ilab -Iviz
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
-CLI_SRC := lab/main.c lab/cli_grade.c
+CLI_SRC := lab/main.c lab/cli_grade.c lab/class.c
 CLI_OBJ := $(CLI_SRC:%.c=build/%.o)
 LAB_SRC := $(filter-out $(CLI_SRC) lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
@@ -45,12 +48,12 @@ VIZ_OBJ := $(VIZ_SRC:%.c=build/%.o)
 TEST_SRC := $(wildcard tests/test_*.c) tests/helpers.c tests/hostile_run.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all test check demo deps deps-quiet bench clean gradescope dist-student
+.PHONY: all test check demo deps deps-quiet bench clean gradescope dist-student autolab
 
 all: zcl
 
 zcl: $(CLI_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CURSES_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(JSON_LIBS) $(CURSES_LIBS)
 
 # Only viz/term.c talks to curses (lab/ never does).
 build/viz/term.o: viz/term.c
@@ -62,7 +65,7 @@ build/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/test_zcl: $(TEST_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(CRITERION_LIBS) $(CURSES_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(JSON_LIBS) $(CRITERION_LIBS) $(CURSES_LIBS)
 
 # Tests run stage binaries built from this tree (ZCL_ROOT) and the zcl binary.
 test check: deps-quiet zcl build/test_zcl
@@ -94,6 +97,10 @@ bench: zcl
 gradescope: zcl
 	./zcl selfcheck
 	@sh lab/pack/make-gradescope.sh
+
+# Autolab: autograde.tar (no solutions/) and autograde-Makefile.
+autolab:
+	@sh lab/pack/make-autolab.sh
 
 dist-student:
 	@sh lab/pack/make-student.sh

@@ -18,6 +18,8 @@ struct opts {
 	const char *cast;
 	uint64_t size;
 	const char *file, *out, *format, *stage;
+	const char *class_dir;  /* grade --class DIR */
+	int jobs;               /* grade --class: students at once (-j N) */
 	uint64_t seed;
 	double timeout_s;
 	bool timeout_set;

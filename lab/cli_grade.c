@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "class.h"
 #include "cli.h"
 #include "compare.h"
 #include "grader.h"
@@ -39,6 +40,19 @@ static int write_grade(const char *path, const struct zcl_grade *g, enum zcl_gra
 	return 0;
 }
 
+/* grade --class DIR: the whole class (class.c). */
+static int grade_class(const struct opts *o)
+{
+	if (o->format && strcmp(o->format, "json") != 0)
+		return die("grade --class writes grades.csv and report.html; --format does not apply");
+	struct zcl_class_opts co = {
+		.dir = o->class_dir, .out = o->out, .jobs = o->jobs ? o->jobs : 1, .seed = o->seed,
+		.timeout_s = o->timeout_s, .timeout_set = o->timeout_set, .stage = o->stage,
+		.solution = o->solution,
+	};
+	return zcl_class_grade(&co);
+}
+
 int cmd_grade(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, false);
@@ -46,6 +60,10 @@ int cmd_grade(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	if (i < argc)
 		return die("grade: unexpected argument: %s (use --stage N)", argv[i]);
+	if (o->class_dir)
+		return grade_class(o);
+	if (o->jobs)
+		return die("grade: -j applies to --class only");
 	int f = zcl_grade_format_parse(o->format ? o->format : "text");
 	if (f < 0)
 		return die("--format: expected text, json, gradescope, junit or autolab, got %s", o->format);

@@ -90,6 +90,9 @@ static const char usage[] =
 	"  --format F        text (default), json, gradescope, junit, autolab\n"
 	"  --out FILE        write the result there (written even if the grader fails)\n"
 	"  --solution, --seed N, --timeout SEC   as above\n"
+	"  --class DIR       grade every student in DIR (a folder or archive each): a CSV and an\n"
+	"                    HTML report in --out DIR (default DIR-results); resumable\n"
+	"  -j, --jobs N      --class: students graded at once (default 1)\n"
 	"\n"
 	"exit status: 0 pass, 1 fail, 2 usage or environment error; on SIGINT/SIGTERM/SIGHUP the\n"
 	"traced program is stopped, everything cleaned up, and zcl dies of the same signal.\n"
@@ -166,7 +169,8 @@ static uint64_t parse_size(const char *s, bool *ok)
 int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 {
 	static const struct option longs[] = {
-		{"solution", no_argument, 0, 'S'}, {"json", no_argument, 0, 'j'},
+		{"solution", no_argument, 0, 'S'}, {"json", no_argument, 0, 'Y'},
+		{"class", required_argument, 0, 'K'}, {"jobs", required_argument, 0, 'j'},
 		{"warm", no_argument, 0, 'w'}, {"no-sg", no_argument, 0, 'g'},
 		{"no-tui", no_argument, 0, 'T'}, {"summary", no_argument, 0, 'u'},
 		{"size", required_argument, 0, 's'}, {"file", required_argument, 0, 'f'},
@@ -181,10 +185,19 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, stop_at_operand ? "+o:h" : "o:h", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, stop_at_operand ? "+o:h" : "o:hj:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'S': o->solution = true; break;
-		case 'j': o->json = true; break;
+		case 'Y': o->json = true; break;
+		case 'K': o->class_dir = optarg; break;
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+			if (*end || end == optarg || j < 1 || j > 256)
+				return die("-j: not a number of jobs (1-256): %s", optarg), -1;
+			o->jobs = (int)j;
+			break;
+		}
 		case 'w': o->warm = true; break;
 		case 'g': o->no_sg = true; break;
 		case 'T': o->no_tui = true; break;

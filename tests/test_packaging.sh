@@ -6,6 +6,8 @@
 # reference solutions (full marks), on an empty upload (skeletons, 0), on
 # uploads that reach for the solutions (0), and with a zcl that crashes or
 # hangs (a results.json that says so).
+# Autolab: make autolab, then make in a VM-like folder with a handin (a
+# nested stage file is graded; a broken handin still gives Autolab's line).
 # Students: build the tarball, unpack it elsewhere, build it, see that
 # `zcl check` and `zcl grade` work on the skeletons, and that no solution
 # code is inside (and that the leak check would notice if there were).
@@ -201,6 +203,35 @@ else
 	not_ok "a hanging zcl grade is stopped and the results.json says so" "$tmp/hang.log"
 fi
 mv -f "$lab/zcl.real" "$lab/zcl"
+
+# ------------------------------------------------------------------- Autolab
+# The two files an assessment needs; a VM-like directory: autograde.tar,
+# the Makefile and a handin. The last line must be Autolab's JSON, with
+# every problem, whatever happened.
+expect "make autolab builds autograde.tar and autograde-Makefile" "$tmp/autolab.log" make -s autolab
+al=$tmp/autolab
+mkdir -p "$al/vm" "$al/handin/deep/er"
+cp build/autolab/autograde.tar "$al/vm/" && cp build/autolab/autograde-Makefile "$al/vm/Makefile"
+if tar tf build/autolab/autograde.tar | grep -q '^zcl/solutions/.'; then
+	not_ok "autograde.tar holds no solutions/"
+else
+	ok "autograde.tar holds no solutions/"
+fi
+cp solutions/03-sendfile.c "$al/handin/deep/er/"
+tar cf "$al/vm/handin.tar" -C "$al/handin" .
+(cd "$al/vm" && make >"$al/run.log" 2>&1)
+last=$(tail -n 1 "$al/run.log")
+case $last in
+*'"03-sendfile": 20'*'"scoreboard": ['*) ok "autolab: a nested stage file is graded (last line: scores)" ;;
+*) not_ok "autolab: a nested stage file is graded (last line: scores)" "$al/run.log" ;;
+esac
+echo "not a tar" >"$al/vm/handin.tar"
+(cd "$al/vm" && make >"$al/bad.log" 2>&1)
+last=$(tail -n 1 "$al/bad.log")
+case $last in
+'{"scores": {"01-readwrite": 0,'*'"scoreboard": [0, '*) ok "autolab: a broken handin still ends with every problem at 0" ;;
+*) not_ok "autolab: a broken handin still ends with every problem at 0" "$al/bad.log" ;;
+esac
 
 # ------------------------------------------------------------------ students
 tgz=build/zero-copy-lab-student.tar.gz

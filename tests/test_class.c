@@ -1,0 +1,112 @@
+/*
+ * test_class.c - zcl grade --class: a folder of students (folders and
+ * archives, hostile names and links among them) graded two at a time into
+ * a CSV and an HTML page; a second run keeps what did not change; a broken
+ * archive is one row saying why, never the end of the batch.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "runner.h"
+
+static char base[] = "/tmp/zcl-class-test-XXXXXX";
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	cr_assert_not_null(f, "%s", path);
+	static char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* alice: a folder with the reference; carol: a zip with it nested two
+ * levels down; bob: a tar.gz of the skeleton; a student whose name is a
+ * spreadsheet formula and markup, holding only a link to the reference;
+ * dave: a .zip that is not a zip. */
+static void make_class(void)
+{
+	cr_assert_not_null(mkdtemp(base));
+	const char *root = getenv("ZCL_ROOT");
+	cr_assert_not_null(root);
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd,
+		 "set -e; cd %s; mkdir -p class/alice up/a/b bob class/'=cmd|x<b>'; "
+		 "cp %s/solutions/03-sendfile.c class/alice/; cp %s/solutions/03-sendfile.c up/a/b/; "
+		 "(cd up && zip -qr ../class/carol.zip a); cp %s/exercises/03-sendfile.c bob/; "
+		 "tar -czf class/bob.tar.gz -C bob .; ln -s %s/solutions/03-sendfile.c class/'=cmd|x<b>'/03-sendfile.c; "
+		 "echo not a zip > class/dave.zip; echo loose > class/notes.txt",
+		 base, root, root, root, root);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static void cleanup(void)
+{
+	zcl_rm_rf(base);
+}
+
+Test(class, a_folder_of_students_gives_one_row_each_and_a_valid_report, .init = make_class, .fini = cleanup,
+     .timeout = 120)
+{
+	char dir[256], out[256];
+	snprintf(dir, sizeof dir, "%s/class", base);
+	snprintf(out, sizeof out, "%s/results", base);
+	struct cli c = run_cli((const char *[]){"grade", "--class", dir, "--out", out, "-j", "2", "--stage", "3", NULL});
+	cr_expect_eq(c.status, 1, "one student could not be graded: exit 1; stderr: %s", c.err);
+	char path[512];
+	snprintf(path, sizeof path, "%s/grades.csv", out);
+	char *csv = slurp(path);
+	cr_expect(strstr(csv, "\"alice\",,,20,,20,20,\"graded\""), "alice full marks: %s", csv);
+	cr_expect(strstr(csv, "\"carol\",,,20,"), "a nested file in a zip is found: %s", csv);
+	cr_expect(strstr(csv, "\"bob\",,,0,"), "the skeleton scores 0: %s", csv);
+	cr_expect(strstr(csv, "\"'=cmd|x<b>\",,,0,"), "a link is not followed; the formula is defused: %s", csv);
+	cr_expect(strstr(csv, "\"dave\"") && strstr(csv, "cannot unpack"), "the broken archive is one row: %s", csv);
+	cr_expect_null(strstr(csv, "notes"), "a loose file is not a student");
+	snprintf(path, sizeof path, "xmllint --noout %s/report.html", out);
+	cr_expect_eq(system(path), 0, "report.html is well-formed (XHTML syntax)");
+	snprintf(path, sizeof path, "%s/report.html", out);
+	char *html = slurp(path);
+	cr_expect_null(strstr(html, "<b>"), "a student's name is escaped in the HTML");
+	cr_expect(strstr(html, "=cmd|x&lt;b&gt;"), "and shown");
+}
+
+Test(class, a_second_run_keeps_the_students_whose_files_did_not_change, .init = make_class, .fini = cleanup,
+     .timeout = 120)
+{
+	char dir[256], out[256];
+	snprintf(dir, sizeof dir, "%s/class", base);
+	snprintf(out, sizeof out, "%s/results", base);
+	const char *argv[] = {"grade", "--class", dir, "--out", out, "--stage", "3", NULL};
+	run_cli(argv);
+	/* bob hands in the reference this time: only he is graded again */
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "set -e; cd %s; cp %s/solutions/03-sendfile.c bob/; tar -czf class/bob.tar.gz -C bob .",
+		 base, getenv("ZCL_ROOT"));
+	cr_assert_eq(system(cmd), 0);
+	struct cli c = run_cli(argv);
+	cr_expect(strstr(c.out, "alice") && strstr(c.out, "(kept)"), "alice is not graded again: %s", c.out);
+	char *line = strstr(c.out, "alice");
+	cr_assert_not_null(line);
+	cr_expect(strncmp(strchr(line, '\n') - 6, "(kept)", 6) == 0, "alice's row says kept: %s", c.out);
+	line = strstr(c.out, "bob");
+	cr_assert_not_null(line);
+	cr_expect(strstr(line, "20 / 20") && strncmp(strchr(line, '\n') - 6, "(kept)", 6) != 0,
+		  "bob's new file is graded: %s", c.out);
+}
+
+Test(class, a_missing_folder_is_a_usage_error)
+{
+	struct cli c = run_cli((const char *[]){"grade", "--class", "/nonexistent/class", NULL});
+	cr_expect_eq(c.status, 2);
+	cr_expect(strstr(c.err, "/nonexistent/class"), "%s", c.err);
+	c = run_cli((const char *[]){"grade", "-j", "2", NULL});
+	cr_expect_eq(c.status, 2, "-j without --class is an error, not ignored");
+}
