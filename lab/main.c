@@ -172,6 +172,9 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"exact", no_argument, 0, 'x'}, {"step", no_argument, 0, 'P'},
 		{"cast", required_argument, 0, 'C'}, {"once", no_argument, 0, 'O'}, {"format", required_argument, 0, 'F'},
 		{"out", required_argument, 0, 'o'}, {"stage", required_argument, 0, 'G'},
+		{"sizes", required_argument, 0, 'Z'}, {"chunk", required_argument, 0, 'K'},
+		{"rounds", required_argument, 0, 'R'}, {"plot", required_argument, 0, 'L'},
+		{"receiver", required_argument, 0, 'V'}, {"cold", no_argument, 0, 'D'},
 		{0, 0, 0, 0},
 	};
 	bool ok;
@@ -195,6 +198,12 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'h': o->help = true; break;
 		case 'o': o->out = optarg; break;
 		case 'f': o->file = optarg; break;
+		case 'Z': o->sizes = optarg; break;
+		case 'K': o->chunks = optarg; break;
+		case 'R': o->rounds = optarg; break;
+		case 'L': o->plot = optarg; break;
+		case 'V': o->receiver = optarg; break;
+		case 'D': o->cold = true; break;
 		case 's':
 			o->size = parse_size(optarg, &ok);
 			if (!ok)
@@ -503,7 +512,7 @@ int main(int argc, char **argv)
 		return finish(cmd_grade(argc, argv, &o));
 	if (!strcmp(cmd, "bench")) {
 		if (o.size == ZCL_DEFAULT_SIZE)
-			o.size = 64u << 20; /* big enough that starting a process is noise */
+			o.size = 256u << 20; /* long enough that a round is not all TCP slow start */
 		return finish(cmd_bench(argc, argv, &o));
 	}
 	if (!strcmp(cmd, "selfcheck"))
