@@ -41,6 +41,7 @@
 
 #define TIMING_FD 5               /* where the stage binary finds the timing pipe */
 #define RECV_GULP (4u << 20)      /* bytes asked per recv(): big, so the receiver never paces */
+#define RECV_GRACE_S 2            /* seconds the receiver may take to drain after the program exits */
 
 /* The receiver thread's state. */
 struct rx {
@@ -275,8 +276,16 @@ int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out,
 		;
 	kill(-pid, SIGKILL); /* nothing it started outlives it */
 	zcl_trace_set_current(0, false);
-	shutdown(lab, SHUT_RDWR); /* a child of the program may hold the socket */
-	pthread_join(th, NULL);
+	/* The receiver ends at EOF, once the last byte in flight is drained; a
+	 * child the program left behind could hold the socket open: a grace
+	 * period, then shutdown(2) ends the wait. */
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += RECV_GRACE_S;
+	if (pthread_timedjoin_np(th, NULL, &dl) != 0) {
+		shutdown(lab, SHUT_RDWR);
+		pthread_join(th, NULL);
+	}
 	have_th = false;
 	if (late)
 		snprintf(why, whylen, "did not finish within %g s", j->timeout_s);

@@ -12,7 +12,10 @@
 
 #include "compare.h"
 
-#define BAR 24 /* marks of the longest bar */
+#define BAR 24              /* marks of the longest bar */
+#define GIB 1073741824.0
+#define SPLIT_MIN_S 0.04    /* CPU seconds a round needs before its user/system split means
+			     * something: 10 ticks at HZ=250 (getrusage samples at each tick) */
 
 /* "4 KiB", "256 MiB", "1 GiB", or bytes. */
 static const char *human(uint64_t n, char *buf, size_t len)
@@ -52,10 +55,15 @@ static void cell_row(FILE *o, const struct zcl_bench *b, const struct zcl_bench_
 		fprintf(o, "not timed: %s\n", c->why[0] ? c->why : "no round finished");
 		return;
 	}
-	fprintf(o, "%5.2f [%.2f-%.2f]  %6.3f [%.3f-%.3f]  %5.3f %5.3f %9.1f  %6.2f %8.2f  %9.3f  %6.2f\n",
-		c->gib_s.median, c->gib_s.min, c->gib_s.max, c->cpu_s_gib.median, c->cpu_s_gib.min,
-		c->cpu_s_gib.max, c->user_s_gib.median, c->sys_s_gib.median, c->minflt_per_mib,
-		zcl_bench_cpu_ratio(b, c), zcl_bench_speed_ratio(b, c), c->recv_s_gib.median, b->stages[si].cpu_copies);
+	fprintf(o, "%5.2f [%.2f-%.2f]  %6.3f [%.3f-%.3f]  ", c->gib_s.median, c->gib_s.min, c->gib_s.max,
+		c->cpu_s_gib.median, c->cpu_s_gib.min, c->cpu_s_gib.max);
+	/* getrusage splits the CPU time by the ticks that hit it: too few ticks, no split */
+	if (c->cpu_s_gib.median * (double)c->size / GIB >= SPLIT_MIN_S)
+		fprintf(o, "%5.3f %5.3f", c->user_s_gib.median, c->sys_s_gib.median);
+	else
+		fprintf(o, "%5s %5s", "-", "-");
+	fprintf(o, " %9.1f  %6.2f %8.2f  %9.3f  %6.2f\n", c->minflt_per_mib, zcl_bench_cpu_ratio(b, c),
+		zcl_bench_speed_ratio(b, c), c->recv_s_gib.median, b->stages[si].cpu_copies);
 }
 
 /* Bars: sender CPU per GiB and throughput, one line per timed stage. */
@@ -144,6 +152,8 @@ void zcl_bench_print_text(FILE *o, const struct zcl_bench *b)
 	fprintf(o, "\nCPU×rw, speed×rw: the median against %s's at the same size, chunk and cache.\n"
 		   "copies: CPU bytes per byte sent, modelled from one traced %" PRIu64 "-byte run (the lesson's count).\n"
 		   "faults/MiB: the sender's minor page faults; mmap pays them, on every page it maps.\n"
+		   "user, sys: getrusage(2)'s split of the sender's CPU, by the timer ticks that hit it; \"-\" when\n"
+		   "a round used too little CPU for ticks to tell. The total CPU is exact (CLOCK_PROCESS_CPUTIME_ID).\n"
 		   "memcpy on this machine: %.2f GiB/s. Loopback has no NIC: the \"NIC's\" work is the kernel's\n"
 		   "receive path, run on the sender's CPU; WORKBOOK.md \"Measure it\" says what a real NIC changes.\n",
 		b->stages[0].stage->slug, b->check_size, b->memcpy_gib_s);
