@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@
 struct rx {
 	int fd;
 	bool copy;
+	int cpu;          /* the CPU it runs on, or -1: anywhere */
 	uint64_t received;
 	double cpu_s;
 	int error;
@@ -60,26 +62,54 @@ static double thread_cpu(void)
 }
 
 /* Drain the socket to EOF. MSG_TRUNC on a TCP socket drops the bytes in the
- * kernel without copying them to user space (tcp(7), Linux >= 2.4.4). */
+ * kernel without copying them to user space (tcp(7), Linux >= 2.4.4). With
+ * a CPU of its own the receiver never sleeps (MSG_DONTWAIT, like a NIC that
+ * is always ready): a receiver that sleeps and wakes paces the sender, and
+ * the sender's cost per byte then depends on how the two happened to meet.
+ * Its CPU is counted inside the calls that returned bytes only, so the
+ * spinning is not in it. */
 static void *rx_loop(void *arg)
 {
 	struct rx *r = arg;
 	char *buf = r->copy ? malloc(RECV_GULP) : NULL;
-	double t0 = thread_cpu();
+	if (r->cpu >= 0) {
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(r->cpu, &one);
+		sched_setaffinity(0, sizeof one, &one);
+	}
+	int flags = r->cpu >= 0 ? MSG_DONTWAIT : 0;
 	for (;;) {
-		ssize_t n = r->copy ? read(r->fd, buf, buf ? RECV_GULP : 0)
-				    : recv(r->fd, NULL, RECV_GULP, MSG_TRUNC);
-		if (n < 0 && errno == EINTR)
+		double t0 = thread_cpu();
+		ssize_t n = r->copy ? recv(r->fd, buf, buf ? RECV_GULP : 0, flags)
+				    : recv(r->fd, NULL, RECV_GULP, MSG_TRUNC | flags);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			r->error = errno;
 		if (n <= 0)
 			break;
+		r->cpu_s += thread_cpu() - t0;
 		r->received += (uint64_t)n;
 	}
-	r->cpu_s = thread_cpu() - t0;
 	free(buf);
 	return NULL;
+}
+
+/* The sender's and the receiver's CPUs: the first two this process may
+ * use, so that where the scheduler puts them does not change the figures
+ * from one round to the next; -1 each when there is only one. */
+static void two_cpus(int cpu[2])
+{
+	cpu_set_t set;
+	cpu[0] = cpu[1] = -1;
+	if (sched_getaffinity(0, sizeof set, &set) < 0)
+		return;
+	for (int i = 0, k = 0; i < CPU_SETSIZE && k < 2; i++)
+		if (CPU_ISSET(i, &set))
+			cpu[k++] = i;
+	if (cpu[1] < 0)
+		cpu[0] = -1;
 }
 
 /* A connected TCP pair on loopback: *lab is the receiver's end. 0 or -1. */
@@ -111,6 +141,7 @@ fail:
 /* What the child needs between fork and exec. */
 struct child {
 	int file_fd, sock_fd, timing_fd;
+	int cpu;          /* the CPU the program runs on, or -1: anywhere */
 	const struct zcl_bench_job *j;
 	char *const *argv, *const *envp;
 };
@@ -120,6 +151,12 @@ struct child {
 static void child_exec(const struct child *c)
 {
 	setpgid(0, 0);
+	if (c->cpu >= 0) {
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(c->cpu, &one);
+		sched_setaffinity(0, sizeof one, &one);
+	}
 	int null = open("/dev/null", O_RDWR);
 	int f = fcntl(c->file_fd, F_DUPFD, 10), s = fcntl(c->sock_fd, F_DUPFD, 10);
 	int t = fcntl(c->timing_fd, F_DUPFD, 10);
@@ -197,7 +234,7 @@ static int open_input(const struct zcl_bench_job *j, char *why, size_t whylen)
 }
 
 /* Fork and exec the stage with the job's environment. The pid, or -1. */
-static pid_t start(const struct zcl_bench_job *j, int file_fd, int sock_fd, int timing_fd)
+static pid_t start(const struct zcl_bench_job *j, int file_fd, int sock_fd, int timing_fd, int cpu)
 {
 	char size_arg[32], header[256], chunk_env[48], preload[PATH_MAX + 16];
 	snprintf(size_arg, sizeof size_arg, "%" PRIu64, j->size);
@@ -208,7 +245,7 @@ static pid_t start(const struct zcl_bench_job *j, int file_fd, int sock_fd, int 
 	char *envp[6] = {"ZCL_TIMING_FD=5", "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C"};
 	if (j->chunk && j->shim)
 		envp[3] = chunk_env, envp[4] = preload; /* envp[5] stays NULL */
-	struct child c = {file_fd, sock_fd, timing_fd, j, argv, envp};
+	struct child c = {file_fd, sock_fd, timing_fd, cpu, j, argv, envp};
 	pid_t pid = fork();
 	if (pid == 0)
 		child_exec(&c);
@@ -255,12 +292,15 @@ int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out,
 		goto out;
 	}
 	r.fd = lab;
+	int cpus[2];
+	two_cpus(cpus);
+	r.cpu = cpus[1];
 	if ((errno = pthread_create(&th, NULL, rx_loop, &r)) != 0) {
 		snprintf(why, whylen, "receiver thread: %s", strerror(errno));
 		goto out;
 	}
 	have_th = true;
-	pid_t pid = start(j, fd, st, pipefd[1]);
+	pid_t pid = start(j, fd, st, pipefd[1], cpus[0]);
 	if (pid < 0) {
 		snprintf(why, whylen, "fork: %s", strerror(errno));
 		goto out;

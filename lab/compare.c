@@ -227,9 +227,11 @@ static int sweep_size(struct zcl_bench *b, size_t zi, const char *dir, const cha
 		snprintf(err, errlen, "%s: cannot write the input: %s", input, strerror(errno));
 		return -1;
 	}
+	/* Written back now, so no writeback runs during the rounds. */
 	int fd = open(input, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		b->tmpfs = b->tmpfs || zcl_pc_on_tmpfs(fd);
+		fdatasync(fd);
 		close(fd);
 	}
 	for (int r = 0; r < b->rounds; r++) {
