@@ -96,10 +96,7 @@ static void *rx_loop(void *arg)
 	return NULL;
 }
 
-/* The sender's and the receiver's CPUs: the first two this process may
- * use, so that where the scheduler puts them does not change the figures
- * from one round to the next; -1 each when there is only one. */
-static void two_cpus(int cpu[2])
+void zcl_bench_cpus(int cpu[2])
 {
 	cpu_set_t set;
 	cpu[0] = cpu[1] = -1;
@@ -293,7 +290,7 @@ int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out,
 	}
 	r.fd = lab;
 	int cpus[2];
-	two_cpus(cpus);
+	zcl_bench_cpus(cpus);
 	r.cpu = cpus[1];
 	if ((errno = pthread_create(&th, NULL, rx_loop, &r)) != 0) {
 		snprintf(why, whylen, "receiver thread: %s", strerror(errno));

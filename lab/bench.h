@@ -45,6 +45,12 @@ struct zcl_bench_job {
  * (fork, socket, input missing). Kills what it started in every case. */
 int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out, char *why, size_t whylen);
 
+/* The sender's and the receiver's CPUs: the first two this process may
+ * use, so that where the scheduler puts them does not change the figures
+ * from one round to the next; -1 each when there is only one (then the
+ * receiver sleeps in recv() instead of polling). Can't fail. */
+void zcl_bench_cpus(int cpu[2]);
+
 /* Build the chunk-capping library (lab/shim/chunkcap.c, LD_PRELOAD) into
  * dir; its path into path. 0, or -1 with a message in err (no compiler). */
 int zcl_bench_shim(const char *dir, char *path, size_t pathlen, char *err, size_t errlen);

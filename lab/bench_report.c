@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench.h"
 #include "compare.h"
 
 #define BAR 24              /* marks of the longest bar */
@@ -37,15 +38,22 @@ static void bar(FILE *o, double v, double max, int width)
 
 static void header(FILE *o, const struct zcl_bench *b)
 {
+	int cpu[2];
+	zcl_bench_cpus(cpu);
 	fprintf(o, "zcl bench: what zero-copy saves - the sender's CPU time per GiB sent, beside throughput\n"
 		   "  %s, %d round%s each: median [min-max]. Timed: the stage function alone (the harness reads\n"
-		   "  the clocks just around it); CPU: the kernel's accounting of the sending process, user + system.\n"
-		   "  receiver: %s\n",
-		b->solution ? "solutions/" : "exercises/", b->rounds, b->rounds == 1 ? "" : "s",
-		b->copy_receiver ? "read()s every byte into a buffer, like a plain client; its CPU is in the last\n"
-				   "  column, not in the sender's"
-				 : "discards the bytes without copying them (recv with MSG_TRUNC), so its copy\n"
-				   "  out of the socket costs nobody; its own CPU is in the last column, apart");
+		   "  the clocks just around it); CPU: the kernel's accounting of the sending process, user + system.\n",
+		b->solution ? "solutions/" : "exercises/", b->rounds, b->rounds == 1 ? "" : "s");
+	fprintf(o, "  receiver: %s\n",
+		b->copy_receiver ? "read()s every byte into a buffer, like a plain client; its CPU is in the\n"
+				   "  recv s/GiB column, not in the sender's"
+				 : "discards the bytes without copying them (recv with MSG_TRUNC): its copy out\n"
+				   "  of the socket is removed; what is left of its work is in the recv s/GiB column");
+	if (cpu[0] >= 0)
+		fprintf(o, "  sender on CPU %d, receiver on CPU %d, polling (it never sleeps, so it never paces the sender)\n",
+			cpu[0], cpu[1]);
+	else
+		fprintf(o, "  one CPU only: sender and receiver share it (the receiver sleeps in recv)\n");
 }
 
 static void cell_row(FILE *o, const struct zcl_bench *b, const struct zcl_bench_cell *c, size_t si)
@@ -151,7 +159,8 @@ void zcl_bench_print_text(FILE *o, const struct zcl_bench *b)
 					ratios(o, b, ci, w);
 	fprintf(o, "\nCPU×rw, speed×rw: the median against %s's at the same size, chunk and cache.\n"
 		   "copies: CPU bytes per byte sent, modelled from one traced %" PRIu64 "-byte run (the lesson's count).\n"
-		   "faults/MiB: the sender's minor page faults; mmap pays them, on every page it maps.\n"
+		   "faults/MiB: the sender's page faults; mmap pays them as the kernel touches the mapping (one fault\n"
+		   "maps several pages: fault-around, large folios), and on a cold cache they wait for the disk.\n"
 		   "user, sys: getrusage(2)'s split of the sender's CPU, by the timer ticks that hit it; \"-\" when\n"
 		   "a round used too little CPU for ticks to tell. The total CPU is exact (CLOCK_PROCESS_CPUTIME_ID).\n"
 		   "memcpy on this machine: %.2f GiB/s. Loopback has no NIC: the \"NIC's\" work is the kernel's\n"
