@@ -17,8 +17,9 @@
 bool zcl_gnuplot_found(char *path, size_t len);
 
 /* Draw b (the warm cache if measured, else the cold one; the first chunk
- * setting) into the SVG file out. 0, or -1 with one line in err: gnuplot
- * missing (ZCL_GNUPLOT_MISSING), nothing timed, or gnuplot's own error. */
+ * setting) into the file out: PNG when its name ends in .png, else SVG.
+ * 0, or -1 with one line in err: gnuplot missing (ZCL_GNUPLOT_MISSING),
+ * nothing timed, or gnuplot's own error. */
 int zcl_bench_plot(const struct zcl_bench *b, const char *out, char *err, size_t errlen);
 
 #endif
