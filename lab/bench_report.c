@@ -70,8 +70,13 @@ static void cell_row(FILE *o, const struct zcl_bench *b, const struct zcl_bench_
 		fprintf(o, "%5.3f %5.3f", c->user_s_gib.median, c->sys_s_gib.median);
 	else
 		fprintf(o, "%5s %5s", "-", "-");
-	fprintf(o, " %9.1f  %6.2f %8.2f  %9.3f  %6.2f\n", c->minflt_per_mib, zcl_bench_cpu_ratio(b, c),
-		zcl_bench_speed_ratio(b, c), c->recv_s_gib.median, b->stages[si].cpu_copies);
+	double cr = zcl_bench_cpu_ratio(b, c), sr = zcl_bench_speed_ratio(b, c);
+	fprintf(o, " %9.1f  ", c->minflt_per_mib);
+	if (cr > 0 && sr > 0) /* the baseline may not have been timed */
+		fprintf(o, "%6.2f %8.2f", cr, sr);
+	else
+		fprintf(o, "%6s %8s", "-", "-");
+	fprintf(o, "  %9.3f  %6.2f\n", c->recv_s_gib.median, b->stages[si].cpu_copies);
 }
 
 /* Bars: sender CPU per GiB and throughput, one line per timed stage. */

@@ -134,12 +134,11 @@ int cmd_bench(int argc, char **argv, struct opts *o)
 		.solution = o->solution, .copy_receiver = o->receiver && !strcmp(o->receiver, "copy"), .sg = !o->no_sg,
 		.rounds = (int)rounds, .seed = o->seed, .sizes = sizes, .nsizes = nsizes, .chunks = chunks,
 		.nchunks = nchunks, .warm = o->warm || !o->cold, .cold = o->cold || !o->warm, .progress = stderr,
+		.interrupted = &interrupted,
 		/* a slow disk reads a cold GiB in a minute: allow 16 MiB/s */
 		.timeout_s = o->timeout_set ? o->timeout_s : 30 + (double)(biggest >> 24),
 	};
 	int rc = zcl_bench_run(&b, err, sizeof err);
-	if (rc == 0 && interrupted)
-		rc = -1, snprintf(err, sizeof err, "interrupted");
 	if (rc == 0) {
 		if (o->json)
 			zcl_bench_print_json(stdout, &b);
@@ -150,7 +149,7 @@ int cmd_bench(int argc, char **argv, struct opts *o)
 		else if (o->plot)
 			fprintf(stderr, "zcl bench: plot written to %s\n", o->plot);
 	}
-	if (rc < 0)
+	if (rc < 0 && !interrupted) /* main() says it was interrupted */
 		fprintf(stderr, "zcl: bench: %s\n", err);
 	zcl_bench_free(&b);
 	if (sizes != &one_size)

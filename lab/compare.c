@@ -112,6 +112,12 @@ double zcl_bench_speed_ratio(const struct zcl_bench *b, const struct zcl_bench_c
 	return c->n && r->n && r->gib_s.median > 0 ? c->gib_s.median / r->gib_s.median : 0;
 }
 
+/* Told to stop (SIGINT and the like)? */
+static bool stopped(const struct zcl_bench *b)
+{
+	return b->interrupted && *b->interrupted;
+}
+
 /* One progress line, when the caller wants them. */
 __attribute__((format(printf, 2, 3)))
 static void say(const struct zcl_bench *b, const char *fmt, ...)
@@ -137,7 +143,7 @@ static int check_stages(struct zcl_bench *b, const char *dir, char *err, size_t 
 	}
 	b->nstages = n;
 	b->check_size = CHECK_SIZE;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !stopped(b); i++) {
 		struct zcl_bench_stage *s = &b->stages[i];
 		s->stage = &st[i];
 		say(b, "zcl bench: checking stage %s (traced, %" PRIu64 " bytes)...\n", st[i].slug, b->check_size);
@@ -174,7 +180,7 @@ static void one_round(struct zcl_bench *b, size_t zi, const char *dir, const cha
 		for (int w = 0; w < 2; w++)
 			for (size_t si = 0; si < b->nstages; si++) {
 				struct zcl_bench_cell *c = (struct zcl_bench_cell *)zcl_bench_cell(b, zi, ci, w == 0, si);
-				if (!c || c->why[0])
+				if (!c || c->why[0] || stopped(b))
 					continue;
 				struct zcl_bench_job j = {
 					.stage = c->stage, .bin = b->stages[si].bin, .input = input, .size = c->size,
@@ -212,7 +218,7 @@ static int make_cells(struct zcl_bench *b, char *err, size_t errlen)
 			return -1;
 		}
 		if (strcmp(b->stages[si].verdict, "pass") != 0)
-			snprintf(c->why, sizeof c->why, "%s: not timed", b->stages[si].verdict);
+			snprintf(c->why, sizeof c->why, "%s", b->stages[si].verdict);
 	}
 	return 0;
 }
@@ -234,11 +240,15 @@ static int sweep_size(struct zcl_bench *b, size_t zi, const char *dir, const cha
 		fdatasync(fd);
 		close(fd);
 	}
-	for (int r = 0; r < b->rounds; r++) {
+	for (int r = 0; r < b->rounds && !stopped(b); r++) {
 		say(b, "zcl bench: round %d of %d...\n", r + 1, b->rounds);
 		one_round(b, zi, dir, input, shim);
 	}
 	unlink(input);
+	if (stopped(b)) {
+		snprintf(err, errlen, "interrupted");
+		return -1;
+	}
 	return 0;
 }
 
@@ -261,6 +271,10 @@ int zcl_bench_run(struct zcl_bench *b, char *err, size_t errlen)
 	}
 	if (check_stages(b, dir, err, errlen) < 0 || make_cells(b, err, errlen) < 0)
 		goto out;
+	if (stopped(b)) {
+		snprintf(err, errlen, "interrupted");
+		goto out;
+	}
 	if (chunked && zcl_bench_shim(dir, shim, sizeof shim, err, errlen) < 0)
 		goto out;
 	b->memcpy_gib_s = zcl_memcpy_gib_s();

@@ -57,6 +57,7 @@ struct zcl_bench {
 	size_t nchunks;
 	bool warm, cold;           /* which cache states to time */
 	FILE *progress;            /* one line per step there, or NULL */
+	const volatile int *interrupted; /* non-zero: stop after the current round (may be NULL) */
 	/* what was measured */
 	struct zcl_bench_stage *stages;
 	size_t nstages;
@@ -68,7 +69,7 @@ struct zcl_bench {
 };
 
 /* Check every stage once (traced), then time the sweep. 0, or -1 with a
- * message in err (no scratch space, no compiler). A stage that fails or a
+ * message in err (no scratch space, no compiler, interrupted). A stage that fails or a
  * round that cannot be timed is a cell with a why, not an error. The
  * caller frees with zcl_bench_free. */
 int zcl_bench_run(struct zcl_bench *b, char *err, size_t errlen);
