@@ -62,7 +62,7 @@ static char *slurp(const char *path, size_t *len)
 
 Test(bench, plot_is_an_svg_of_every_stage_or_says_what_to_install, .timeout = 60)
 {
-	char svg[] = "/tmp/zcl-test-plot-XXXXXX.svg", gp[4096];
+	char svg[] = "/var/tmp/zcl-test-plot-XXXXXX.svg", gp[4096];
 	int fd = mkstemps(svg, 4);
 	cr_assert(fd >= 0);
 	close(fd);
