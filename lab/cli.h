@@ -24,6 +24,8 @@ struct opts {
 	double timeout_s;
 	bool timeout_set;
 	enum zcl_inject inject;
+	const char *sizes, *chunks, *rounds, *plot, *receiver; /* bench (lab/cli_grade.c parses them) */
+	bool cold;
 };
 
 /* Set by SIGINT/SIGTERM/SIGHUP (the signal's number), else 0. */

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "grader.h"
+#include "plot.h"
 #include "stages.h"
 
 /* Write a grading to path atomically (a temporary file, then rename), or
@@ -117,6 +119,8 @@ int cmd_selfcheck(int argc, char **argv, struct opts *o)
 	return ok ? 0 : EXIT_FAIL;
 }
 
+/* zcl bench: the sender's CPU per GiB and throughput, every stage, a
+ * sweep of sizes and chunks, warm and cold (compare.c, bench_report.c). */
 int cmd_bench(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, false);
@@ -124,19 +128,51 @@ int cmd_bench(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	if (i < argc)
 		return die("bench: unexpected argument: %s", argv[i]);
-	size_t n;
-	const struct zcl_stage *st = zcl_stages(&n);
-	struct zcl_compare_row rows[8];
-	int k = 0;
-	for (size_t j = 0; j < n && j < 8; j++) {
-		char err[512];
-		fprintf(stderr, "zcl bench: stage %d %s...\n", st[j].num, st[j].slug);
-		if (zcl_compare_stage(&st[j], o->solution, o->size, o->seed, !o->no_sg, &rows[k], err, sizeof err) < 0) {
-			fprintf(stderr, "zcl: bench: %s\n", err);
-			return EXIT_USAGE;
-		}
-		k++;
+	char err[512], gp[4096];
+	if (o->plot && !zcl_gnuplot_found(gp, sizeof gp))
+		return die("%s", ZCL_GNUPLOT_MISSING);
+	if (o->receiver && strcmp(o->receiver, "discard") && strcmp(o->receiver, "copy"))
+		return die("--receiver: expected discard or copy, got %s", o->receiver);
+	char *end = NULL;
+	long rounds = o->rounds ? strtol(o->rounds, &end, 10) : 5;
+	if (o->rounds && (*end || end == o->rounds || rounds < 1 || rounds > 1000))
+		return die("--rounds: not a number from 1 to 1000: %s", o->rounds);
+	uint64_t one_size = o->size, own = 0, *sizes = &one_size, *chunks = &own;
+	size_t nsizes = 1, nchunks = 1;
+	if ((o->sizes && zcl_bench_parse_list(o->sizes, false, &sizes, &nsizes, err, sizeof err) < 0) ||
+	    (o->chunks && zcl_bench_parse_list(o->chunks, true, &chunks, &nchunks, err, sizeof err) < 0)) {
+		if (sizes != &one_size)
+			free(sizes);
+		return die("%s", err);
 	}
-	zcl_compare_print(stdout, rows, k, zcl_memcpy_mb_per_s(), o->size);
-	return 0;
+	uint64_t biggest = 0;
+	for (size_t k = 0; k < nsizes; k++)
+		biggest = sizes[k] > biggest ? sizes[k] : biggest;
+	struct zcl_bench b = {
+		.solution = o->solution, .copy_receiver = o->receiver && !strcmp(o->receiver, "copy"), .sg = !o->no_sg,
+		.rounds = (int)rounds, .seed = o->seed, .sizes = sizes, .nsizes = nsizes, .chunks = chunks,
+		.nchunks = nchunks, .warm = o->warm || !o->cold, .cold = o->cold || !o->warm, .progress = stderr,
+		.interrupted = &interrupted,
+		/* a slow disk reads a cold GiB in a minute: allow 16 MiB/s */
+		.timeout_s = o->timeout_set ? o->timeout_s : 30 + (double)(biggest >> 24),
+	};
+	int rc = zcl_bench_run(&b, err, sizeof err);
+	if (rc == 0) {
+		if (o->json)
+			zcl_bench_print_json(stdout, &b);
+		else
+			zcl_bench_print_text(stdout, &b);
+		if (o->plot && zcl_bench_plot(&b, o->plot, err, sizeof err) < 0)
+			rc = -1;
+		else if (o->plot)
+			fprintf(stderr, "zcl bench: plot written to %s\n", o->plot);
+	}
+	if (rc < 0 && !interrupted) /* main() says it was interrupted */
+		fprintf(stderr, "zcl: bench: %s\n", err);
+	zcl_bench_free(&b);
+	if (sizes != &one_size)
+		free(sizes);
+	if (chunks != &own)
+		free(chunks);
+	return rc < 0 ? EXIT_USAGE : 0;
 }

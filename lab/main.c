@@ -52,8 +52,8 @@ static const char usage[] =
 	"                           terminal), then the comparison (takes --size, --seed, --warm, --no-sg)\n"
 	"  grade [OPTS]             score the exercises: every stage, many runs each (see below)\n"
 	"  selfcheck                instructor check: every skeleton fails, every solution passes\n"
-	"  bench [OPTS]             the stages side by side: copies (traced) and speed (untraced)\n"
-	"                           against memcpy (takes --solution, --size (default 64M), --no-sg)\n"
+	"  bench [OPTS]             what zero-copy saves: every stage's sender CPU time per GiB sent and\n"
+	"                           throughput, warm and cold, median of rounds (see bench options)\n"
 	"\n"
 	"STAGE is a number (1-5) or a slug (readwrite, mmap, sendfile, gather, splice).\n"
 	"\n"
@@ -93,6 +93,17 @@ static const char usage[] =
 	"  --class DIR       grade every student in DIR (a folder or archive each): a CSV and an\n"
 	"                    HTML report in --out DIR (default DIR-results); resumable\n"
 	"  -j, --jobs N      --class: students graded at once (default 1)\n"
+	"\n"
+	"bench options:\n"
+	"  --size BYTES      input size (default 256M); --sizes 4K,1M,256M  a sweep of sizes\n"
+	"  --chunk LIST      at most this many bytes per read/write/sendfile/splice call (own: the\n"
+	"                    stage's own calls, the default), e.g. --chunk own,4K,64K\n"
+	"  --rounds N        rounds per figure (default 5): the median and the spread are shown\n"
+	"  --warm, --cold    only that cache state (default: both)\n"
+	"  --receiver R      discard (default: recv with MSG_TRUNC, no copy) or copy (read() it all)\n"
+	"  --plot FILE       draw throughput and CPU per GiB against size (SVG, or PNG for .png;\n"
+	"                    needs gnuplot)\n"
+	"  --json            the numbers as one JSON object; --solution, --seed N, --timeout SEC\n"
 	"\n"
 	"exit status: 0 pass, 1 fail, 2 usage or environment error; on SIGINT/SIGTERM/SIGHUP the\n"
 	"traced program is stopped, everything cleaned up, and zcl dies of the same signal.\n"
@@ -179,6 +190,9 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"exact", no_argument, 0, 'x'}, {"step", no_argument, 0, 'P'},
 		{"cast", required_argument, 0, 'C'}, {"once", no_argument, 0, 'O'}, {"format", required_argument, 0, 'F'},
 		{"out", required_argument, 0, 'o'}, {"stage", required_argument, 0, 'G'},
+		{"sizes", required_argument, 0, 'Z'}, {"chunk", required_argument, 0, 'K'},
+		{"rounds", required_argument, 0, 'R'}, {"plot", required_argument, 0, 'L'},
+		{"receiver", required_argument, 0, 'V'}, {"cold", no_argument, 0, 'D'},
 		{0, 0, 0, 0},
 	};
 	bool ok;
@@ -211,6 +225,12 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'h': o->help = true; break;
 		case 'o': o->out = optarg; break;
 		case 'f': o->file = optarg; break;
+		case 'Z': o->sizes = optarg; break;
+		case 'K': o->chunks = optarg; break;
+		case 'R': o->rounds = optarg; break;
+		case 'L': o->plot = optarg; break;
+		case 'V': o->receiver = optarg; break;
+		case 'D': o->cold = true; break;
 		case 's':
 			o->size = parse_size(optarg, &ok);
 			if (!ok)
@@ -521,7 +541,7 @@ int main(int argc, char **argv)
 		return finish(cmd_grade(argc, argv, &o));
 	if (!strcmp(cmd, "bench")) {
 		if (o.size == ZCL_DEFAULT_SIZE)
-			o.size = 64u << 20; /* big enough that starting a process is noise */
+			o.size = 256u << 20; /* long enough that a round is not all TCP slow start */
 		return finish(cmd_bench(argc, argv, &o));
 	}
 	if (!strcmp(cmd, "selfcheck"))

@@ -1,5 +1,5 @@
 /*
- * bench_workload.c - the program tests/bench.sh times, traced and untraced.
+ * bench_workload.c - the program tests/bench_tracer.sh times, traced and untraced.
  *
  * The benchmark needs a sender whose syscalls are known in advance: it
  * reads a file CHUNK bytes at a time and writes each chunk to a TCP socket,
