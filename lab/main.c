@@ -181,7 +181,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 {
 	static const struct option longs[] = {
 		{"solution", no_argument, 0, 'S'}, {"json", no_argument, 0, 'Y'},
-		{"class", required_argument, 0, 'K'}, {"jobs", required_argument, 0, 'j'},
+		{"class", required_argument, 0, 0x101}, {"jobs", required_argument, 0, 'j'},
 		{"warm", no_argument, 0, 'w'}, {"no-sg", no_argument, 0, 'g'},
 		{"no-tui", no_argument, 0, 'T'}, {"summary", no_argument, 0, 'u'},
 		{"size", required_argument, 0, 's'}, {"file", required_argument, 0, 'f'},
@@ -203,7 +203,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		switch (c) {
 		case 'S': o->solution = true; break;
 		case 'Y': o->json = true; break;
-		case 'K': o->class_dir = optarg; break;
+		case 0x101: o->class_dir = optarg; break;
 		case 'j': {
 			char *end;
 			long j = strtol(optarg, &end, 10);
