@@ -268,3 +268,37 @@ bool zcl_grade_all_passed(const struct zcl_grade *g)
 				return false;
 	return g->nstages > 0;
 }
+
+/* Did run r do what scenario sc asks for? */
+static bool covers(const struct zcl_run *r, const struct scenario *sc)
+{
+	return !r->file && sc->size == r->size && sc->warm == r->warm && sc->inject == r->inject && !sc->sndbuf;
+}
+
+void zcl_grade_not_run(FILE *out, const struct zcl_run *r)
+{
+	double points = 0;
+	for (size_t i = 0; i < NSCEN; i++)
+		points += scenarios[i].points;
+	fprintf(out, "not run by check, run by grade:");
+	static const struct { enum kind kind; bool warm; const char *what; } groups[] = {
+		{K_BYTES, false, "sizes (cold)"}, {K_BYTES, true, "sizes (warm)"},
+		{K_ROBUST, false, "robust"}, {K_RULES, false, "rules"},
+	};
+	int any = 0;
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		int n = 0;
+		for (size_t i = 0; i < NSCEN; i++) {
+			const struct scenario *sc = &scenarios[i];
+			if (sc->kind != groups[g].kind || sc->warm != groups[g].warm || covers(r, sc))
+				continue;
+			const char *name = strchr(sc->name, ':'); /* "correct bytes: 4095 bytes, cold cache" */
+			name = name ? name + 2 : sc->name;
+			int len = sc->kind == K_BYTES ? (int)strcspn(name, ",") : (int)strlen(name);
+			fprintf(out, "%s%.*s", n++ ? ", " : any++ ? "; " : " ", len, name);
+		}
+		if (n)
+			fprintf(out, " [%s]", groups[g].what);
+	}
+	fprintf(out, "\nthe score out of %g: zcl grade --stage %d\n", points, r->stage->num);
+}

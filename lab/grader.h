@@ -51,6 +51,13 @@ enum zcl_grade_format { ZG_TEXT, ZG_JSON, ZG_GRADESCOPE, ZG_JUNIT, ZG_AUTOLAB };
  * the stages not graded score 0, and -1 is returned. */
 int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, double timeout_s);
 
+struct zcl_run;
+
+/* After `zcl check`: list the grade tests that run r did not cover (sizes,
+ * cache, --inject, the small send buffer) and the command that runs them
+ * all. Writes to out. Can't fail. */
+void zcl_grade_not_run(FILE *out, const struct zcl_run *r);
+
 /* Did every graded test pass? */
 bool zcl_grade_all_passed(const struct zcl_grade *g);
 

@@ -313,10 +313,17 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 		zcl_run_free(&r);
 		return EXIT_USAGE;
 	}
-	if (o->json)
+	if (o->json) {
 		zcl_print_run_json(stdout, &r); /* run --json: the result is the last line */
-	else if (!o->json)
+	} else {
 		zcl_print_run_text(stdout, &r);
+		char note[512];
+		zcl_datapath_note(&r.totals.path, note, sizeof note);
+		if (note[0])
+			printf("note: %s\n", note);
+		if (r.verdict != ZV_COMPILE_ERROR && !timeline)
+			zcl_grade_not_run(stdout, &r);
+	}
 	int rc = r.verdict == ZV_PASS ? 0 : EXIT_FAIL;
 	zcl_run_free(&r);
 	return rc;
