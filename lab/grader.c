@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "grader.h"
+#include "model.h"
 #include "runner.h"
 #include "stages.h"
 
@@ -70,28 +71,32 @@ static void say(struct zcl_test_result *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Which calls --inject disturbed, for a student who wants to see them
- * again (zcl run N --inject KIND --seed S shows them in the timeline). */
-static void say_injected(struct zcl_test_result *t, const struct zcl_run *r, const struct scenario *sc)
+void zcl_grade_injected(const struct zcl_run *r, char *buf, size_t len)
 {
 	const struct zcl_totals *tt = &r->totals;
-	if (sc->inject == ZI_NONE)
+	size_t used = 0;
+	int w;
+#define ADD(...) (used < len && (w = snprintf(buf + used, len - used, __VA_ARGS__)) > 0 ? used += (size_t)w : 0)
+	if (len)
+		buf[0] = 0;
+	if (r->inject == ZI_NONE)
 		return;
 	if (tt->injected == 0) {
-		say(t, "injected: no call was disturbed (no data call on the lab's file or socket moved "
-		       "the seeded offsets)\n");
+		ADD("injected: nothing (no data call on the lab's file or socket moved a seeded offset)");
 		return;
 	}
-	say(t, "injected (seed %" PRIu64 "): %" PRIu64 " call%s", r->seed, tt->injected, tt->injected > 1 ? "s" : "");
+	ADD("injected (seed %" PRIu64 "): %" PRIu64 " call%s", r->seed, tt->injected, tt->injected > 1 ? "s" : "");
 	for (uint64_t i = 0; i < tt->injected && i < ZCL_INJ_REPORT; i++) {
 		const struct zcl_injected *j = &tt->inj[i];
 		if (j->kind == ZI_EINTR)
-			say(t, "%s %s #%u -> EINTR", i ? "," : ":", zcl_syscall_name(j->nr), j->nth);
+			ADD("%s %s #%u -> EINTR", i ? "," : ":", zcl_syscall_name(j->nr), j->nth);
 		else
-			say(t, "%s %s #%u cut short -> %lld", i ? "," : ":", zcl_syscall_name(j->nr), j->nth,
+			ADD("%s %s #%u cut short -> %lld", i ? "," : ":", zcl_syscall_name(j->nr), j->nth,
 			    (long long)j->ret);
 	}
-	say(t, "%s\n", tt->injected > ZCL_INJ_REPORT ? ", ..." : "");
+	if (tt->injected > ZCL_INJ_REPORT)
+		ADD(", ...");
+#undef ADD
 }
 
 /* What happened in a run, for a student: verdict, why, the input, the
@@ -104,7 +109,10 @@ static void describe(struct zcl_test_result *t, const struct zcl_run *r, const s
 	    sc->inject == ZI_SHORT ? ", short transfers at seeded offsets" :
 	    sc->inject == ZI_EINTR ? ", EINTR at seeded offsets" :
 	    sc->sndbuf ? ", socket send buffer 4 KiB" : "");
-	say_injected(t, r, sc);
+	char inj[600];
+	zcl_grade_injected(r, inj, sizeof inj);
+	if (inj[0])
+		say(t, "%s\n", inj);
 	if (r->verdict == ZV_WRONG_BYTES)
 		say(t, "received %" PRIu64 " of %" PRIu64 " bytes%s\n", r->received_bytes, r->expected_bytes,
 		    r->first_mismatch >= 0 ? "; see the first differing offset above" : "");

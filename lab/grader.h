@@ -58,6 +58,12 @@ struct zcl_run;
  * all. Writes to out. Can't fail. */
 void zcl_grade_not_run(FILE *out, const struct zcl_run *r);
 
+/* One line naming the calls --inject disturbed in run r ("injected (seed
+ * 42): 2 calls: writev #1 cut short -> 16384, ..."), so that `zcl run N
+ * --inject KIND --seed S` shows them again; empty without --inject.
+ * Can't fail. */
+void zcl_grade_injected(const struct zcl_run *r, char *buf, size_t len);
+
 /* Did every graded test pass? */
 bool zcl_grade_all_passed(const struct zcl_grade *g);
 

@@ -317,7 +317,10 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 		zcl_print_run_json(stdout, &r); /* run --json: the result is the last line */
 	} else {
 		zcl_print_run_text(stdout, &r);
-		char note[512];
+		char note[600];
+		zcl_grade_injected(&r, note, sizeof note);
+		if (note[0])
+			printf("%s\n", note);
 		zcl_datapath_note(&r.totals.path, note, sizeof note);
 		if (note[0])
 			printf("note: %s\n", note);
