@@ -47,7 +47,7 @@ void zcl_inject_begin(uint64_t seed)
 	}
 }
 
-bool zcl_inject_due(enum zcl_stream s, uint64_t len)
+bool zcl_inject_due(enum zcl_stream s, uint64_t len, uint64_t moves)
 {
 	if (s == ZS_NONE || len == 0)
 		return false;
@@ -56,7 +56,8 @@ bool zcl_inject_due(enum zcl_stream s, uint64_t len)
 	uint64_t end = P.pos[s] + len;
 	if (P.next[s] >= end)
 		return false;
-	while (P.next[s] < end) /* one disturbance per call: skip what it covers */
+	uint64_t upto = P.pos[s] + moves > P.next[s] ? P.pos[s] + moves : P.next[s] + 1;
+	while (P.next[s] < upto)
 		P.next[s] += ZCL_INJECT_GAP + splitmix(&P.rng[s]) % ZCL_INJECT_SPREAD;
 	return true;
 }
@@ -248,7 +249,7 @@ enum zcl_inject zcl_inject_decide(struct zcl_sysrec *r, const struct zcl_rule *r
 	}
 	uint64_t want = len / 2;
 	enum zcl_inject done = ZI_NONE;
-	if ((kind == ZI_EINTR ? len > 0 : want > 0) && zcl_inject_due(s, len)) {
+	if ((kind == ZI_EINTR ? len > 0 : want > 0) && zcl_inject_due(s, len, kind == ZI_EINTR ? 0 : want)) {
 		if (kind == ZI_EINTR) {
 			done = ZI_EINTR;
 		} else if (rule->count >= 0) {

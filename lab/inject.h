@@ -32,9 +32,11 @@ void zcl_inject_begin(uint64_t seed);
 
 /* A call is about to move up to len bytes of stream s from its current
  * position. True when one of the plan's offsets lies in that range; the
- * plan then moves past every offset the range covers, so the retry goes
- * through. Can't fail. */
-bool zcl_inject_due(enum zcl_stream s, uint64_t len);
+ * plan then moves past the offsets in the first `moves` bytes (what the
+ * disturbed call will still move) and past the first offset in any case.
+ * The others stay: the call that moves them next is disturbed in its turn
+ * (a short call's rest, an interrupted call's retry). Can't fail. */
+bool zcl_inject_due(enum zcl_stream s, uint64_t len, uint64_t moves);
 
 /* The call moved n bytes of stream s. Can't fail. */
 void zcl_inject_moved(enum zcl_stream s, uint64_t n);
