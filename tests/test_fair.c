@@ -12,6 +12,7 @@
 
 #include "grader.h"
 #include "helpers.h"
+#include "inject.h"
 
 #define INC "#define _GNU_SOURCE\n#include <errno.h>\n#include <fcntl.h>\n#include <stdio.h>\n#include <stdlib.h>\n" \
 	    "#include <string.h>\n#include <time.h>\n#include <netinet/in.h>\n#include <netinet/tcp.h>\n"        \
@@ -197,4 +198,27 @@ Test(fair, check_names_the_grade_tests_it_did_not_run)
 	cr_expect(strstr(c.out, "not run by check") != NULL, "%s", c.out);
 	cr_expect(strstr(c.out, "short transfers injected") != NULL, "%s", c.out);
 	cr_expect(strstr(c.out, "zcl grade --stage 3") != NULL, "%s", c.out);
+}
+
+Test(fair, the_injection_plan_is_seeded_and_ignores_empty_calls)
+{
+	/* one call moving the whole stream is always caught */
+	for (uint64_t seed = 0; seed < 50; seed++) {
+		zcl_inject_begin(seed);
+		cr_expect_not(zcl_inject_due(ZS_SOCKET, 0, 0), "seed %llu: a zero-length call", (unsigned long long)seed);
+		cr_expect(zcl_inject_due(ZS_SOCKET, 0x7ffff000, 0x3ffff800), "seed %llu: one big call",
+			  (unsigned long long)seed);
+	}
+	/* the same seed picks the same calls; the calls are not every Nth */
+	bool first[64], again[64], other[64];
+	for (int round = 0; round < 3; round++) {
+		bool *hit = round == 0 ? first : round == 1 ? again : other;
+		zcl_inject_begin(round == 2 ? 43 : 42);
+		for (int k = 0; k < 64; k++) {
+			hit[k] = zcl_inject_due(ZS_FILE, 16384, 8192);
+			zcl_inject_moved(ZS_FILE, hit[k] ? 8192 : 16384);
+		}
+	}
+	cr_expect_arr_eq(first, again, sizeof first, "same seed, same calls");
+	cr_expect_arr_neq(first, other, sizeof first, "another seed, other calls");
 }
