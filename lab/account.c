@@ -161,6 +161,37 @@ static bool kernel_counts(const struct zcl_sysrec *r)
 	return r->ret >= 0 || (r->ret != -EBADF && r->ret != -EINVAL && r->ret != -EFAULT);
 }
 
+/* Add up one call's events; returns the bytes the CPU copied. */
+static uint64_t count_events(struct zcl_totals *t, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
+{
+	uint64_t cpu = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct zcl_event *e = &ev[i];
+		switch (e->kind) {
+		case ZE_SYSCALL:
+			t->syscalls++;
+			t->mode_switches += 2;
+			if (r->nr >= 0 && r->nr < ZCL_MAX_NR)
+				t->by_nr[r->nr]++;
+			break;
+		case ZE_DMA:
+			add(&t->dma, e->bytes);
+			if (e->to == ZP_PAGE_CACHE && e->from == ZP_DISK)
+				t->filled_bytes += e->bytes;
+			if (e->to == ZP_NIC)
+				t->nic_bytes += e->bytes;
+			break;
+		case ZE_CPU:
+			add(&t->cpu, e->bytes);
+			cpu += e->bytes;
+			break;
+		case ZE_REF: add(&t->ref, e->bytes); break;
+		case ZE_MARK: break;
+		}
+	}
+	return cpu;
+}
+
 void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
 {
 	struct zcl_totals *t = ctx;
@@ -197,31 +228,7 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 		uint64_t got = (uint64_t)r->ret;
 		t->hit_bytes += got > r->filled_bytes ? got - r->filled_bytes : 0;
 	}
-	uint64_t cpu = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct zcl_event *e = &ev[i];
-		switch (e->kind) {
-		case ZE_SYSCALL:
-			t->syscalls++;
-			t->mode_switches += 2;
-			if (r->nr >= 0 && r->nr < ZCL_MAX_NR)
-				t->by_nr[r->nr]++;
-			break;
-		case ZE_DMA:
-			add(&t->dma, e->bytes);
-			if (e->to == ZP_PAGE_CACHE && e->from == ZP_DISK)
-				t->filled_bytes += e->bytes;
-			if (e->to == ZP_NIC)
-				t->nic_bytes += e->bytes;
-			break;
-		case ZE_CPU:
-			add(&t->cpu, e->bytes);
-			cpu += e->bytes;
-			break;
-		case ZE_REF: add(&t->ref, e->bytes); break;
-		case ZE_MARK: break;
-		}
-	}
+	uint64_t cpu = count_events(t, r, ev, n);
 	if (rule && r->ret > 0)
 		t->data_cpu_bytes += zcl_datapath_step(&t->path, r, rule, cpu);
 	if (r->injected != ZI_NONE && r->injected != ZI_DENY) {

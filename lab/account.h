@@ -4,7 +4,10 @@
  *
  * A sink (collect.h): feed it every step with zcl_account_step. Only steps
  * inside the bracket count towards the totals; data moved on the lab's
- * descriptors outside it is recorded as a violation fact.
+ * descriptors outside it is recorded as a violation fact. CPU copies count
+ * towards the copy target only on the lab's data path (datapath.h); the
+ * header of the gather stage is judged with samples of the socket taken
+ * at the steps that sent it and when the function returned (wire.h).
  */
 #ifndef ZCL_ACCOUNT_H
 #define ZCL_ACCOUNT_H

@@ -3,8 +3,10 @@
  *
  * The order of the questions is the order a student should fix things in:
  * does it compile, does it finish (no crash, no timeout), is it written at
- * all, did the right bytes arrive, and only then: did it keep the stage's
- * rules and reach its copy target.
+ * all, did it return an error (the failing syscall named) or a value the
+ * contract does not know, did the right bytes arrive, and only then: did it
+ * keep the stage's rules and reach its copy target (the data path only:
+ * datapath.h; the gather stage on what left the socket: wire.h).
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -165,6 +167,26 @@ static void rules(struct zcl_run *r)
 			  (unsigned long long)r->received_bytes, (unsigned long long)t->delivered_bytes);
 }
 
+/* The bytes that arrived are not the file: why, as the verdict (or, when
+ * the function returned an error, as a violation under that verdict). */
+static void wrong_bytes(struct zcl_run *r, bool returned_error)
+{
+	char why[200];
+	if (r->first_mismatch >= 0)
+		snprintf(why, sizeof why, "byte %lld differs from the input", (long long)r->first_mismatch);
+	else if (r->received_bytes < r->expected_bytes)
+		snprintf(why, sizeof why, "%llu of %llu bytes arrived: %llu missing",
+			 (unsigned long long)r->received_bytes, (unsigned long long)r->expected_bytes,
+			 (unsigned long long)(r->expected_bytes - r->received_bytes));
+	else
+		snprintf(why, sizeof why, "%llu bytes arrived, %llu extra", (unsigned long long)r->received_bytes,
+			 (unsigned long long)(r->received_bytes - r->expected_bytes));
+	if (returned_error)
+		violation(r, "%s", why);
+	else
+		decide(r, ZV_WRONG_BYTES, "%s", why);
+}
+
 void zcl_check_run(struct zcl_run *r)
 {
 	r->nviolations = 0;
@@ -233,21 +255,7 @@ void zcl_check_run(struct zcl_run *r)
 	if (tr->exit_code == 1)
 		returned_error(r);
 	if (!correct) {
-		char why[200];
-		if (r->first_mismatch >= 0)
-			snprintf(why, sizeof why, "byte %lld differs from the input", (long long)r->first_mismatch);
-		else if (r->received_bytes < r->expected_bytes)
-			snprintf(why, sizeof why, "%llu of %llu bytes arrived: %llu missing",
-				 (unsigned long long)r->received_bytes, (unsigned long long)r->expected_bytes,
-				 (unsigned long long)(r->expected_bytes - r->received_bytes));
-		else
-			snprintf(why, sizeof why, "%llu bytes arrived, %llu extra",
-				 (unsigned long long)r->received_bytes,
-				 (unsigned long long)(r->received_bytes - r->expected_bytes));
-		if (tr->exit_code == 1)
-			violation(r, "%s", why);
-		else
-			decide(r, ZV_WRONG_BYTES, "%s", why);
+		wrong_bytes(r, tr->exit_code == 1);
 		return;
 	}
 	if (tr->exit_code == 1)
