@@ -88,8 +88,8 @@ static void gather_sockopt(struct zcl_gather *g, const struct zcl_sysrec *r)
 	struct zcl_wire_sample s;
 	if (!wire(g, r, (long)(int)r->args[0], &s))
 		return;
-	if ((int)r->args[2] == TCP_NODELAY && s.nodelay && s.cork)
-		g->nodelay_corked = true;
+	if ((int)r->args[2] == TCP_NODELAY && s.nodelay && s.cork && g->header_bytes > 0)
+		g->nodelay_corked = true; /* it pushes out what is queued: the header */
 	if ((int)r->args[2] == TCP_CORK && !s.cork && g->header_bytes > 0)
 		g->uncorked_early = true;
 	g->measured = true;

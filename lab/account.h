@@ -36,7 +36,7 @@ struct zcl_gather {
 	long unheld_nr;           /* the first such call: its syscall, */
 	uint32_t unheld_nth;      /* which header call it was (1, 2, ...) */
 	uint64_t unheld_len;      /* and how many bytes it sent */
-	bool nodelay_corked;      /* TCP_NODELAY was set while corked, before the body */
+	bool nodelay_corked;      /* TCP_NODELAY was set while corked, header queued, no body yet */
 	bool uncorked_early;      /* TCP_CORK was cleared before the body was queued */
 	bool last_more;           /* the last call into the socket was a send with MSG_MORE */
 	/* measured on the lab's end of the socket (TCP_INFO) */
