@@ -90,6 +90,9 @@ static void gather_rules(struct zcl_run *r)
 	else if (g->last_more && g->held_at_return > 0)
 		violation(r, "MSG_MORE on your last send%s: %u bytes sat unsent when your function returned "
 			     "(measured), a ~200 ms stall", r->size == 0 ? " (an empty body)" : "", g->held_at_return);
+	else if (g->last_more) /* the timer already fired: the program was slow */
+		violation(r, "MSG_MORE on your last send%s: nothing follows it, so its bytes wait for a "
+			     "~200 ms timer", r->size == 0 ? " (an empty body)" : "");
 }
 
 /* The harness's last words when the function returned neither 0 nor -1
