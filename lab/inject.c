@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,8 +40,11 @@ static uint64_t splitmix(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
+static void undo_forget(void);
+
 void zcl_inject_begin(uint64_t seed)
 {
+	undo_forget(); /* a thread killed inside a shortened call never reached its exit */
 	for (int s = 0; s < 2; s++) {
 		P.rng[s] = seed * 2 + (uint64_t)s;
 		P.pos[s] = 0;
@@ -154,6 +159,21 @@ static uint64_t file_left(const struct zcl_sysrec *r, const struct zcl_rule *rul
 	return st.st_size > off ? (uint64_t)(st.st_size - off) : 0;
 }
 
+/* Bytes waiting in the pipe the call reads from (UINT64_MAX: unknown):
+ * FIONREAD on the pipe, reopened through /proc/PID/fd (pipe(7)). */
+static uint64_t pipe_left(const struct zcl_sysrec *r, const struct zcl_rule *rule)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)r->pid, (long)(int)r->args[rule->in_fd]);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int n = -1;
+	if (fd >= 0 && ioctl(fd, FIONREAD, &n) < 0)
+		n = -1;
+	if (fd >= 0)
+		close(fd);
+	return n < 0 ? UINT64_MAX : (uint64_t)n;
+}
+
 /* iovec arrays shortened in a tracee, to put back at the call's exit. */
 static struct undo { pid_t pid; uint64_t addr; size_t n; struct iovec *saved; } *undo;
 static size_t nundo, capundo;
@@ -168,6 +188,13 @@ static int poke(pid_t pid, uint64_t addr, const void *data, size_t len)
 			return -1;
 	}
 	return 0;
+}
+
+static void undo_forget(void)
+{
+	for (size_t i = 0; i < nundo; i++)
+		free(undo[i].saved);
+	nundo = 0;
 }
 
 static int undo_push(struct undo u)
@@ -243,9 +270,9 @@ enum zcl_inject zcl_inject_decide(struct zcl_sysrec *r, const struct zcl_rule *r
 		for (uint64_t i = 0; i < n; i++)
 			len += v[i].iov_len;
 	}
-	if (len > 0 && r->in.lab_input && rule->in_fd >= 0) {
-		uint64_t left = file_left(r, rule);
-		len = left < len ? left : len;
+	if (len > 0 && rule->in_fd >= 0 && (r->in.lab_input || r->in.kind == ZF_PIPE)) {
+		uint64_t left = r->in.lab_input ? file_left(r, rule) : pipe_left(r, rule);
+		len = left < len ? left : len; /* short means short of what can move */
 	}
 	uint64_t want = len / 2;
 	enum zcl_inject done = ZI_NONE;

@@ -48,8 +48,9 @@ enum zcl_stream zcl_inject_stream(const struct zcl_sysrec *r);
 /*
  * At a data call's entry (r on the lab's descriptors, in the bracket): does
  * the plan disturb it, and how? kind is ZI_SHORT or ZI_EINTR. A short call
- * is cut to half of what it could move (the count, or what is left of the
- * file from its offset, whichever is less): a count argument is lowered in
+ * is cut to half of what it could move (the count, what is left of the
+ * file from its offset, or what waits in the pipe it reads, whichever is
+ * least): a count argument is lowered in
  * r->args and *count_arg names it; an iovec array is shortened in the
  * tracee's memory (*count_arg = -1) and put back by zcl_inject_restore at
  * the call's exit. Returns what the tracer should do (tracer.h).
