@@ -9,23 +9,103 @@
  * lab's sums and the kernel's must match exactly over the same span.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 
 #include "account.h"
+#include "fdclass.h"
 #include "model.h"
+#include "wire.h"
 
 void zcl_account_init(struct zcl_totals *t)
 {
 	memset(t, 0, sizeof *t);
 	t->outside_nr = -1;
+	t->fail_nr = -1;
+	t->gather.wire_fd = -1;
 }
 
 static void add(struct zcl_count *c, uint64_t bytes)
 {
 	c->count++;
 	c->bytes += bytes;
+}
+
+/* Sample the lab's end of the socket that r wrote to (found on first use). */
+static bool wire(struct zcl_gather *g, const struct zcl_sysrec *r, long fd, struct zcl_wire_sample *s)
+{
+	if (!g->wire_looked && fd >= 0) {
+		ino_t ino = 0;
+		g->wire_looked = true;
+		if (zcl_fd_class(r->pid, fd, NULL, &ino).lab_socket)
+			g->wire_fd = zcl_wire_find(ino);
+	}
+	return g->wire_fd >= 0 && zcl_wire_sample(g->wire_fd, s) == 0;
+}
+
+/* Bytes went into the lab's socket: header or body, held or not, and
+ * (while it is still the header) what has left so far. */
+static void gather_send(struct zcl_gather *g, const struct zcl_sysrec *r, const struct zcl_rule *rule,
+			uint64_t n)
+{
+	bool body = (rule->fam != ZM_WRITE && rule->fam != ZM_SEND) || r->src_in_filemap;
+	g->last_more = rule->fam == ZM_SEND && rule->flags >= 0 && (r->args[rule->flags] & MSG_MORE);
+	if (body)
+		g->body_started = true;
+	if (g->body_started)
+		return;
+	g->header_bytes += n;
+	g->header_calls++;
+	if (!r->msg_more) {
+		if (!g->unheld_bytes) {
+			g->unheld_nr = r->nr;
+			g->unheld_nth = g->header_calls;
+			g->unheld_len = n;
+		}
+		g->unheld_bytes += n;
+	}
+	struct zcl_wire_sample s;
+	if (wire(g, r, (long)(int)r->args[rule->out_fd], &s)) {
+		g->measured = true;
+		g->alone_segs = s.data_segs_out;
+		g->alone_bytes = s.bytes_sent;
+	}
+}
+
+/* setsockopt(TCP_CORK or TCP_NODELAY) on the lab's socket, before the body:
+ * read the options back and see what left. */
+static void gather_sockopt(struct zcl_gather *g, const struct zcl_sysrec *r)
+{
+	if (r->ret != 0 || (int)r->args[1] != IPPROTO_TCP || g->body_started ||
+	    ((int)r->args[2] != TCP_CORK && (int)r->args[2] != TCP_NODELAY))
+		return;
+	if (!zcl_fd_class(r->pid, (long)(int)r->args[0], NULL, NULL).lab_socket)
+		return;
+	struct zcl_wire_sample s;
+	if (!wire(g, r, (long)(int)r->args[0], &s))
+		return;
+	if ((int)r->args[2] == TCP_NODELAY && s.nodelay && s.cork && g->header_bytes > 0)
+		g->nodelay_corked = true; /* it pushes out what is queued: the header */
+	if ((int)r->args[2] == TCP_CORK && !s.cork && g->header_bytes > 0)
+		g->uncorked_early = true;
+	g->measured = true;
+	g->alone_segs = s.data_segs_out;
+	g->alone_bytes = s.bytes_sent;
+}
+
+/* The function returned: is anything still held back? */
+static void gather_return(struct zcl_gather *g)
+{
+	struct zcl_wire_sample s;
+	if (g->wire_fd < 0 || zcl_wire_sample(g->wire_fd, &s) < 0)
+		return;
+	g->returned = true;
+	g->cork_at_return = s.cork;
+	g->held_at_return = s.notsent;
 }
 
 /* Facts about how the lab's file and socket were used. */
@@ -46,15 +126,24 @@ static void facts(struct zcl_totals *t, const struct zcl_sysrec *r, const struct
 		t->file_read_bytes += n;
 	if (!r->out.lab_socket)
 		return;
-	if (!t->any_send) {
-		t->any_send = true;
-		t->first_send_held = r->msg_more;
-	}
+	gather_send(&t->gather, r, rule, n);
 	t->delivered_bytes += n;
 	if (rule->fam == ZM_WRITE || rule->fam == ZM_SEND)
 		*(r->src_in_filemap ? &t->sock_map_bytes : &t->sock_user_bytes) += n;
 	else
 		t->sock_kernel_bytes += n;
+}
+
+/* A call failed in the bracket: the last one is named when the function
+ * returns an error. */
+static void failed(struct zcl_totals *t, const struct zcl_sysrec *r)
+{
+	if (r->ret >= 0 || r->ret < -4095 || r->injected == ZI_DENY)
+		return;
+	t->failed_calls++;
+	t->fail_nr = r->nr;
+	t->fail_errno = (int)-r->ret;
+	t->fail_injected = r->injected == ZI_EINTR;
 }
 
 /*
@@ -72,39 +161,10 @@ static bool kernel_counts(const struct zcl_sysrec *r)
 	return r->ret >= 0 || (r->ret != -EBADF && r->ret != -EINVAL && r->ret != -EFAULT);
 }
 
-void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
+/* Add up one call's events; returns the bytes the CPU copied. */
+static uint64_t count_events(struct zcl_totals *t, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
 {
-	struct zcl_totals *t = ctx;
-	const struct zcl_rule *rule = zcl_rule_for(r->nr);
-	if (n > 0 && ev[0].kind == ZE_MARK) {
-		t->marks++;
-		return;
-	}
-	if (r->forged_marker)
-		t->forged_marks++;
-	if (r->injected == ZI_DENY && r->deny_why) {
-		if (t->denied < 4) {
-			t->denied_nr[t->denied] = r->nr;
-			t->denied_why[t->denied] = r->deny_why;
-		}
-		t->denied++;
-	}
-	facts(t, r, rule);
-	if (!r->in_bracket)
-		return;
-	if (rule && rule->fam == ZM_MMAP && r->in.lab_input && r->ret >= 0)
-		t->file_mmaps++;
-	if (r->injected != ZI_NONE)
-		t->injected++;
-	if (rule && rule->io && kernel_counts(r)) {
-		uint64_t b = r->ret > 0 ? (uint64_t)r->ret : 0;
-		if (rule->io & 1) { t->io_rchar += b; t->io_syscr++; }
-		if (rule->io & 2) { t->io_wchar += b; t->io_syscw++; }
-	}
-	if (rule && r->in.kind == ZF_FILE && r->ret > 0 && rule->fam != ZM_MMAP) {
-		uint64_t got = (uint64_t)r->ret;
-		t->hit_bytes += got > r->filled_bytes ? got - r->filled_bytes : 0;
-	}
+	uint64_t cpu = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct zcl_event *e = &ev[i];
 		switch (e->kind) {
@@ -123,12 +183,59 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 			break;
 		case ZE_CPU:
 			add(&t->cpu, e->bytes);
-			if (!(rule && rule->out_fd >= 0 && r->args[rule->out_fd] <= 2))
-				t->data_cpu_bytes += e->bytes;
+			cpu += e->bytes;
 			break;
 		case ZE_REF: add(&t->ref, e->bytes); break;
 		case ZE_MARK: break;
 		}
+	}
+	return cpu;
+}
+
+void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
+{
+	struct zcl_totals *t = ctx;
+	const struct zcl_rule *rule = zcl_rule_for(r->nr);
+	if (n > 0 && ev[0].kind == ZE_MARK) {
+		t->marks++;
+		if (ev[0].bytes == 2)
+			gather_return(&t->gather);
+		return;
+	}
+	if (r->forged_marker)
+		t->forged_marks++;
+	if (r->injected == ZI_DENY && r->deny_why) {
+		if (t->denied < 4) {
+			t->denied_nr[t->denied] = r->nr;
+			t->denied_why[t->denied] = r->deny_why;
+		}
+		t->denied++;
+	}
+	facts(t, r, rule);
+	if (!r->in_bracket)
+		return;
+	failed(t, r);
+	if (r->nr == SYS_setsockopt)
+		gather_sockopt(&t->gather, r);
+	if (rule && rule->fam == ZM_MMAP && r->in.lab_input && r->ret >= 0)
+		t->file_mmaps++;
+	if (rule && rule->io && kernel_counts(r)) {
+		uint64_t b = r->ret > 0 ? (uint64_t)r->ret : 0;
+		if (rule->io & 1) { t->io_rchar += b; t->io_syscr++; }
+		if (rule->io & 2) { t->io_wchar += b; t->io_syscw++; }
+	}
+	if (rule && r->in.kind == ZF_FILE && r->ret > 0 && rule->fam != ZM_MMAP) {
+		uint64_t got = (uint64_t)r->ret;
+		t->hit_bytes += got > r->filled_bytes ? got - r->filled_bytes : 0;
+	}
+	uint64_t cpu = count_events(t, r, ev, n);
+	if (rule && r->ret > 0)
+		t->data_cpu_bytes += zcl_datapath_step(&t->path, r, rule, cpu);
+	if (r->injected != ZI_NONE && r->injected != ZI_DENY) {
+		if (t->injected < ZCL_INJ_REPORT)
+			t->inj[t->injected] = (struct zcl_injected){
+				r->nr, r->nr >= 0 && r->nr < ZCL_MAX_NR ? t->by_nr[r->nr] : 0, r->injected, r->ret};
+		t->injected++;
 	}
 }
 

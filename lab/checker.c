@@ -3,14 +3,18 @@
  *
  * The order of the questions is the order a student should fix things in:
  * does it compile, does it finish (no crash, no timeout), is it written at
- * all, did the right bytes arrive, and only then: did it keep the stage's
- * rules and reach its copy target.
+ * all, did it return an error (the failing syscall named) or a value the
+ * contract does not know, did the right bytes arrive, and only then: did it
+ * keep the stage's rules and reach its copy target (the data path only:
+ * datapath.h; the gather stage on what left the socket: wire.h).
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "model.h"
 #include "runner.h"
@@ -23,8 +27,9 @@ const char *zcl_verdict_name(enum zcl_verdict v)
 		[ZV_PASS] = "pass", [ZV_NOT_IMPLEMENTED] = "not-implemented",
 		[ZV_WRONG_BYTES] = "wrong-bytes", [ZV_RULE] = "rule", [ZV_CRASH] = "crash",
 		[ZV_TIMEOUT] = "timeout", [ZV_COMPILE_ERROR] = "compile-error",
+		[ZV_ERROR] = "error", [ZV_WRONG_RETURN] = "wrong-return",
 	};
-	return (unsigned)v <= ZV_COMPILE_ERROR ? names[v] : "?";
+	return (unsigned)v < sizeof names / sizeof names[0] && names[v] ? names[v] : "?";
 }
 
 static void violation(struct zcl_run *r, const char *fmt, ...)
@@ -44,6 +49,83 @@ static void decide(struct zcl_run *r, enum zcl_verdict v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
 	va_end(ap);
+}
+
+/* Why the header left before the body, as the student would fix it (one
+ * violation: a reason is one line). */
+static void header_alone(struct zcl_run *r, const struct zcl_gather *g)
+{
+	char seen[96] = "";
+	if (g->measured && g->alone_segs > 0)
+		snprintf(seen, sizeof seen, "; measured: %u segment%s, %llu bytes, left before the body",
+			 g->alone_segs, g->alone_segs > 1 ? "s" : "", (unsigned long long)g->alone_bytes);
+	if (g->nodelay_corked)
+		violation(r, "header left alone: TCP_NODELAY set while corked pushed it out%s - "
+			     "one extra packet per response", seen);
+	else if (g->uncorked_early)
+		violation(r, "header left alone: TCP_CORK cleared before the body was queued%s - "
+			     "one extra packet per response", seen);
+	else
+		violation(r, "header left alone: %llu of its %llu bytes went without MSG_MORE (%s #%u)%s - "
+			     "one extra packet per response", (unsigned long long)g->unheld_bytes,
+			  (unsigned long long)g->header_bytes, zcl_syscall_name(g->unheld_nr), g->unheld_nth, seen);
+}
+
+/* The gather stage: judged on what left the host. Every header byte must be
+ * held until the body is queued, and nothing may still be held when the
+ * function returns (a ~200 ms stall on a connection that stays open). */
+static void gather_rules(struct zcl_run *r)
+{
+	const struct zcl_gather *g = &r->totals.gather;
+	/* A measured lone segment with every header byte held is the kernel's
+	 * ~200 ms timer firing while the program was slow (a loaded machine):
+	 * not a mistake in the code, so it needs one of the causes too. */
+	if (r->size > 0 && g->body_started && (g->unheld_bytes > 0 || g->nodelay_corked || g->uncorked_early))
+		header_alone(r, g);
+	if (!g->returned)
+		return;
+	if (g->cork_at_return)
+		violation(r, "TCP_CORK still on when your function returned: %u bytes sat unsent (measured), "
+			     "a ~200 ms stall - clear it after the sendfile() loop", g->held_at_return);
+	else if (g->last_more && g->held_at_return > 0)
+		violation(r, "MSG_MORE on your last send%s: %u bytes sat unsent when your function returned "
+			     "(measured), a ~200 ms stall", r->size == 0 ? " (an empty body)" : "", g->held_at_return);
+	else if (g->last_more) /* the timer already fired: the program was slow */
+		violation(r, "MSG_MORE on your last send%s: nothing follows it, so its bytes wait for a "
+			     "~200 ms timer", r->size == 0 ? " (an empty body)" : "");
+}
+
+/* The harness's last words when the function returned neither 0 nor -1
+ * ("stage function returned N: expected 0 or -1", lab/harness.c). */
+static bool wrong_return(const char *out, long long *val)
+{
+	const char *p = NULL;
+	for (const char *q = out; (q = strstr(q, "stage function returned ")); q++)
+		p = q;
+	if (!p || !strstr(p, "expected 0 or -1"))
+		return false;
+	*val = strtoll(p + strlen("stage function returned "), NULL, 10);
+	return true;
+}
+
+/* The function returned an error, or a value the contract does not know. */
+static void returned_error(struct zcl_run *r)
+{
+	const struct zcl_totals *t = &r->totals;
+	long long val;
+	if (wrong_return(r->output, &val)) {
+		decide(r, ZV_WRONG_RETURN, "your function returned %lld%s: the contract is 0 once every byte "
+		       "was handed over, -1 on error", val,
+		       val > 0 && (unsigned long long)val == r->size ? " (the byte count)" : "");
+	} else if (t->fail_nr >= 0) {
+		const char *name = strerrorname_np(t->fail_errno);
+		decide(r, ZV_ERROR, "your function returned -1 after %s() failed with %s (%s)%s",
+		       zcl_syscall_name(t->fail_nr), name ? name : "an error", strerror(t->fail_errno),
+		       t->fail_injected ? ": the lab injected that EINTR - retry an interrupted call" :
+		       t->fail_nr == SYS_mmap && r->size == 0 ? ": mmap() cannot map 0 bytes - send nothing for an empty file" : "");
+	} else {
+		decide(r, ZV_ERROR, "your function returned -1 but no system call failed");
+	}
 }
 
 /* The stage's rules and copy target; each broken rule is one violation. */
@@ -75,8 +157,8 @@ static void rules(struct zcl_run *r)
 	if (s->kernel_body && size > 0 && t->sock_kernel_bytes < size)
 		violation(r, "only %llu of %llu file bytes went to the socket inside the kernel (sendfile)",
 			  (unsigned long long)t->sock_kernel_bytes, size);
-	if (s->held_header && size > 0 && !(t->any_send && t->first_send_held))
-		violation(r, "the header was not sent with MSG_MORE or under TCP_CORK");
+	if (s->held_header)
+		gather_rules(r);
 	unsigned long long allowed = (unsigned long long)(r->sg ? s->cpu_x : s->cpu_x_nosg) * size +
 				     r->header_len;
 	if (t->data_cpu_bytes > allowed)
@@ -86,6 +168,26 @@ static void rules(struct zcl_run *r)
 		violation(r, "%llu bytes arrived but the lab saw %llu go into the socket: "
 			     "a syscall the model does not know moved data",
 			  (unsigned long long)r->received_bytes, (unsigned long long)t->delivered_bytes);
+}
+
+/* The bytes that arrived are not the file: why, as the verdict (or, when
+ * the function returned an error, as a violation under that verdict). */
+static void wrong_bytes(struct zcl_run *r, bool returned_error)
+{
+	char why[200];
+	if (r->first_mismatch >= 0)
+		snprintf(why, sizeof why, "byte %lld differs from the input", (long long)r->first_mismatch);
+	else if (r->received_bytes < r->expected_bytes)
+		snprintf(why, sizeof why, "%llu of %llu bytes arrived: %llu missing",
+			 (unsigned long long)r->received_bytes, (unsigned long long)r->expected_bytes,
+			 (unsigned long long)(r->expected_bytes - r->received_bytes));
+	else
+		snprintf(why, sizeof why, "%llu bytes arrived, %llu extra", (unsigned long long)r->received_bytes,
+			 (unsigned long long)(r->received_bytes - r->expected_bytes));
+	if (returned_error)
+		violation(r, "%s", why);
+	else
+		decide(r, ZV_WRONG_BYTES, "%s", why);
 }
 
 void zcl_check_run(struct zcl_run *r)
@@ -153,25 +255,14 @@ void zcl_check_run(struct zcl_run *r)
 		return;
 	}
 	bool correct = r->received_bytes == r->expected_bytes && r->first_mismatch < 0;
+	if (tr->exit_code == 1)
+		returned_error(r);
 	if (!correct) {
-		if (r->first_mismatch >= 0)
-			decide(r, ZV_WRONG_BYTES, "byte %lld differs from the input", (long long)r->first_mismatch);
-		else if (r->received_bytes < r->expected_bytes)
-			decide(r, ZV_WRONG_BYTES, "%llu of %llu bytes arrived: %llu missing",
-			       (unsigned long long)r->received_bytes, (unsigned long long)r->expected_bytes,
-			       (unsigned long long)(r->expected_bytes - r->received_bytes));
-		else
-			decide(r, ZV_WRONG_BYTES, "%llu bytes arrived, %llu extra",
-			       (unsigned long long)r->received_bytes,
-			       (unsigned long long)(r->received_bytes - r->expected_bytes));
-		if (tr->exit_code == 1)
-			violation(r, "your function returned an error: %s", r->output);
+		wrong_bytes(r, tr->exit_code == 1);
 		return;
 	}
-	if (tr->exit_code == 1) {
-		decide(r, ZV_RULE, "all bytes arrived but your function returned an error");
+	if (tr->exit_code == 1)
 		return;
-	}
 	rules(r);
 	if (r->nviolations > 0) {
 		decide(r, ZV_RULE, "%s", r->violations[0]);

@@ -29,6 +29,7 @@
 #include "collect.h"
 #include "deferral.h"
 #include "fdclass.h"
+#include "inject.h"
 #include "maps.h"
 #include "model.h"
 #include "pagecache.h"
@@ -102,22 +103,42 @@ static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
 }
 
-/* The address of the first byte a write-family call sends. */
+/* The watched-file slot of the lab's input in this run (runs differ by
+ * their token): in a stage run only a mapping of the input counts as
+ * "from the mapping"; a memfd or anonymous copy is a plain buffer. */
+static struct { bool set; unsigned long token; int w; } lab_in;
+
+/* Is [a, a + len) inside one mapping that counts? *w gets its slot. */
+static bool counted_map(pid_t tgid, uint64_t a, uint64_t len, int *w)
+{
+	*w = zcl_map_lookup(tgid, a);
+	if (*w < 0 || (len > 1 && zcl_map_lookup(tgid, a + len - 1) != *w))
+		return false;
+	return !C.o.bracket || (lab_in.set && lab_in.token == C.o.token && lab_in.w == *w);
+}
+
+/* The address of the first byte a write-family call sends when every byte
+ * it is asked to send lies in one mapping that counts (every iovec is
+ * checked); else 0, and the call writes from a plain buffer. */
 static uint64_t source_addr(const struct zcl_sysrec *r, const struct zcl_rule *rule)
 {
-	uint64_t a = r->args[rule->buf];
+	uint64_t a = r->args[rule->buf], addr, n;
+	int w, slot = -1;
 	if (!rule->iov)
-		return a;
-	if (r->nr == SYS_sendmsg) {
-		struct msghdr mh;
-		if (peek(r->pid, a, &mh, sizeof mh) < 0 || mh.msg_iovlen == 0)
-			return 0;
-		a = (uint64_t)(uintptr_t)mh.msg_iov;
+		return counted_map(r->tgid, a, rule->count >= 0 ? r->args[rule->count] : 1, &w) ? a : 0;
+	struct iovec *v = zcl_iov_peek(r, rule, &addr, &n);
+	uint64_t first = 0;
+	bool ok = v != NULL;
+	for (uint64_t i = 0; ok && i < n; i++) {
+		if (v[i].iov_len == 0)
+			continue;
+		uint64_t base = (uint64_t)(uintptr_t)v[i].iov_base;
+		ok = counted_map(r->tgid, base, v[i].iov_len, &w) && (slot < 0 || w == slot);
+		slot = w;
+		first = first ? first : base;
 	}
-	struct iovec iov;
-	if (peek(r->pid, a, &iov, sizeof iov) < 0)
-		return 0;
-	return (uint64_t)(uintptr_t)iov.iov_base;
+	free(v);
+	return ok ? first : 0;
 }
 
 static bool is_data(const struct zcl_rule *rule)
@@ -191,22 +212,23 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		}
 	}
 
+	if (r->in.lab_input && r->watch >= 0 && C.o.bracket) {
+		lab_in.set = true;
+		lab_in.token = C.o.token;
+		lab_in.w = r->watch;
+	}
 	bool lab_fd = r->in.lab_input || r->in.lab_socket || r->out.lab_input || r->out.lab_socket;
 	if (C.o.inject == ZI_NONE || !is_data(rule) || !r->in_bracket || !lab_fd)
 		return ZI_NONE;
-	if (C.ndata++ % ZCL_INJECT_EVERY != 0) /* the 1st, 4th, 7th ... data call */
-		return ZI_NONE;
-	if (C.o.inject == ZI_SHORT) {
-		if (rule->count < 0)
-			return ZI_NONE;
-		*count_arg = rule->count;
-	}
-	return C.o.inject;
+	return zcl_inject_decide(r, rule, C.o.inject, count_arg); /* at seeded offsets: inject.h */
 }
 
 /* Descriptor and mapping bookkeeping after a call succeeded. */
 static void track(const struct zcl_sysrec *r, int w)
 {
+	const struct zcl_rule *rule = zcl_rule_for(r->nr);
+	if (r->in_bracket && is_data(rule) && r->ret > 0)
+		zcl_inject_moved(zcl_inject_stream(r), (uint64_t)r->ret);
 	switch (r->nr) {
 	case SYS_close:
 		zcl_fd_forget((long)(int)r->args[0]);
@@ -253,6 +275,7 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	int w = r->watch;
 	if (!r->deferred)
 		r->t_exit_ns = zcl_now_ns();
+	zcl_inject_restore(r->pid); /* iovecs an injection shortened (inject.h) */
 	/* the counters say how many bytes a deferred call moved, and whether
 	 * the disk was read at all */
 	bool disk = (w >= 0 || r->deferred) && rule ? taskio_exit(r, rule) : false;

@@ -43,13 +43,12 @@ static void text(FILE *o, const struct zcl_grade *g)
 			const struct zcl_test_result *t = &sr->tests[k];
 			fprintf(o, "  %-7s %4g/%-3g %s\n", status_name(t->status), t->score, t->max_score,
 				t->name + strcspn(t->name, ":") + 2);
-			if (t->status != ZT_PASSED) {
-				/* indent the output under its test */
-				for (const char *p = t->output; *p;) {
-					size_t n = strcspn(p, "\n");
+			/* indent the output under its test (a passed test: its notes) */
+			for (const char *p = t->output; *p;) {
+				size_t n = strcspn(p, "\n");
+				if (t->status != ZT_PASSED || strncmp(p, "note: ", 6) == 0)
 					fprintf(o, "            %.*s\n", (int)n, p);
-					p += n + (p[n] == '\n');
-				}
+				p += n + (p[n] == '\n');
 			}
 		}
 	}

@@ -6,8 +6,10 @@
  * short transfers, EINTR and a small socket buffer; it keeps the stage's
  * rules and copy target. Every run must pass as a whole (bytes and rules):
  * the stage's method is the point of the stage. Robustness and rules need correct bytes first:
- * when the 1 MiB + 3 cold run fails, they are skipped and say why.
- * Same seed, same runs, same scores.
+ * when the 1 MiB + 3 cold run fails, they are skipped and say why. The
+ * empty file needs a working program too: doing nothing sends an empty
+ * file perfectly, so its point counts only when the 1 MiB + 3 run delivered
+ * every byte. Same seed, same runs, same scores.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -17,7 +19,9 @@
 #include <time.h>
 
 #include "grader.h"
+#include "model.h"
 #include "runner.h"
+#include "stages.h"
 
 #define MIB (1024ull * 1024ull)
 
@@ -67,6 +71,34 @@ static void say(struct zcl_test_result *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+void zcl_grade_injected(const struct zcl_run *r, char *buf, size_t len)
+{
+	const struct zcl_totals *tt = &r->totals;
+	size_t used = 0;
+	int w;
+#define ADD(...) (used < len && (w = snprintf(buf + used, len - used, __VA_ARGS__)) > 0 ? used += (size_t)w : 0)
+	if (len)
+		buf[0] = 0;
+	if (r->inject == ZI_NONE)
+		return;
+	if (tt->injected == 0) {
+		ADD("injected: nothing (no data call on the lab's file or socket moved a seeded offset)");
+		return;
+	}
+	ADD("injected (seed %" PRIu64 "): %" PRIu64 " call%s", r->seed, tt->injected, tt->injected > 1 ? "s" : "");
+	for (uint64_t i = 0; i < tt->injected && i < ZCL_INJ_REPORT; i++) {
+		const struct zcl_injected *j = &tt->inj[i];
+		if (j->kind == ZI_EINTR)
+			ADD("%s %s #%u -> EINTR", i ? "," : ":", zcl_syscall_name(j->nr), j->nth);
+		else
+			ADD("%s %s #%u cut short -> %lld", i ? "," : ":", zcl_syscall_name(j->nr), j->nth,
+			    (long long)j->ret);
+	}
+	if (tt->injected > ZCL_INJ_REPORT)
+		ADD(", ...");
+#undef ADD
+}
+
 /* What happened in a run, for a student: verdict, why, the input, the
  * violations, and what the program printed. */
 static void describe(struct zcl_test_result *t, const struct zcl_run *r, const struct scenario *sc)
@@ -74,19 +106,36 @@ static void describe(struct zcl_test_result *t, const struct zcl_run *r, const s
 	say(t, "%s: %s\n", zcl_verdict_name(r->verdict), r->reason);
 	say(t, "input: a %" PRIu64 "-byte file, seed %" PRIu64 ", %s cache%s\n", sc->size, r->seed,
 	    sc->warm ? "warm" : "cold",
-	    sc->inject == ZI_SHORT ? ", every 3rd data transfer cut short" :
-	    sc->inject == ZI_EINTR ? ", every 3rd data call interrupted (EINTR)" :
+	    sc->inject == ZI_SHORT ? ", short transfers at seeded offsets" :
+	    sc->inject == ZI_EINTR ? ", EINTR at seeded offsets" :
 	    sc->sndbuf ? ", socket send buffer 4 KiB" : "");
+	char inj[600];
+	zcl_grade_injected(r, inj, sizeof inj);
+	if (inj[0])
+		say(t, "%s\n", inj);
 	if (r->verdict == ZV_WRONG_BYTES)
 		say(t, "received %" PRIu64 " of %" PRIu64 " bytes%s\n", r->received_bytes, r->expected_bytes,
 		    r->first_mismatch >= 0 ? "; see the first differing offset above" : "");
 	for (int i = 0; i < r->nviolations; i++)
-		say(t, "violation: %s\n", r->violations[i]);
+		if (r->verdict != ZV_RULE || i > 0 || strcmp(r->violations[i], r->reason) != 0)
+			say(t, "violation: %s\n", r->violations[i]);
 	if (sc->kind == K_RULES)
-		say(t, "copies: CPU %" PRIu64 " bytes, DMA %" PRIu64 " bytes, %" PRIu64 " syscalls\n",
-		    r->totals.cpu.bytes, r->totals.dma.bytes, r->totals.syscalls);
+		say(t, "copies: CPU %" PRIu64 " bytes (%" PRIu64 " on the data path), DMA %" PRIu64 " bytes, %"
+		    PRIu64 " syscalls\n", r->totals.cpu.bytes, r->totals.data_cpu_bytes, r->totals.dma.bytes,
+		    r->totals.syscalls);
+	char note[512];
+	zcl_datapath_note(&r->totals.path, note, sizeof note);
+	if (note[0])
+		say(t, "note: %s\n", note);
 	if (r->verdict != ZV_PASS && r->output[0])
 		say(t, "your program printed: %s", r->output);
+}
+
+/* Did the run deliver every byte and return 0 (whatever the rules say)? */
+static bool bytes_ok(const struct zcl_run *r)
+{
+	return r->received_bytes == r->expected_bytes && r->first_mismatch < 0 && r->tr.exited &&
+	       r->tr.exit_code == 0 && r->totals.marks == 2;
 }
 
 /* A run earns its points only when it passes: the right bytes, moved the
@@ -95,6 +144,22 @@ static void describe(struct zcl_test_result *t, const struct zcl_run *r, const s
 static bool run_ok(const struct zcl_run *r)
 {
 	return r->verdict == ZV_PASS;
+}
+
+/* An empty file is sent perfectly by doing nothing: its point counts only
+ * when the program also delivered the 1 MiB + 3 file. */
+static void empty_needs_work(struct zcl_stage_result *sr, bool needed_bytes)
+{
+	for (size_t i = 0; i < NSCEN; i++) {
+		struct zcl_test_result *t = &sr->tests[1 + i];
+		if (scenarios[i].kind != K_BYTES || scenarios[i].size != 0 || t->status != ZT_PASSED || needed_bytes)
+			continue;
+		sr->score -= t->score;
+		t->score = 0;
+		t->status = ZT_FAILED;
+		say(t, "no point: an empty file is sent by doing nothing; this point needs the %s test "
+		       "to deliver every byte too\n", scenarios[NEEDED].name);
+	}
 }
 
 /* Grade one stage. 0, or -1 with err set on an environment error. */
@@ -106,7 +171,7 @@ static int grade_stage(struct zcl_stage_result *sr, const struct zcl_stage *s, b
 	struct zcl_test_result *compile = &sr->tests[sr->ntests++];
 	snprintf(compile->name, sizeof compile->name, "%d %s: compiles", s->num, s->slug);
 	compile->status = ZT_PASSED;
-	bool compiled = true, needed_ok = false, todo = false;
+	bool compiled = true, needed_ok = false, needed_bytes = false, todo = false;
 	for (size_t i = 0; i < NSCEN; i++) {
 		const struct scenario *sc = &scenarios[i];
 		struct zcl_test_result *t = &sr->tests[sr->ntests++];
@@ -149,8 +214,10 @@ static int grade_stage(struct zcl_stage_result *sr, const struct zcl_stage *s, b
 		}
 		todo = r.verdict == ZV_NOT_IMPLEMENTED;
 		bool ok = run_ok(&r);
-		if (i == NEEDED)
+		if (i == NEEDED) {
 			needed_ok = ok;
+			needed_bytes = bytes_ok(&r);
+		}
 		t->status = ok ? ZT_PASSED : ZT_FAILED;
 		t->score = ok ? sc->points : 0;
 		sr->score += t->score;
@@ -159,6 +226,7 @@ static int grade_stage(struct zcl_stage_result *sr, const struct zcl_stage *s, b
 	}
 	if (compiled)
 		say(compile, "compiled with the lab's harness\n");
+	empty_needs_work(sr, needed_bytes);
 	return 0;
 }
 
@@ -207,4 +275,38 @@ bool zcl_grade_all_passed(const struct zcl_grade *g)
 			if (g->stages[i].tests[k].status != ZT_PASSED)
 				return false;
 	return g->nstages > 0;
+}
+
+/* Did run r do what scenario sc asks for? */
+static bool covers(const struct zcl_run *r, const struct scenario *sc)
+{
+	return !r->file && sc->size == r->size && sc->warm == r->warm && sc->inject == r->inject && !sc->sndbuf;
+}
+
+void zcl_grade_not_run(FILE *out, const struct zcl_run *r)
+{
+	double points = 0;
+	for (size_t i = 0; i < NSCEN; i++)
+		points += scenarios[i].points;
+	fprintf(out, "not run by check, run by grade:");
+	static const struct { enum kind kind; bool warm; const char *what; } groups[] = {
+		{K_BYTES, false, "sizes (cold)"}, {K_BYTES, true, "sizes (warm)"},
+		{K_ROBUST, false, "robust"}, {K_RULES, false, "rules"},
+	};
+	int any = 0;
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		int n = 0;
+		for (size_t i = 0; i < NSCEN; i++) {
+			const struct scenario *sc = &scenarios[i];
+			if (sc->kind != groups[g].kind || sc->warm != groups[g].warm || covers(r, sc))
+				continue;
+			const char *name = strchr(sc->name, ':'); /* "correct bytes: 4095 bytes, cold cache" */
+			name = name ? name + 2 : sc->name;
+			int len = sc->kind == K_BYTES ? (int)strcspn(name, ",") : (int)strlen(name);
+			fprintf(out, "%s%.*s", n++ ? ", " : any++ ? "; " : " ", len, name);
+		}
+		if (n)
+			fprintf(out, " [%s]", groups[g].what);
+	}
+	fprintf(out, "\nthe score out of %g: zcl grade --stage %d\n", points, r->stage->num);
 }

@@ -51,6 +51,19 @@ enum zcl_grade_format { ZG_TEXT, ZG_JSON, ZG_GRADESCOPE, ZG_JUNIT, ZG_AUTOLAB };
  * the stages not graded score 0, and -1 is returned. */
 int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, double timeout_s);
 
+struct zcl_run;
+
+/* After `zcl check`: list the grade tests that run r did not cover (sizes,
+ * cache, --inject, the small send buffer) and the command that runs them
+ * all. Writes to out. Can't fail. */
+void zcl_grade_not_run(FILE *out, const struct zcl_run *r);
+
+/* One line naming the calls --inject disturbed in run r ("injected (seed
+ * 42): 2 calls: writev #1 cut short -> 16384, ..."), so that `zcl run N
+ * --inject KIND --seed S` shows them again; empty without --inject.
+ * Can't fail. */
+void zcl_grade_injected(const struct zcl_run *r, char *buf, size_t len);
+
 /* Did every graded test pass? */
 bool zcl_grade_all_passed(const struct zcl_grade *g);
 

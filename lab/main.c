@@ -65,8 +65,8 @@ static const char usage[] =
 	"  --warm            keep the input in the page cache (default: cold, evicted first)\n"
 	"  --no-sg           model a NIC without scatter-gather (the CPU copy comes back)\n"
 	"  --timeout SEC     wall-clock limit (default 10)\n"
-	"  --inject KIND     short: halve the 1st and every 3rd data transfer on the lab's file and\n"
-	"                    socket; eintr: fail those with EINTR instead\n"
+	"  --inject KIND     short: cut to half the calls that move seeded byte offsets of the lab's\n"
+	"                    file and socket (--seed); eintr: fail those with EINTR instead\n"
 	"  --json            check: one JSON object; run: one JSON event per line\n"
 	"  --no-tui          run, tour: the text timeline even on a terminal\n"
 	"  --step            run: start in step mode (one syscall per key press)\n"
@@ -104,6 +104,10 @@ static const char usage[] =
 	"  --plot FILE       draw throughput and CPU per GiB against size (SVG, or PNG for .png;\n"
 	"                    needs gnuplot)\n"
 	"  --json            the numbers as one JSON object; --solution, --seed N, --timeout SEC\n"
+	"\n"
+	"verdicts: pass, not-implemented, wrong-bytes, error (returned -1: the failing syscall and its\n"
+	"errno named), wrong-return (neither 0 nor -1), rule (the stage's way or copy target not kept),\n"
+	"crash, timeout, compile-error.\n"
 	"\n"
 	"exit status: 0 pass, 1 fail, 2 usage or environment error; on SIGINT/SIGTERM/SIGHUP the\n"
 	"traced program is stopped, everything cleaned up, and zcl dies of the same signal.\n"
@@ -349,10 +353,20 @@ static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
 		zcl_run_free(&r);
 		return EXIT_USAGE;
 	}
-	if (o->json)
+	if (o->json) {
 		zcl_print_run_json(stdout, &r); /* run --json: the result is the last line */
-	else if (!o->json)
+	} else {
 		zcl_print_run_text(stdout, &r);
+		char note[600];
+		zcl_grade_injected(&r, note, sizeof note);
+		if (note[0])
+			printf("%s\n", note);
+		zcl_datapath_note(&r.totals.path, note, sizeof note);
+		if (note[0])
+			printf("note: %s\n", note);
+		if (r.verdict != ZV_COMPILE_ERROR && !timeline)
+			zcl_grade_not_run(stdout, &r);
+	}
 	int rc = r.verdict == ZV_PASS ? 0 : EXIT_FAIL;
 	zcl_run_free(&r);
 	return rc;

@@ -34,6 +34,7 @@
 
 #include "build.h"
 #include "fdclass.h"
+#include "inject.h"
 #include "input.h"
 #include "pagecache.h"
 #include "params.h"
@@ -346,6 +347,7 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 		sinks[ns++] = r->sinks[i];
 	struct zcl_collect_opts co = {.sg = r->sg, .bracket = true, .token = token, .inject = r->inject,
 				      .sandbox = true};
+	zcl_inject_begin(r->seed); /* where --inject disturbs: inject.h */
 	zcl_collect_begin(&co, sinks, ns);
 
 	struct child_env ce = {.file_fd = fd, .sock_fd = st};

@@ -21,6 +21,8 @@ enum zcl_verdict {
 	ZV_CRASH,
 	ZV_TIMEOUT,
 	ZV_COMPILE_ERROR,
+	ZV_ERROR,          /* the function returned -1: a syscall failed (named) */
+	ZV_WRONG_RETURN,   /* the function returned something other than 0 or -1 */
 };
 
 #define ZCL_MAX_VIOLATIONS 8

@@ -15,12 +15,14 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "build.h"
+#include "grader.h"
 #include "progress.h"
 #include "stages.h"
 #include "watch.h"
@@ -218,4 +220,34 @@ int zcl_watch_first_pending(void)
 		if (!zcl_progress_verified(&s[i]))
 			return s[i].num;
 	return 0;
+}
+
+bool zcl_watch_full_grade(const struct zcl_stage *s, uint64_t seed, double timeout_s,
+			  double *score, double *max, char *why, size_t len)
+{
+	struct zcl_grade *g = malloc(sizeof *g); /* large: off the stack */
+	*score = *max = 0;
+	if (len)
+		why[0] = 0;
+	if (!g) {
+		snprintf(why, len, "grade: out of memory");
+		return false;
+	}
+	bool full = false;
+	if (zcl_grade_run(g, s->num, false, seed, timeout_s) < 0 || g->nstages != 1) {
+		snprintf(why, len, "grade: %s", g->internal_error);
+	} else {
+		const struct zcl_stage_result *sr = &g->stages[0];
+		*score = sr->score;
+		*max = sr->max_score;
+		full = sr->score == sr->max_score;
+		for (int i = 0; i < sr->ntests && !why[0]; i++) {
+			const struct zcl_test_result *t = &sr->tests[i];
+			if (t->score < t->max_score || t->status == ZT_FAILED)
+				snprintf(why, len, "%s: %.*s", t->name + strcspn(t->name, ":") + 2,
+					 (int)strcspn(t->output, "\n"), t->output);
+		}
+	}
+	free(g);
+	return full;
 }

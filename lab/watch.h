@@ -10,7 +10,11 @@
 #ifndef ZCL_WATCH_H
 #define ZCL_WATCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "stages.h"
 
 #include "params.h"
 
@@ -53,6 +57,17 @@ int zcl_watch_changed(struct zcl_watch *w, int timeout_ms, int *stage_num);
 
 /* Stop watching. Can't fail; safe on a watch that failed to open. */
 void zcl_watch_close(struct zcl_watch *w);
+
+/*
+ * Is stage s done? Done means the stage's full grade, as `zcl grade --stage
+ * N --seed SEED` gives it (a pass in one check is not enough: a sendfile()
+ * with no loop passes a check and loses the short-transfer points). Grades
+ * the exercise; *score and *max get its points; why gets one line: the
+ * first test that lost points, or an environment error (then false and
+ * *max is 0). Takes about a second.
+ */
+bool zcl_watch_full_grade(const struct zcl_stage *s, uint64_t seed, double timeout_s,
+			  double *score, double *max, char *why, size_t len);
 
 /* The lowest stage number whose progress is not verified (see progress.h),
  * or 0 when every stage is done. Can't fail. */

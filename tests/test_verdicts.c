@@ -1,6 +1,7 @@
 /*
  * test_verdicts.c - every way a submission can fail gets its own verdict:
- * wrong bytes, broken rules, crash, timeout, compile error.
+ * wrong bytes, broken rules, an error (the failing call named), a wrong
+ * return value, crash, timeout, compile error.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -125,8 +126,17 @@ static struct verdict_case cases[] = {
 	{"including a file that is not a system header", 3, PRELUDE "#include \"/etc/hostname\"\n",
 	 ZV_COMPILE_ERROR, "compiler"},
 	{"a syntax error", 1, PRELUDE "int send_file(int f, int s, size_t z) { return 0 }", ZV_COMPILE_ERROR, "compiler"},
-	{"returns -1", 3, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; return -1; }",
-	 ZV_WRONG_BYTES, "missing"},
+	{"returns -1 with nothing failing", 3, PRELUDE "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; return -1; }",
+	 ZV_ERROR, "no system call failed"},
+	{"returns -1 after a failing call: the call and its errno are named", 3, PRELUDE
+	 "int send_file(int f, int s, size_t z) { (void)f; (void)z; if (sendfile(s, 99, NULL, 10) < 0) return -1; return 0; }",
+	 ZV_ERROR, "sendfile() failed with EBADF"},
+	{"the bytes right, the byte count returned", 1, PRELUDE "int send_file(int f, int s, size_t z) { " RW_LOOP
+	 " return (int)z; }",
+	 ZV_WRONG_RETURN, "the byte count"},
+	{"a stderr message in the sendfile stage is not a CPU copy of the data", 3, PRELUDE "#include <stdio.h>\n"
+	 "int send_file(int f, int s, size_t z) { fprintf(stderr, \"sending %zu bytes\\n\", z); " SF_LOOP " return 0; }",
+	 ZV_PASS, "intact"},
 };
 
 ParameterizedTestParameters(verdicts, each_failure_has_its_verdict)

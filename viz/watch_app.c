@@ -74,11 +74,18 @@ static void check(struct zcl_canvas **cv, const struct zcl_watch_opts *o)
 		diag = r.diag;
 		r.diag = NULL;
 		view.diag = diag;
-		if (r.verdict == ZV_PASS && hashed)
+		/* done = the stage's full grade, not one passing check (lab/watch.h) */
+		double sc = 0, mx = 0;
+		char why[200] = "";
+		bool full = r.verdict == ZV_PASS && zcl_watch_full_grade(s, o->seed, o->timeout_s, &sc, &mx, why, sizeof why);
+		if (full && hashed)
 			zcl_progress_mark(s, hash);
 		else if (hashed)
 			zcl_progress_forget(s);
-		snprintf(view.status, sizeof view.status, "stage %d checked: %s", s->num, zcl_verdict_name(r.verdict));
+		if (r.verdict == ZV_PASS && !full)
+			snprintf(view.reason, sizeof view.reason, "passes check; %g/%g in grade - %s", sc, mx, why);
+		snprintf(view.status, sizeof view.status, "stage %d checked: %s%s", s->num, zcl_verdict_name(r.verdict),
+			 r.verdict == ZV_PASS ? (full ? ", full grade: done" : ", not the full grade yet") : "");
 	}
 	zcl_run_free(&r);
 	refresh_done();
