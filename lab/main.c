@@ -341,6 +341,41 @@ static bool find_program(const char *name, char *path, size_t len)
 	return false;
 }
 
+/* zcl trace: where the other-ABI lines go (the timeline's stream). */
+static struct { FILE *out; bool json, quiet; } other_abi_out;
+
+/* A syscall made through another ABI (int 0x80): shown, not modelled. */
+static void trace_other_abi(void *ctx, const struct zcl_sysrec *r, const char *abi, const char *name)
+{
+	(void)ctx;
+	FILE *o = other_abi_out.out;
+	if (other_abi_out.quiet)
+		return;
+	if (other_abi_out.json)
+		fprintf(o, "{\"other_abi\":\"%s\",\"pid\":%d,\"syscall\":\"%s\",\"nr\":%ld,\"ret\":%lld,"
+			   "\"modelled\":false}\n", abi, (int)r->pid, name, r->nr, (long long)r->ret);
+	else
+		fprintf(o, "     - [pid %d] %s() = %lld   %s ABI (%s): traced, not modelled\n", (int)r->pid,
+			name, (long long)r->ret, abi, strcmp(abi, "i386") ? "another syscall table" : "int 0x80");
+}
+
+/* The program's exit, said as a shell would count it: its status, 128+N
+ * for signal N; a timeout is 124, as timeout(1) has it. */
+static int trace_status(const struct zcl_trace_result *res, char *text, size_t len)
+{
+	if (res->timed_out) {
+		snprintf(text, len, "timed out: killed, with everything it started");
+		return 124;
+	}
+	if (res->term_signal) {
+		const char *abbrev = sigabbrev_np(res->term_signal);
+		snprintf(text, len, "killed by SIG%s", abbrev ? abbrev : "?");
+		return 128 + res->term_signal;
+	}
+	snprintf(text, len, "exited with status %d", res->exit_code);
+	return res->exit_code;
+}
+
 static int cmd_trace(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, true);
@@ -351,7 +386,6 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	char prog[4096];
 	if (!find_program(argv[i], prog, sizeof prog))
 		return die("trace: %s: no such program (or not executable)", argv[i]);
-	argv[i] = prog;
 	FILE *out = stderr;
 	if (o->out && !(out = fopen(o->out, "we"))) /* close-on-exec: not the program's */
 		return die("-o: cannot write %s", o->out);
@@ -369,12 +403,17 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	zcl_collect_begin(&co, sinks, o->summary ? 1 : 2);
 	struct zcl_trace_opts to = {
 		.trap = zcl_collect_trap_list(), .timeout_s = o->timeout_set ? o->timeout_s : 0,
-		.pin_cpu = true,
+		.pin_cpu = true, .follow_children = true, .trace_other_abi = true, .path = prog,
 	};
+	struct zcl_tracer_hooks hooks = *zcl_collect_hooks();
+	hooks.other_abi = trace_other_abi;
+	other_abi_out.out = out;
+	other_abi_out.json = o->json;
+	other_abi_out.quiet = o->summary;
 	struct zcl_trace_result res;
 	char err[512];
 	extern char **environ;
-	int t = zcl_trace_run(argv + i, environ, &to, zcl_collect_hooks(), &res, err, sizeof err);
+	int t = zcl_trace_run(argv + i, environ, &to, &hooks, &res, err, sizeof err);
 	struct zcl_kernel_acct k = zcl_collect_kernel();
 	zcl_collect_end();
 	if (t < 0) {
@@ -382,24 +421,31 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	if (res.exec_failed) {
-		fprintf(stderr, "zcl: trace: cannot run %s\n", argv[i]);
+		fprintf(stderr, "zcl: trace: cannot run %s\n", prog);
 		return EXIT_USAGE;
 	}
+	char how[128];
+	int rc = trace_status(&res, how, sizeof how);
 	if (o->json) {
 		fprintf(out, "{\"summary\":true,\"syscalls\":%llu,\"mode_switches\":%llu,\"dma\":{\"count\":%llu,\"bytes\":%llu},"
 			     "\"cpu\":{\"count\":%llu,\"bytes\":%llu},\"ref\":{\"count\":%llu,\"bytes\":%llu},"
-			     "\"page_cache_filled_bytes\":%llu,\"exit_code\":%d,\"signal\":%d}\n",
+			     "\"page_cache_filled_bytes\":%llu,\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,"
+			     "\"status\":%d,\"other_abi_syscalls\":%lu,\"tasks_lost\":%lu}\n",
 			(unsigned long long)totals.syscalls, (unsigned long long)totals.mode_switches,
 			(unsigned long long)totals.dma.count, (unsigned long long)totals.dma.bytes,
 			(unsigned long long)totals.cpu.count, (unsigned long long)totals.cpu.bytes,
 			(unsigned long long)totals.ref.count, (unsigned long long)totals.ref.bytes,
-			(unsigned long long)totals.filled_bytes, res.exit_code, res.term_signal);
+			(unsigned long long)totals.filled_bytes, res.exit_code, res.term_signal,
+			res.timed_out ? "true" : "false", rc, res.other_abi, res.lost);
 	} else {
-		fprintf(out, "zcl trace: %s %s", argv[i],
-			res.timed_out ? "timed out" : res.term_signal ? "was killed by a signal" : "exited");
-		if (res.exited)
-			fprintf(out, " with status %d", res.exit_code);
-		fprintf(out, "\n  counted: the modelled syscalls only (I/O, mappings, descriptors)\n");
+		fprintf(out, "zcl trace: %s %s (zcl exits %d)\n", argv[i], how, rc);
+		if (res.other_abi)
+			fprintf(out, "  other ABI      %lu syscalls through int 0x80 or x32: traced, not modelled\n",
+				res.other_abi);
+		if (res.lost)
+			fprintf(out, "  LOST           %lu threads or processes the tracer had no memory for: killed\n",
+				res.lost);
+		fprintf(out, "  counted: the modelled syscalls only (I/O, mappings, descriptors)\n");
 		zcl_print_totals(out, &totals, 0);
 		char cc[512];
 		int bad = zcl_account_crosscheck(&totals, &k, cc, sizeof cc);
@@ -409,7 +455,7 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	}
 	if (out != stderr)
 		fclose(out);
-	return res.exited && res.exit_code == 0 ? 0 : EXIT_FAIL;
+	return rc;
 }
 
 static int cmd_tour(int argc, char **argv, struct opts *o)
