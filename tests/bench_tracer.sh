@@ -12,7 +12,10 @@
 #
 #   zcl / floor            = median wall time of zcl trace / of bench_floor one
 #   zcl --exact / floor    = the same against bench_floor two
-# Target: both <= 1.15.
+# Target: both <= 1.15. The same ratios are printed for CPU time (user +
+# system of the tracer and the program, from the shell's `times`): on a busy
+# machine the wall time also holds the time spent waiting for a CPU, which
+# hits the pinned pair at random; CPU time mostly does not.
 #
 # Usage: sh tests/bench_tracer.sh [ROUNDS]   (from the top of the tree, after
 # make; bench.sh calls it). Exit 0 with the figures (PASS or MISS alike), 1 on
@@ -78,7 +81,17 @@ start_drain() {
 	PORT=$(cat "$TMP/port")
 }
 
-# Run one variant once; append its wall time (ns) to $TMP/ns.VARIANT, leave it in NS.
+# CPU time (user + system, ms) of the shell's children, from the output of
+# `times` in FILE (it must run in this shell, not in a $(...) subshell).
+child_cpu_ms() {
+	awk 'NR == 2 {
+		split($1, u, /[ms]/); split($2, s, /[ms]/)
+		printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000
+	}' "$1"
+}
+
+# Run one variant once; append its wall time (ns) to $TMP/ns.VARIANT and its
+# CPU time (ms) to $TMP/cpu.VARIANT, leave the wall time in NS.
 run_round() {
 	variant=$1
 	start_drain
@@ -89,10 +102,12 @@ run_round() {
 	zcl) set -- ./zcl trace --summary -o /dev/null -- "$BW" send "$F" "$PORT" ;;
 	exact) set -- ./zcl trace --exact --summary -o /dev/null -- "$BW" send "$F" "$PORT" ;;
 	esac
+	times >"$TMP/times0"
 	t0=$(date +%s%N)
 	"$@" >/dev/null 2>"$TMP/send.err"
 	rc=$?
 	t1=$(date +%s%N)
+	times >"$TMP/times1"
 	if [ "$rc" -ne 0 ]; then
 		echo "bench_tracer: round $r: $* exited with status $rc:" >&2
 		sed 's/^/  /' "$TMP/send.err" >&2
@@ -104,10 +119,12 @@ run_round() {
 	[ "$rc" -eq 0 ] || fail "round $r: the receiver exited with status $rc: $(cat "$TMP/drain.err")"
 	NS=$((t1 - t0))
 	echo "$NS" >>"$TMP/ns.$variant"
+	echo $(($(child_cpu_ms "$TMP/times1") - $(child_cpu_ms "$TMP/times0"))) >>"$TMP/cpu.$variant"
 }
 
+# median VARIANT [ns|cpu]
 median() {
-	sort -n "$TMP/ns.$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+	sort -n "$TMP/${2:-ns}.$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
 ms() {
@@ -148,4 +165,17 @@ awk -v u="$MU" -v f1="$M1" -v z="$MZ" -v f2="$M2" -v x="$MX" -v n="$NSYS" -v t="
 	printf "  %-26s %8.1f ms  %5.2f µs/call\n", "zcl trace --exact", x / 1e6, (x - u) / n / 1000
 	printf "\nzcl trace / floor one stop           %.2f   (target <= %s)  %s\n", z / f1, t, z / f1 <= t ? "PASS" : "MISS"
 	printf "zcl trace --exact / floor two stops  %.2f   (target <= %s)  %s\n", x / f2, t, x / f2 <= t ? "PASS" : "MISS"
+}'
+CU=$(median untraced cpu)
+C1=$(median floor1 cpu)
+CZ=$(median zcl cpu)
+C2=$(median floor2 cpu)
+CX=$(median exact cpu)
+echo
+echo "median CPU time (user + system, tracer and program; the receiver not included)"
+awk -v u="$CU" -v f1="$C1" -v z="$CZ" -v f2="$C2" -v x="$CX" 'BEGIN {
+	printf "  untraced %d ms, floor one stop %d ms, zcl trace %d ms, floor two stops %d ms, zcl --exact %d ms\n",
+		u, f1, z, f2, x
+	if (f1 > 0 && f2 > 0)
+		printf "  zcl / floor one stop %.2f, zcl --exact / floor two stops %.2f\n", z / f1, x / f2
 }'
