@@ -383,6 +383,42 @@ static int trace_status(const struct zcl_trace_result *res, char *text, size_t l
 	return res->exit_code;
 }
 
+/* The summary object that ends trace --json. */
+static void trace_json_summary(FILE *out, const struct zcl_totals *totals, const struct zcl_trace_result *res,
+			       int rc)
+{
+	fprintf(out, "{\"summary\":true,\"syscalls\":%llu,\"mode_switches\":%llu,\"dma\":{\"count\":%llu,\"bytes\":%llu},"
+		     "\"cpu\":{\"count\":%llu,\"bytes\":%llu},\"ref\":{\"count\":%llu,\"bytes\":%llu},"
+		     "\"page_cache_filled_bytes\":%llu,\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,"
+		     "\"status\":%d,\"other_abi_syscalls\":%lu,\"tasks_lost\":%lu}\n",
+		(unsigned long long)totals->syscalls, (unsigned long long)totals->mode_switches,
+		(unsigned long long)totals->dma.count, (unsigned long long)totals->dma.bytes,
+		(unsigned long long)totals->cpu.count, (unsigned long long)totals->cpu.bytes,
+		(unsigned long long)totals->ref.count, (unsigned long long)totals->ref.bytes,
+		(unsigned long long)totals->filled_bytes, res->exit_code, res->term_signal,
+		res->timed_out ? "true" : "false", rc, res->other_abi, res->lost);
+}
+
+/* The text summary: how the program ended, then the totals. */
+static void trace_text_summary(FILE *out, const char *cmd, const char *how, int rc, const struct zcl_totals *totals,
+			       const struct zcl_trace_result *res, const struct zcl_kernel_acct *k)
+{
+	fprintf(out, "zcl trace: %s %s (zcl exits %d)\n", cmd, how, rc);
+	if (res->other_abi)
+		fprintf(out, "  other ABI      %lu syscalls through int 0x80 or x32: traced, not modelled\n",
+			res->other_abi);
+	if (res->lost)
+		fprintf(out, "  LOST           %lu threads or processes the tracer had no memory for: killed\n",
+			res->lost);
+	fprintf(out, "  counted: the modelled syscalls only (I/O, mappings, descriptors)\n");
+	zcl_print_totals(out, totals, 0);
+	char cc[512];
+	int bad = zcl_account_crosscheck(totals, k, cc, sizeof cc);
+	if (bad >= 0)
+		fprintf(out, "  kernel         /proc/PID/io of the first process %s\n%s",
+			bad == 0 ? "agrees" : "DISAGREES (children it did not wait for are not in it)", cc);
+}
+
 static int cmd_trace(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, true);
@@ -433,33 +469,10 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	}
 	char how[128];
 	int rc = trace_status(&res, how, sizeof how);
-	if (o->json) {
-		fprintf(out, "{\"summary\":true,\"syscalls\":%llu,\"mode_switches\":%llu,\"dma\":{\"count\":%llu,\"bytes\":%llu},"
-			     "\"cpu\":{\"count\":%llu,\"bytes\":%llu},\"ref\":{\"count\":%llu,\"bytes\":%llu},"
-			     "\"page_cache_filled_bytes\":%llu,\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,"
-			     "\"status\":%d,\"other_abi_syscalls\":%lu,\"tasks_lost\":%lu}\n",
-			(unsigned long long)totals.syscalls, (unsigned long long)totals.mode_switches,
-			(unsigned long long)totals.dma.count, (unsigned long long)totals.dma.bytes,
-			(unsigned long long)totals.cpu.count, (unsigned long long)totals.cpu.bytes,
-			(unsigned long long)totals.ref.count, (unsigned long long)totals.ref.bytes,
-			(unsigned long long)totals.filled_bytes, res.exit_code, res.term_signal,
-			res.timed_out ? "true" : "false", rc, res.other_abi, res.lost);
-	} else {
-		fprintf(out, "zcl trace: %s %s (zcl exits %d)\n", argv[i], how, rc);
-		if (res.other_abi)
-			fprintf(out, "  other ABI      %lu syscalls through int 0x80 or x32: traced, not modelled\n",
-				res.other_abi);
-		if (res.lost)
-			fprintf(out, "  LOST           %lu threads or processes the tracer had no memory for: killed\n",
-				res.lost);
-		fprintf(out, "  counted: the modelled syscalls only (I/O, mappings, descriptors)\n");
-		zcl_print_totals(out, &totals, 0);
-		char cc[512];
-		int bad = zcl_account_crosscheck(&totals, &k, cc, sizeof cc);
-		if (bad >= 0)
-			fprintf(out, "  kernel         /proc/PID/io of the first process %s\n%s",
-				bad == 0 ? "agrees" : "DISAGREES (children it did not wait for are not in it)", cc);
-	}
+	if (o->json)
+		trace_json_summary(out, &totals, &res, rc);
+	else
+		trace_text_summary(out, argv[i], how, rc, &totals, &res, &k);
 	if (out != stderr)
 		fclose(out);
 	return rc;

@@ -68,6 +68,7 @@ struct tracer {
 	uint64_t want[WANT_MAX / 64]; /* the caller's trap list: calls reported to the hooks */
 	struct zcl_cpu cpu;
 	bool exec_seen;            /* a program image was loaded */
+	size_t held;               /* new tasks waiting for their parent's fork/clone event */
 	atomic_bool dying;         /* everything was sent SIGKILL: newcomers are killed too */
 	/* watchdog */
 	pthread_mutex_t mu;
@@ -106,7 +107,6 @@ void zcl_trace_kill_current(void)
 static void kill_all(struct tracer *tr)
 {
 	atomic_store(&tr->dying, true);
-	kill(tr->first, SIGKILL);
 	if (tr->o->own_group)
 		kill(-tr->first, SIGKILL);
 	for (struct zcl_tracee *t = tr->tt.head; t; t = t->next)
@@ -139,6 +139,26 @@ static void *watchdog(void *arg)
 	}
 	pthread_mutex_unlock(&tr->mu);
 	return NULL;
+}
+
+/* Start the watchdog if there is a deadline; true if it runs. */
+static bool watchdog_start(struct tracer *tr, pthread_t *wd)
+{
+	pthread_mutex_init(&tr->mu, NULL);
+	pthread_cond_init(&tr->cv, NULL);
+	return tr->o->timeout_s > 0 && pthread_create(wd, NULL, watchdog, tr) == 0;
+}
+
+static void watchdog_stop(struct tracer *tr, pthread_t wd, bool running)
+{
+	pthread_mutex_lock(&tr->mu);
+	tr->done = true;
+	pthread_cond_signal(&tr->cv);
+	pthread_mutex_unlock(&tr->mu);
+	if (running)
+		pthread_join(wd, NULL);
+	pthread_cond_destroy(&tr->cv);
+	pthread_mutex_destroy(&tr->mu);
 }
 
 /* ---- resuming ---- */
@@ -347,6 +367,7 @@ static void on_new_child(struct tracer *tr, struct zcl_tracee *t, int sig)
 		c->announced = true;
 		if (c->held) {
 			c->held = false;
+			tr->held--;
 			start_new(c, c->held_in_group_stop);
 		}
 	}
@@ -396,6 +417,7 @@ static void on_event_stop(struct tracer *tr, struct zcl_tracee *t, int sig)
 		} else {
 			t->held = true; /* it beat its parent's event: wait for it */
 			t->held_in_group_stop = is_stop_signal(sig);
+			tr->held++;
 		}
 		return;
 	}
@@ -435,6 +457,39 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 		resume(t, 0); /* an event we did not ask for */
 }
 
+/* The parent process of pid (/proc/PID/stat, proc(5)), or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')'); /* the name may hold anything but ends there */
+	return p && p[1] && p[2] ? (pid_t)strtol(p + 3, NULL, 10) : 0;
+}
+
+/* A task is gone, and new tasks still wait for their parent's event: the
+ * parent may have been the one that died (killed before it could report
+ * the fork). Let such orphans run rather than hold them for ever. */
+static void release_orphans(struct tracer *tr)
+{
+	for (struct zcl_tracee *t = tr->tt.head; t; t = t->next) {
+		if (!t->held || zcl_tt_find(&tr->tt, parent_of(t->pid)))
+			continue; /* its parent is alive: its event will come */
+		t->held = false;
+		tr->held--;
+		t->announced = true;
+		if (tr->h->proc_new)
+			tr->h->proc_new(tr->h->ctx, t->pid, 0, false); /* parent unknown */
+		start_new(t, t->held_in_group_stop);
+	}
+}
+
 /* A task exited or was killed. */
 static void on_gone(struct tracer *tr, pid_t pid, int st)
 {
@@ -445,8 +500,13 @@ static void on_gone(struct tracer *tr, pid_t pid, int st)
 		res->term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 	}
 	struct zcl_tracee *t = zcl_tt_find(&tr->tt, pid);
-	if (t)
+	if (t) {
+		if (t->held)
+			tr->held--;
 		forget(tr, t);
+	}
+	if (tr->held)
+		release_orphans(tr);
 	if (pid == tr->first && !tr->o->follow_children && !atomic_load(&tr->dying))
 		kill_all(tr); /* the program is over: so are its helpers */
 }
@@ -458,11 +518,11 @@ static void loop(struct tracer *tr)
 {
 	int st;
 	while (tr->tt.n > 0) {
-		pid_t p = waitpid(-1, &st, __WALL);
 		if ((kill_asked || atomic_load(&tr->timed_out)) && !atomic_load(&tr->dying)) {
 			tr->res->killed = kill_asked;
-			kill_all(tr);
+			kill_all(tr); /* the tasks' deaths keep waitpid() busy from here on */
 		}
+		pid_t p = waitpid(-1, &st, __WALL);
 		if (p < 0) {
 			if (errno == EINTR)
 				continue;
@@ -494,7 +554,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	memset(res, 0, sizeof *res);
 	zcl_tt_init(&tr.tt);
 	set_wanted(&tr);
-	kill_asked = 0;
+	kill_asked = 0; /* a request from now on ends this run (and only this one) */
 	struct sock_fprog *f = zcl_filter_build(o);
 	if (!f) {
 		snprintf(err, errlen, "tracer: cannot build the seccomp filter");
@@ -525,11 +585,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	zcl_trace_set_current(pid, o->own_group);
 
 	pthread_t wd;
-	bool have_wd = false;
-	pthread_mutex_init(&tr.mu, NULL);
-	pthread_cond_init(&tr.cv, NULL);
-	if (o->timeout_s > 0)
-		have_wd = pthread_create(&wd, NULL, watchdog, &tr) == 0;
+	bool have_wd = watchdog_start(&tr, &wd);
 	loop(&tr);
 	/* Reap whatever is left in the group (untraced leftovers cannot exist:
 	 * every child is auto-attached, but be sure). */
@@ -539,14 +595,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 			;
 	}
 	zcl_trace_set_current(0, false);
-	pthread_mutex_lock(&tr.mu);
-	tr.done = true;
-	pthread_cond_signal(&tr.cv);
-	pthread_mutex_unlock(&tr.mu);
-	if (have_wd)
-		pthread_join(wd, NULL);
-	pthread_cond_destroy(&tr.cv);
-	pthread_mutex_destroy(&tr.mu);
+	watchdog_stop(&tr, wd, have_wd);
 	res->timed_out = atomic_load(&tr.timed_out);
 	res->exec_failed = !tr.exec_seen;
 	zcl_tt_free(&tr.tt);
