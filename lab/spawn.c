@@ -1,7 +1,7 @@
 /*
  * spawn.c - start the program: seized by the tracer, or untraced to time it.
  *
- * Seized: the child waits on a pipe until the tracer has attached with
+ * Seized: the child waits on a socket until the tracer has attached with
  * PTRACE_SEIZE (so nothing the program does can run untraced, and no
  * SIGSTOP of ours is ever in its way), then runs the caller's setup,
  * installs the seccomp filter and execs. Untraced: the same child setup
@@ -17,6 +17,7 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,9 +61,9 @@ static void child(char *const argv[], char *const envp[], const struct zcl_trace
 pid_t zcl_spawn_seized(char *const argv[], char *const envp[], const struct zcl_trace_opts *o,
 		       const struct sock_fprog *f, long ptrace_opts, char *err, size_t errlen)
 {
-	int go[2];
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "tracer: pipe: %s", strerror(errno));
+	int go[2]; /* a socket pair, so that telling a dead child raises no SIGPIPE */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0) {
+		snprintf(err, errlen, "tracer: socketpair: %s", strerror(errno));
 		return -1;
 	}
 	pid_t pid = fork();
@@ -89,7 +90,7 @@ pid_t zcl_spawn_seized(char *const argv[], char *const envp[], const struct zcl_
 		errno = e;
 		return -1;
 	}
-	ssize_t w = write(go[1], "g", 1);
+	ssize_t w = send(go[1], "g", 1, MSG_NOSIGNAL);
 	(void)w; /* if the child is gone already, waitpid() says so */
 	close(go[1]);
 	return pid;

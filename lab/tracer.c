@@ -1,7 +1,7 @@
 /*
  * tracer.c - ptrace + seccomp: see every chosen syscall at entry and exit.
  *
- * The child waits on a pipe until we have seized it (PTRACE_SEIZE with our
+ * The child waits on a socket until we have seized it (PTRACE_SEIZE with our
  * options), then loads the seccomp filter and execs. From then on each chosen
  * syscall stops the thread at PTRACE_EVENT_SECCOMP (entry, before the kernel
  * runs it). We resume it with PTRACE_SYSCALL so it stops once more at syscall
