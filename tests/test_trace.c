@@ -137,6 +137,7 @@ static struct same_case same[] = {
 	{"sigstop", NULL},   /* /work/shared/cases/trace/02-sigstop-worker.c */
 	{"int80", NULL},
 	{"cpus", NULL},      /* nproc, xz -T0, pigz: as many CPUs as untraced */
+	{"pin", NULL},       /* its own affinity is its own */
 };
 
 ParameterizedTestParameters(trace, program_prints_and_exits_as_untraced)

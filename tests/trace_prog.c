@@ -13,6 +13,7 @@
  *   int80         getpid through int 0x80 (the i386 ABI)
  *   argv0         prints argv[0]
  *   cpus          prints how many CPUs it may run on, alone and from a thread
+ *   pin           sets its own affinity to one CPU, then does what cpus does
  *   hang          prints a child's pid, then both wait forever
  */
 #define _GNU_SOURCE
@@ -178,6 +179,16 @@ static int cpus(void)
 	return 0;
 }
 
+static int pin(void)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof one, &one) < 0)
+		return printf("sched_setaffinity failed\n"), 1;
+	return cpus();
+}
+
 __attribute__((noreturn)) static void hang(void)
 {
 	pid_t p = fork();
@@ -212,6 +223,8 @@ int main(int argc, char **argv)
 		return printf("argv0=%s\n", argv[0]), 0;
 	if (!strcmp(m, "cpus"))
 		return cpus();
+	if (!strcmp(m, "pin"))
+		return pin();
 	if (!strcmp(m, "hang"))
 		hang();
 	fprintf(stderr, "trace_prog: unknown mode %s\n", m);
