@@ -19,13 +19,12 @@
  * Beside this file: spawn.c starts and seizes the child, tracee_table.c
  * holds the tasks (a hash by pid that grows), tracer_cpu.c decides where the
  * program runs (pin_cpu), tracer_inject.c does the register surgery of fault
- * injection.
+ * injection, deadline.c keeps the clock of --timeout.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -37,9 +36,9 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "filter.h"
 #include "tracer.h"
 #include "tracer_cpu.h"
@@ -70,11 +69,7 @@ struct tracer {
 	bool exec_seen;            /* a program image was loaded */
 	size_t held;               /* new tasks waiting for their parent's fork/clone event */
 	atomic_bool dying;         /* everything was sent SIGKILL: newcomers are killed too */
-	/* watchdog */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool done;
-	atomic_bool timed_out;
+	atomic_bool timed_out;     /* set by the deadline's thread */
 };
 
 /* For zcl_trace_kill_current(), called from signal handlers and other
@@ -113,52 +108,14 @@ static void kill_all(struct tracer *tr)
 		kill(t->pid, SIGKILL);
 }
 
-/* The watchdog sleeps until the deadline; then it kills one task so the
- * waitpid() loop wakes up and kills the rest. */
-static void *watchdog(void *arg)
+/* The deadline passed: end the run unless it is ending on its own. */
+static void on_deadline(void *arg)
 {
 	struct tracer *tr = arg;
-	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	double whole = (double)(long)tr->o->timeout_s;
-	dl.tv_sec += (time_t)whole;
-	dl.tv_nsec += (long)((tr->o->timeout_s - whole) * 1e9);
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
+	if (!atomic_load(&tr->dying)) {
+		atomic_store(&tr->timed_out, true);
+		kill_victim(); /* its death wakes the waitpid() loop, which kills the rest */
 	}
-	pthread_mutex_lock(&tr->mu);
-	while (!tr->done) {
-		if (pthread_cond_timedwait(&tr->cv, &tr->mu, &dl) == ETIMEDOUT) {
-			if (!atomic_load(&tr->dying)) { /* not already ending on its own */
-				atomic_store(&tr->timed_out, true);
-				kill_victim();
-			}
-			break;
-		}
-	}
-	pthread_mutex_unlock(&tr->mu);
-	return NULL;
-}
-
-/* Start the watchdog if there is a deadline; true if it runs. */
-static bool watchdog_start(struct tracer *tr, pthread_t *wd)
-{
-	pthread_mutex_init(&tr->mu, NULL);
-	pthread_cond_init(&tr->cv, NULL);
-	return tr->o->timeout_s > 0 && pthread_create(wd, NULL, watchdog, tr) == 0;
-}
-
-static void watchdog_stop(struct tracer *tr, pthread_t wd, bool running)
-{
-	pthread_mutex_lock(&tr->mu);
-	tr->done = true;
-	pthread_cond_signal(&tr->cv);
-	pthread_mutex_unlock(&tr->mu);
-	if (running)
-		pthread_join(wd, NULL);
-	pthread_cond_destroy(&tr->cv);
-	pthread_mutex_destroy(&tr->mu);
 }
 
 /* ---- resuming ---- */
@@ -584,8 +541,8 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	t0->seen = t0->announced = true;
 	zcl_trace_set_current(pid, o->own_group);
 
-	pthread_t wd;
-	bool have_wd = watchdog_start(&tr, &wd);
+	struct zcl_deadline wd;
+	zcl_deadline_start(&wd, o->timeout_s, on_deadline, &tr);
 	loop(&tr);
 	/* Reap whatever is left in the group (untraced leftovers cannot exist:
 	 * every child is auto-attached, but be sure). */
@@ -595,7 +552,7 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 			;
 	}
 	zcl_trace_set_current(0, false);
-	watchdog_stop(&tr, wd, have_wd);
+	zcl_deadline_stop(&wd);
 	res->timed_out = atomic_load(&tr.timed_out);
 	res->exec_failed = !tr.exec_seen;
 	zcl_tt_free(&tr.tt);
