@@ -12,6 +12,9 @@
 #
 #   zcl / floor            = median wall time of zcl trace / of bench_floor one
 #   zcl --exact / floor    = the same against bench_floor two
+# Beside them, strace -f pinned the same way (taskset: it and the program on
+# one CPU), so zcl and strace are compared like with like; skipped when
+# strace or taskset is missing.
 # Target: both <= 1.15. The same ratios are printed for CPU time (user +
 # system of the tracer and the program, from the shell's `times`): on a busy
 # machine the wall time also holds the time spent waiting for a CPU, which
@@ -29,6 +32,9 @@ CHUNK=4096                  # read()/write() size
 ROUNDS=${1:-7}              # rounds per variant; the median is reported
 TARGET=1.15                 # zcl may take at most this times the floor's wall time
 VARIANTS="untraced floor1 zcl floor2 exact"
+if command -v strace >/dev/null 2>&1 && command -v taskset >/dev/null 2>&1; then
+	VARIANTS="$VARIANTS strace"
+fi
 BW=build/bench_workload
 BF=build/bench_floor
 
@@ -101,6 +107,7 @@ run_round() {
 	floor2) set -- "$BF" two "$BW" send "$F" "$PORT" ;;
 	zcl) set -- ./zcl trace --summary -o /dev/null -- "$BW" send "$F" "$PORT" ;;
 	exact) set -- ./zcl trace --exact --summary -o /dev/null -- "$BW" send "$F" "$PORT" ;;
+	strace) set -- taskset -c 0 strace -f -e trace=read,write -o /dev/null "$BW" send "$F" "$PORT" ;;
 	esac
 	times >"$TMP/times0"
 	t0=$(date +%s%N)
@@ -163,6 +170,14 @@ awk -v u="$MU" -v f1="$M1" -v z="$MZ" -v f2="$M2" -v x="$MX" -v n="$NSYS" -v t="
 	printf "  %-26s %8.1f ms  %5.2f µs/call\n", "zcl trace", z / 1e6, (z - u) / n / 1000
 	printf "  %-26s %8.1f ms  %5.2f µs/call\n", "floor, two stops", f2 / 1e6, (f2 - u) / n / 1000
 	printf "  %-26s %8.1f ms  %5.2f µs/call\n", "zcl trace --exact", x / 1e6, (x - u) / n / 1000
+}'
+if [ -s "$TMP/ns.strace" ]; then
+	awk -v u="$MU" -v z="$MZ" -v s="$(median strace)" -v n="$NSYS" 'BEGIN {
+		printf "  %-26s %8.1f ms  %5.2f µs/call   (zcl trace / strace -f, both pinned: %.2f)\n",
+			"strace -f, pinned", s / 1e6, (s - u) / n / 1000, z / s
+	}'
+fi
+awk -v f1="$M1" -v z="$MZ" -v f2="$M2" -v x="$MX" -v t="$TARGET" 'BEGIN {
 	printf "\nzcl trace / floor one stop           %.2f   (target <= %s)  %s\n", z / f1, t, z / f1 <= t ? "PASS" : "MISS"
 	printf "zcl trace --exact / floor two stops  %.2f   (target <= %s)  %s\n", x / f2, t, x / f2 <= t ? "PASS" : "MISS"
 }'
