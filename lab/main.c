@@ -83,7 +83,14 @@ static const char usage[] =
 	"                    count from the thread's /proc I/O counters instead, one ptrace stop fewer\n"
 	"                    each (calls that may fail, e.g. EAGAIN, keep their exit stop)\n"
 	"  --no-sg, --timeout SEC   as above (trace has no timeout unless given)\n"
-	"  The program runs on one CPU, beside the tracer: a ptrace stop costs less that way.\n"
+	"  As strace -f: every thread and process is followed, also those that outlive the\n"
+	"  command, until the last one exits (Ctrl-C ends them all); stops (SIGSTOP) and\n"
+	"  signals stay the program's own; int 0x80 (i386) calls are traced and shown, not\n"
+	"  modelled. zcl trace exits with the program's status (128+N if signal N killed it,\n"
+	"  124 after --timeout). CPUs: while the program is a single task it runs on the\n"
+	"  tracer's CPU (a ptrace stop costs much less there) and sched_getaffinity tells it\n"
+	"  the CPUs it really has; from its second thread or process on, every task gets\n"
+	"  them all back; a program that sets its own affinity is left alone.\n"
 	"\n"
 	"grade options:\n"
 	"  --stage STAGE     grade one stage only\n"
@@ -391,6 +398,70 @@ static bool find_program(const char *name, char *path, size_t len)
 	return false;
 }
 
+/* zcl trace: where the other-ABI lines go (the timeline's stream). */
+static struct { FILE *out; bool json, quiet; } other_abi_out;
+
+/* A syscall made through another ABI (int 0x80): shown, not modelled. */
+static void trace_other_abi(void *ctx, const struct zcl_sysrec *r, const char *abi, const char *name)
+{
+	(void)ctx;
+	FILE *o = other_abi_out.out;
+	if (other_abi_out.quiet)
+		return;
+	if (other_abi_out.json)
+		fprintf(o, "{\"other_abi\":\"%s\",\"pid\":%d,\"syscall\":\"%s\",\"nr\":%ld,\"ret\":%lld,"
+			   "\"modelled\":false}\n", abi, (int)r->pid, name, r->nr, (long long)r->ret);
+	else
+		fprintf(o, "     - [pid %d] %s() = %lld   %s ABI (%s): traced, not modelled\n", (int)r->pid,
+			name, (long long)r->ret, abi, strcmp(abi, "i386") ? "another syscall table" : "int 0x80");
+}
+
+/* The program's exit, said as a shell would count it: its status, 128+N
+ * for signal N; a timeout is 124, as timeout(1) has it. */
+static int trace_status(const struct zcl_trace_result *res, char *text, size_t len)
+{
+	if (res->timed_out) {
+		snprintf(text, len, "timed out: killed, with everything it started");
+		return 124;
+	}
+	if (res->term_signal) {
+		const char *abbrev = sigabbrev_np(res->term_signal);
+		snprintf(text, len, "killed by SIG%s", abbrev ? abbrev : "?");
+		return 128 + res->term_signal;
+	}
+	snprintf(text, len, "exited with status %d", res->exit_code);
+	return res->exit_code;
+}
+
+/* The summary object that ends trace --json. */
+static void trace_json_summary(FILE *out, const struct zcl_totals *totals, const struct zcl_trace_result *res,
+			       int rc)
+{
+	fprintf(out, "{\"summary\":true,\"syscalls\":%llu,\"mode_switches\":%llu,\"dma\":{\"count\":%llu,\"bytes\":%llu},"
+		     "\"cpu\":{\"count\":%llu,\"bytes\":%llu},\"ref\":{\"count\":%llu,\"bytes\":%llu},"
+		     "\"page_cache_filled_bytes\":%llu,\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,"
+		     "\"status\":%d,\"other_abi_syscalls\":%lu,\"tasks_lost\":%lu}\n",
+		(unsigned long long)totals->syscalls, (unsigned long long)totals->mode_switches,
+		(unsigned long long)totals->dma.count, (unsigned long long)totals->dma.bytes,
+		(unsigned long long)totals->cpu.count, (unsigned long long)totals->cpu.bytes,
+		(unsigned long long)totals->ref.count, (unsigned long long)totals->ref.bytes,
+		(unsigned long long)totals->filled_bytes, res->exit_code, res->term_signal,
+		res->timed_out ? "true" : "false", rc, res->other_abi, res->lost);
+}
+
+/* How the program ended, and what the tracer could not follow; the
+ * totals and the cross-check follow (summary.h). */
+static void trace_text_summary(FILE *out, const char *cmd, const char *how, int rc, const struct zcl_trace_result *res)
+{
+	fprintf(out, "zcl trace: %s %s (zcl exits %d)\n", cmd, how, rc);
+	if (res->other_abi)
+		fprintf(out, "  other ABI      %lu syscalls through int 0x80 or x32: traced, not modelled\n",
+			res->other_abi);
+	if (res->lost)
+		fprintf(out, "  LOST           %lu threads or processes the tracer had no memory for: killed\n",
+			res->lost);
+}
+
 static int cmd_trace(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, true);
@@ -401,7 +472,6 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	char prog[4096];
 	if (!find_program(argv[i], prog, sizeof prog))
 		return die("trace: %s: no such program (or not executable)", argv[i]);
-	argv[i] = prog;
 	FILE *out = stderr;
 	if (o->out && !(out = fopen(o->out, "we"))) /* close-on-exec: not the program's */
 		return die("-o: cannot write %s", o->out);
@@ -424,11 +494,17 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	struct zcl_trace_opts to = {
 		.trap = zcl_collect_trap_list(), .trap_all = o->summary,
 		.timeout_s = o->timeout_set ? o->timeout_s : 0, .pin_cpu = true,
+		.follow_children = true, .trace_other_abi = true, .path = prog,
 	};
+	struct zcl_tracer_hooks hooks = *zcl_collect_hooks();
+	hooks.other_abi = trace_other_abi;
+	other_abi_out.out = out;
+	other_abi_out.json = o->json;
+	other_abi_out.quiet = o->summary;
 	struct zcl_trace_result res;
 	char err[512];
 	extern char **environ;
-	int t = zcl_trace_run(argv + i, environ, &to, zcl_collect_hooks(), &res, err, sizeof err);
+	int t = zcl_trace_run(argv + i, environ, &to, &hooks, &res, err, sizeof err);
 	struct zcl_kernel_acct k = zcl_collect_kernel();
 	zcl_collect_end();
 	if (t < 0) {
@@ -436,32 +512,22 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	if (res.exec_failed) {
-		fprintf(stderr, "zcl: trace: cannot run %s\n", argv[i]);
+		fprintf(stderr, "zcl: trace: cannot run %s\n", prog);
 		return EXIT_USAGE;
 	}
-	if (o->json)
-		zcl_summary_json(out, sum, &totals, &k);
+	char how[128];
+	int rc = trace_status(&res, how, sizeof how);
 	if (o->json) {
-		fprintf(out, "{\"summary\":true,\"syscalls\":%llu,\"mode_switches\":%llu,\"dma\":{\"count\":%llu,\"bytes\":%llu},"
-			     "\"cpu\":{\"count\":%llu,\"bytes\":%llu},\"ref\":{\"count\":%llu,\"bytes\":%llu},"
-			     "\"page_cache_filled_bytes\":%llu,\"exit_code\":%d,\"signal\":%d}\n",
-			(unsigned long long)totals.syscalls, (unsigned long long)totals.mode_switches,
-			(unsigned long long)totals.dma.count, (unsigned long long)totals.dma.bytes,
-			(unsigned long long)totals.cpu.count, (unsigned long long)totals.cpu.bytes,
-			(unsigned long long)totals.ref.count, (unsigned long long)totals.ref.bytes,
-			(unsigned long long)totals.filled_bytes, res.exit_code, res.term_signal);
+		zcl_summary_json(out, sum, &totals, &k);
+		trace_json_summary(out, &totals, &res, rc);
 	} else {
-		fprintf(out, "zcl trace: %s %s", argv[i],
-			res.timed_out ? "timed out" : res.term_signal ? "was killed by a signal" : "exited");
-		if (res.exited)
-			fprintf(out, " with status %d", res.exit_code);
-		fputc('\n', out);
+		trace_text_summary(out, argv[i], how, rc, &res);
 		zcl_summary_print(out, sum, o->summary, &totals, &k);
 	}
 	zcl_summary_free(sum);
 	if (out != stderr)
 		fclose(out);
-	return res.exited && res.exit_code == 0 ? 0 : EXIT_FAIL;
+	return rc;
 }
 
 static int cmd_tour(int argc, char **argv, struct opts *o)

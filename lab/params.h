@@ -11,7 +11,7 @@
 #define ZCL_DEFAULT_SEED 42u              /* seed of the generated input when --seed is not given */
 #define ZCL_DEFAULT_TIMEOUT_S 10.0        /* wall-clock limit of one stage run, seconds */
 #define ZCL_MAX_EVENTS_PER_CALL 8         /* most events the model emits for one syscall */
-#define ZCL_MAX_TRACEES 64                /* processes and threads followed at once */
+#define ZCL_MAX_TRACEES 64                /* collect.c's per-thread tables (the tracer itself has no limit) */
 #define ZCL_MAX_FDS_CACHED 256            /* descriptors whose class is cached per process */
 #define ZCL_MAX_MAPS 64                   /* file mappings remembered per process */
 #define ZCL_INJECT_EVERY 3                /* --inject: disturb the 1st and then every Nth data syscall in the bracket */

@@ -1,258 +1,250 @@
 /*
  * tracer.c - ptrace + seccomp: see every chosen syscall at entry and exit.
  *
- * The child stops itself (PTRACE_TRACEME + SIGSTOP), we set the options, it
- * loads the seccomp filter and execs. From then on each chosen syscall stops
- * the thread at PTRACE_EVENT_SECCOMP (entry, before the kernel runs it). We
- * resume it with PTRACE_SYSCALL so it stops once more at syscall exit, where
- * PTRACE_GET_SYSCALL_INFO gives the return value, then with PTRACE_CONT so it
- * runs freely to the next chosen syscall. Syscalls the filter does not mark
- * never stop at all: that is why this is cheaper than strace's two stops on
- * every syscall.
+ * The child waits on a socket until we have seized it (PTRACE_SEIZE with our
+ * options), then loads the seccomp filter and execs. From then on each chosen
+ * syscall stops the thread at PTRACE_EVENT_SECCOMP (entry, before the kernel
+ * runs it). We resume it with PTRACE_SYSCALL so it stops once more at syscall
+ * exit, where PTRACE_GET_SYSCALL_INFO gives the return value, then with
+ * PTRACE_CONT so it runs freely to the next chosen syscall. Syscalls the
+ * filter does not mark never stop at all: that is why this is cheaper than
+ * strace's two stops on every syscall.
  *
- * Faults are injected with register surgery (x86-64):
- *   short  at entry shrink the count register to half, at exit put it back,
- *          so the kernel really moves fewer bytes and the program cannot tell;
- *   eintr  at entry set the syscall number to -1 (the kernel skips it), at
- *          exit set the result to -EINTR.
+ * Seizing (rather than PTRACE_TRACEME) keeps job control the program's own:
+ * a group-stop (SIGSTOP, SIGTSTP ...) is reported as PTRACE_EVENT_STOP and
+ * left in place with PTRACE_LISTEN, so a stopped worker stays stopped and
+ * its parent's waitpid(WUNTRACED) sees it (ptrace(2), "Group-stop"; strace
+ * does the same).
+ *
+ * Beside this file: spawn.c starts and seizes the child, tracee_table.c
+ * holds the tasks (a hash by pid that grows), tracer_cpu.c decides where the
+ * program runs (pin_cpu), tracer_inject.c does the register surgery of fault
+ * injection, deadline.c keeps the clock of --timeout.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
-#include <seccomp.h>
+#include <fcntl.h>
+#include <linux/audit.h>
 #include <signal.h>
-#include <stdint.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "params.h"
+#include "deadline.h"
 #include "filter.h"
 #include "tracer.h"
+#include "tracer_cpu.h"
+#include "tracer_inject.h"
+#include "spawn.h"
 
-struct tracee {
-	pid_t pid;
-	bool used;
-	bool in_syscall;           /* between the seccomp stop and the exit stop */
-	bool pending;              /* a deferred call waits for this thread's next stop */
-	bool seen;                 /* its first (attach) SIGSTOP was absorbed */
-	bool announced;            /* its parent's fork/clone event was handled */
-	bool held;                 /* stopped at attach, waiting for that event */
-	struct zcl_sysrec rec;     /* the syscall in flight */
-	int count_reg;             /* ZI_SHORT: which argument was shrunk */
-	unsigned long long saved;  /* ZI_SHORT: its original value */
-};
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#define X32_BIT 0x40000000UL /* __X32_SYSCALL_BIT: an x32 call on the x86-64 entry */
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#define X32_BIT 0UL
+#else
+#error "tracer.c: add this architecture's AUDIT_ARCH_*"
+#endif
+
+#define WANT_MAX 1024 /* syscall numbers the trap bitmap covers (x86-64 has ~460) */
 
 struct tracer {
-	struct tracee t[ZCL_MAX_TRACEES];
-	int live;
+	struct zcl_tracee_table tt;
 	pid_t first;
+	const struct zcl_trace_opts *o;
 	const struct zcl_tracer_hooks *h;
 	struct zcl_trace_result *res;
 	uint64_t seq;
-	/* watchdog */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool done;
-	bool first_reaped;         /* the first process is gone: no timeout any more */
-	bool exec_seen;            /* the first program image was loaded */
-	bool own_group;            /* the tracees have a process group of their own */
-	double timeout_s;
-	atomic_bool timed_out;
+	uint64_t want[WANT_MAX / 64]; /* the caller's trap list: calls reported to the hooks */
+	struct zcl_cpu cpu;
+	bool exec_seen;            /* a program image was loaded */
+	size_t held;               /* new tasks waiting for their parent's fork/clone event */
+	atomic_bool dying;         /* everything was sent SIGKILL: newcomers are killed too */
+	atomic_bool timed_out;     /* set by the deadline's thread */
 };
 
-/* For zcl_trace_kill_current(), called from signal handlers. */
-static volatile sig_atomic_t current_first, current_group;
+/* For zcl_trace_kill_current(), called from signal handlers and other
+ * threads: one task of the run that is not reaped yet (so its pid is not
+ * reused), the process group if the run has its own, and the request. */
+static volatile sig_atomic_t victim, group, kill_asked;
 
-static struct tracee *find(struct tracer *tr, pid_t pid)
+static void kill_victim(void)
 {
-	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
-		if (tr->t[i].used && tr->t[i].pid == pid)
-			return &tr->t[i];
-	return NULL;
-}
-
-static struct tracee *add(struct tracer *tr, pid_t pid)
-{
-	struct tracee *t = find(tr, pid);
-	if (t)
-		return t;
-	for (int i = 0; i < ZCL_MAX_TRACEES; i++) {
-		if (!tr->t[i].used) {
-			memset(&tr->t[i], 0, sizeof tr->t[i]);
-			tr->t[i].used = true;
-			tr->t[i].pid = pid;
-			tr->live++;
-			return &tr->t[i];
-		}
-	}
-	return NULL; /* table full: the caller kills the newcomer */
-}
-
-static void complete_pending(struct tracer *tr, struct tracee *t);
-
-static void drop(struct tracer *tr, pid_t pid)
-{
-	struct tracee *t = find(tr, pid);
-	if (t) {
-		complete_pending(tr, t); /* counters are gone: reported as unknown */
-		t->used = false;
-		tr->live--;
-	}
-}
-
-static void kill_all(struct tracer *tr)
-{
-	kill(tr->first, SIGKILL);
-	if (tr->own_group)
-		kill(-tr->first, SIGKILL);
-	for (int i = 0; i < ZCL_MAX_TRACEES; i++)
-		if (tr->t[i].used)
-			kill(tr->t[i].pid, SIGKILL);
+	pid_t v = (pid_t)victim, g = (pid_t)group;
+	if (v > 0)
+		kill(v, SIGKILL);
+	if (g > 0)
+		kill(-g, SIGKILL);
 }
 
 void zcl_trace_set_current(pid_t first, bool own_group)
 {
-	current_first = first;
-	current_group = own_group;
+	victim = first;
+	group = own_group ? first : 0;
 }
 
 void zcl_trace_kill_current(void)
 {
-	pid_t first = (pid_t)current_first;
-	if (first > 0) {
-		kill(first, SIGKILL);
-		if (current_group)
-			kill(-first, SIGKILL);
-	}
+	kill_asked = 1;
+	kill_victim(); /* its death wakes the tracer's waitpid(), which kills the rest */
 }
 
-/* The watchdog sleeps until the deadline; then it kills the first process
- * (its pid cannot be reused before we reap it) and its group, so the
- * waitpid() loop wakes up and kills the rest from its table. */
-static void *watchdog(void *arg)
+/* SIGKILL every task; from now on a newcomer is killed on sight. */
+static void kill_all(struct tracer *tr)
+{
+	atomic_store(&tr->dying, true);
+	if (tr->o->own_group)
+		kill(-tr->first, SIGKILL);
+	for (struct zcl_tracee *t = tr->tt.head; t; t = t->next)
+		kill(t->pid, SIGKILL);
+}
+
+/* The deadline passed: end the run unless it is ending on its own. */
+static void on_deadline(void *arg)
 {
 	struct tracer *tr = arg;
-	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	double whole = (double)(long)tr->timeout_s;
-	dl.tv_sec += (time_t)whole;
-	dl.tv_nsec += (long)((tr->timeout_s - whole) * 1e9);
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
+	if (!atomic_load(&tr->dying)) {
+		atomic_store(&tr->timed_out, true);
+		kill_victim(); /* its death wakes the waitpid() loop, which kills the rest */
 	}
-	pthread_mutex_lock(&tr->mu);
-	while (!tr->done) {
-		if (pthread_cond_timedwait(&tr->cv, &tr->mu, &dl) == ETIMEDOUT) {
-			if (!tr->first_reaped) {
-				atomic_store(&tr->timed_out, true);
-				kill(tr->first, SIGKILL);
-				if (tr->own_group)
-					kill(-tr->first, SIGKILL);
-			}
-			break;
-		}
-	}
-	pthread_mutex_unlock(&tr->mu);
-	return NULL;
 }
 
-static unsigned long long *argreg(struct user_regs_struct *r, int i)
+/* ---- resuming ---- */
+
+/* Let t run on (to the exit stop if a call is in flight), delivering sig. */
+static void resume(struct zcl_tracee *t, int sig)
 {
-	switch (i) {
-	case 0: return &r->rdi;
-	case 1: return &r->rsi;
-	case 2: return &r->rdx;
-	case 3: return &r->r10;
-	case 4: return &r->r8;
-	case 5: return &r->r9;
-	}
-	return NULL; /* impossible: callers pass 0..5 */
+	ptrace(t->in_syscall ? PTRACE_SYSCALL : PTRACE_CONT, t->pid, 0L, (long)sig);
 }
 
-static void resume(pid_t pid, bool to_exit, int sig)
+static bool is_stop_signal(int sig)
 {
-	ptrace(to_exit ? PTRACE_SYSCALL : PTRACE_CONT, pid, 0L, (long)sig);
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-/* Seccomp stop: the syscall is about to run. */
-static void on_entry(struct tracer *tr, struct tracee *t)
+/* The first stop of a new task (its PTRACE_EVENT_STOP): run it, or leave
+ * it in the group-stop it was born into. */
+static void start_new(struct zcl_tracee *t, bool group_stop)
 {
-	struct __ptrace_syscall_info si;
-	memset(&t->rec, 0, sizeof t->rec);
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) < 0 ||
-	    si.op != PTRACE_SYSCALL_INFO_SECCOMP) {
-		resume(t->pid, false, 0);
-		return;
+	if (group_stop)
+		ptrace(PTRACE_LISTEN, t->pid, 0L, 0L);
+	else
+		resume(t, 0);
+}
+
+/* ---- the task table ---- */
+
+/* Record a task we just learnt of. NULL when it cannot be recorded (out of
+ * memory): it is killed, and counted in res->lost. */
+static struct zcl_tracee *track(struct tracer *tr, pid_t pid)
+{
+	size_t before = tr->tt.n;
+	struct zcl_tracee *t = zcl_tt_add(&tr->tt, pid);
+	if (!t) {
+		tr->res->lost++;
+		kill(pid, SIGKILL);
+		return NULL;
 	}
-	t->rec.pid = t->pid;
-	t->rec.nr = (long)si.seccomp.nr;
-	memcpy(t->rec.args, si.seccomp.args, sizeof t->rec.args);
+	if (tr->tt.n == before)
+		return t; /* known already */
+	if (atomic_load(&tr->dying))
+		kill(pid, SIGKILL);
+	if (tr->tt.n > tr->res->most_tasks)
+		tr->res->most_tasks = tr->tt.n;
+	zcl_cpu_tasks_changed(&tr->cpu, &tr->tt);
+	return t;
+}
+
+static void complete_pending(struct tracer *tr, struct zcl_tracee *t);
+
+/* A task is gone: forget it, and name another one for kill_victim(). */
+static void forget(struct tracer *tr, struct zcl_tracee *t)
+{
+	complete_pending(tr, t); /* counters are gone: reported as unknown */
+	zcl_tt_remove(&tr->tt, t);
+	victim = tr->tt.head ? tr->tt.head->pid : 0;
+	zcl_cpu_tasks_changed(&tr->cpu, &tr->tt);
+}
+
+static bool wanted(const struct tracer *tr, long nr)
+{
+	if (tr->o->trap_all)
+		return true;
+	return nr >= 0 && nr < WANT_MAX && (tr->want[nr / 64] >> (nr % 64) & 1);
+}
+
+/* ---- syscalls ---- */
+
+/* A reported call at entry: the hook measures and decides; we inject. */
+static void enter_reported(struct tracer *tr, struct zcl_tracee *t, const uint64_t *orig_args)
+{
 	int count_arg = -1;
 	enum zcl_inject inj = tr->h->entry ? tr->h->entry(tr->h->ctx, &t->rec, &count_arg) : ZI_NONE;
 	/* a count the hook lowered in rec->args is the count to use */
 	unsigned long long asked = count_arg >= 0 && count_arg < 6 &&
-				   t->rec.args[count_arg] < si.seccomp.args[count_arg]
+				   t->rec.args[count_arg] < orig_args[count_arg]
 				   ? t->rec.args[count_arg] : 0;
-	t->rec.injected = inj; /* what was asked; set again to what was done */
-#if defined(__x86_64__)
-	if (inj != ZI_NONE) {
-		struct user_regs_struct regs;
-		if (ptrace(PTRACE_GETREGS, t->pid, 0, &regs) == 0) {
-			if (inj == ZI_EINTR || inj == ZI_DENY) {
-				regs.orig_rax = (unsigned long long)-1; /* the kernel skips it */
-			} else if (count_arg >= 0 && count_arg < 6 && *argreg(&regs, count_arg) > 1) {
-				unsigned long long *reg = argreg(&regs, count_arg);
-				t->count_reg = count_arg;
-				t->saved = *reg;
-				*reg = asked ? asked : *reg / 2;
-			} else if (count_arg == -1) {
-				t->count_reg = -1; /* the hook shortened it in memory */
-			} else {
-				inj = ZI_NONE;
-			}
-			if (inj != ZI_NONE && ptrace(PTRACE_SETREGS, t->pid, 0, &regs) < 0)
-				inj = ZI_NONE;
-		} else {
-			inj = ZI_NONE;
-		}
-	}
-#else
-	/* Register surgery is written for x86-64 only; a refusal elsewhere
-	 * kills the program rather than let the call through. */
-	if (inj == ZI_DENY)
-		kill(t->pid, SIGKILL);
-	inj = ZI_NONE;
-#endif
-	if (t->rec.injected == ZI_DENY && inj != ZI_DENY)
+	enum zcl_inject done = zcl_inject_at_entry(t, inj, count_arg, asked);
+	if (inj == ZI_DENY && done != ZI_DENY)
 		kill(t->pid, SIGKILL); /* could not refuse it: never let it run */
-	t->rec.injected = inj;
-	if (t->rec.deferred && inj == ZI_NONE) {
+	t->rec.injected = done;
+	if (t->rec.deferred && done == ZI_NONE && t->cpu_call == ZCL_CPU_NONE) {
 		/* No exit stop: the collector reads the result from the
 		 * kernel's counters at this thread's next stop. */
 		t->pending = true;
-		resume(t->pid, false, 0);
+		resume(t, 0);
 		return;
 	}
 	t->rec.deferred = false;
 	t->in_syscall = true;
-	resume(t->pid, true, 0);
+	resume(t, 0);
+}
+
+/* Seccomp stop: the syscall is about to run. */
+static void on_entry(struct tracer *tr, struct zcl_tracee *t, int sig)
+{
+	(void)sig;
+	struct __ptrace_syscall_info si;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) < 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+		resume(t, 0);
+		return;
+	}
+	memset(&t->rec, 0, sizeof t->rec);
+	t->rec.pid = t->pid;
+	t->rec.nr = (long)si.seccomp.nr;
+	memcpy(t->rec.args, si.seccomp.args, sizeof t->rec.args);
+	t->other_abi = si.arch != NATIVE_ARCH || (X32_BIT && (si.seccomp.nr & X32_BIT));
+	if (t->other_abi) {
+		/* int 0x80 or x32: other numbers; seen at exit, never modelled */
+		t->arch = si.arch;
+		t->report = false;
+		t->cpu_call = ZCL_CPU_NONE;
+		t->in_syscall = true;
+		resume(t, 0);
+		return;
+	}
+	t->cpu_call = zcl_cpu_call(&tr->cpu, t->rec.nr);
+	t->report = wanted(tr, t->rec.nr);
+	if (t->report) {
+		enter_reported(tr, t, si.seccomp.args);
+		return;
+	}
+	t->in_syscall = t->cpu_call != ZCL_CPU_NONE; /* a call the tracer trapped for itself */
+	resume(t, 0);
 }
 
 /* Hand a finished record to the collector. */
-static void report(struct tracer *tr, struct tracee *t)
+static void report(struct tracer *tr, struct zcl_tracee *t)
 {
 	t->rec.seq = ++tr->seq;
 	tr->res->traced++;
@@ -261,7 +253,7 @@ static void report(struct tracer *tr, struct tracee *t)
 }
 
 /* The thread stopped again (or is gone): its deferred call is over. */
-static void complete_pending(struct tracer *tr, struct tracee *t)
+static void complete_pending(struct tracer *tr, struct zcl_tracee *t)
 {
 	if (!t->pending)
 		return;
@@ -270,168 +262,244 @@ static void complete_pending(struct tracer *tr, struct tracee *t)
 	report(tr, t);
 }
 
+static const char *abi_name(uint32_t arch)
+{
+	return arch == AUDIT_ARCH_I386 ? "i386" : arch == NATIVE_ARCH ? "x32" : "another ABI";
+}
+
 /* Syscall-exit stop: the result is known. */
-static void on_exit_stop(struct tracer *tr, struct tracee *t)
+static void on_exit_stop(struct tracer *tr, struct zcl_tracee *t)
 {
 	struct __ptrace_syscall_info si;
 	t->in_syscall = false;
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) < 0 ||
-	    si.op != PTRACE_SYSCALL_INFO_EXIT) {
-		resume(t->pid, false, 0);
-		return;
+	bool ok = ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) >= 0 &&
+		  si.op == PTRACE_SYSCALL_INFO_EXIT;
+	t->rec.ret = ok ? si.exit.rval : 0;
+	if (ok && t->other_abi) {
+		tr->res->other_abi++;
+		char name[64];
+		if (tr->h->other_abi)
+			tr->h->other_abi(tr->h->ctx, &t->rec, abi_name(t->arch),
+					 zcl_filter_syscall_name(t->arch, t->rec.nr, name, sizeof name));
+	} else if (ok) {
+		if (t->cpu_call != ZCL_CPU_NONE)
+			zcl_cpu_exit(&tr->cpu, &tr->tt, t);
+		if (t->report && t->rec.injected != ZI_NONE)
+			zcl_inject_at_exit(t);
+		if (t->report)
+			report(tr, t);
 	}
-	t->rec.ret = si.exit.rval;
-#if defined(__x86_64__)
-	if (t->rec.injected != ZI_NONE) {
-		struct user_regs_struct regs;
-		if (ptrace(PTRACE_GETREGS, t->pid, 0, &regs) == 0) {
-			if (t->rec.injected == ZI_EINTR)
-				regs.rax = (unsigned long long)-EINTR;
-			else if (t->rec.injected == ZI_DENY)
-				regs.rax = (unsigned long long)-(long long)t->rec.deny_errno;
-			else if (t->count_reg >= 0)
-				*argreg(&regs, t->count_reg) = t->saved;
-			ptrace(PTRACE_SETREGS, t->pid, 0, &regs);
-		}
-		if (t->rec.injected == ZI_EINTR)
-			t->rec.ret = -EINTR;
-		if (t->rec.injected == ZI_DENY)
-			t->rec.ret = -t->rec.deny_errno;
-	}
-#endif
-	report(tr, t);
-	resume(t->pid, false, 0);
+	t->other_abi = false;
+	t->cpu_call = ZCL_CPU_NONE;
+	resume(t, 0);
 }
 
-static void on_stop(struct tracer *tr, pid_t pid, int status)
+/* ---- stops, one handler per kind (the event in status >> 16) ---- */
+
+/* No event: a syscall-exit stop, or a signal about to be delivered. */
+static void on_plain(struct tracer *tr, struct zcl_tracee *t, int sig)
 {
-	struct tracee *t = find(tr, pid);
-	if (!t) {
-		/* A new child can report before its parent's fork event. */
-		t = add(tr, pid);
-		if (!t) {
-			kill(pid, SIGKILL);
-			return;
-		}
-	}
-	int sig = WSTOPSIG(status);
-	int ev = (unsigned)status >> 16;
-	complete_pending(tr, t);
-	if (ev == PTRACE_EVENT_SECCOMP) {
-		on_entry(tr, t);
-		return;
-	}
 	if (sig == (SIGTRAP | 0x80)) {
 		if (t->in_syscall)
 			on_exit_stop(tr, t);
 		else
-			resume(pid, false, 0); /* impossible: we only ask for exit stops */
+			resume(t, 0); /* impossible: we only ask for exit stops */
 		return;
 	}
-	if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK || ev == PTRACE_EVENT_CLONE) {
-		unsigned long child = 0;
-		ptrace(PTRACE_GETEVENTMSG, pid, 0, &child);
-		struct tracee *c = child ? add(tr, (pid_t)child) : NULL;
-		if (child && !c) {
-			kill((pid_t)child, SIGKILL);
-		} else if (c) {
-			/* The collector copies the parent's mappings before the
-			 * child runs a single instruction. */
-			if (tr->h->proc_new)
-				tr->h->proc_new(tr->h->ctx, c->pid, pid, false);
-			c->announced = true;
-			if (c->held) {
-				c->held = false;
-				resume(c->pid, false, 0);
-			}
-		}
-		resume(pid, t->in_syscall, 0);
-		return;
-	}
-	if (ev == PTRACE_EVENT_EXEC) {
-		unsigned long former = 0;
-		ptrace(PTRACE_GETEVENTMSG, pid, 0, &former);
-		struct tracee *old = former && (pid_t)former != pid ? find(tr, (pid_t)former) : NULL;
-		if (old) {
-			/* A non-leader thread exec'd: it now has the leader's pid,
-			 * and carries its own state (inside execve) along. */
-			struct tracee moved = *old;
-			drop(tr, old->pid);
-			moved.pid = pid;
-			*t = moved;
-		}
-		tr->exec_seen = true;
+	resume(t, sig); /* deliver it: the program's signals are its own */
+}
+
+/* fork, vfork, clone: the child is traced already. */
+static void on_new_child(struct tracer *tr, struct zcl_tracee *t, int sig)
+{
+	(void)sig;
+	unsigned long child = 0;
+	ptrace(PTRACE_GETEVENTMSG, t->pid, 0, &child);
+	struct zcl_tracee *c = child ? track(tr, (pid_t)child) : NULL;
+	if (c) {
+		/* The collector copies the parent's mappings before the
+		 * child runs a single instruction. */
 		if (tr->h->proc_new)
-			tr->h->proc_new(tr->h->ctx, pid, pid, true);
-		resume(pid, t->in_syscall, 0);
-		return;
+			tr->h->proc_new(tr->h->ctx, c->pid, t->pid, false);
+		c->announced = true;
+		if (c->held) {
+			c->held = false;
+			tr->held--;
+			start_new(c, c->held_in_group_stop);
+		}
 	}
-	if (ev == PTRACE_EVENT_EXIT) {
-		if (tr->h->proc_exit)
-			tr->h->proc_exit(tr->h->ctx, pid);
-		resume(pid, false, 0);
-		return;
+	resume(t, 0);
+}
+
+static void on_exec(struct tracer *tr, struct zcl_tracee *t, int sig)
+{
+	(void)sig;
+	unsigned long former = 0;
+	ptrace(PTRACE_GETEVENTMSG, t->pid, 0, &former);
+	struct zcl_tracee *old = former && (pid_t)former != t->pid
+				 ? zcl_tt_find(&tr->tt, (pid_t)former) : NULL;
+	if (old) {
+		/* A non-leader thread exec'd: it now has the leader's pid (the
+		 * leader is gone without an exit report) and carries its own
+		 * state (inside execve) along. */
+		pid_t pid = t->pid;
+		forget(tr, t);
+		zcl_tt_rekey(&tr->tt, old, pid);
+		victim = tr->tt.head ? tr->tt.head->pid : 0;
+		t = old;
 	}
-	if (ev != 0) {
-		resume(pid, t->in_syscall, 0); /* PTRACE_EVENT_STOP etc.: nothing to do */
-		return;
-	}
-	if (sig == SIGSTOP && !t->seen) {
-		t->seen = true; /* the attach stop of a new tracee: swallow it */
-		if (t->announced)
-			resume(pid, false, 0);
-		else
+	tr->exec_seen = true;
+	if (tr->h->proc_new)
+		tr->h->proc_new(tr->h->ctx, t->pid, t->pid, true);
+	resume(t, 0);
+}
+
+static void on_exit_event(struct tracer *tr, struct zcl_tracee *t, int sig)
+{
+	(void)sig;
+	if (tr->h->proc_exit)
+		tr->h->proc_exit(tr->h->ctx, t->pid);
+	resume(t, 0);
+}
+
+/* PTRACE_EVENT_STOP: a new task's first stop, a group-stop, or the wake-up
+ * of a group-stop (SIGCONT) reported as SIGTRAP. */
+static void on_event_stop(struct tracer *tr, struct zcl_tracee *t, int sig)
+{
+	(void)tr;
+	if (!t->seen) {
+		t->seen = true;
+		if (t->announced) {
+			start_new(t, is_stop_signal(sig));
+		} else {
 			t->held = true; /* it beat its parent's event: wait for it */
+			t->held_in_group_stop = is_stop_signal(sig);
+			tr->held++;
+		}
 		return;
 	}
-	siginfo_t si;
-	if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) < 0) {
-		/* group-stop (SIGSTOP, SIGTSTP ...): keep it running; a stopped
-		 * program would only wait for the deadline */
-		resume(pid, t->in_syscall, 0);
+	if (is_stop_signal(sig))
+		ptrace(PTRACE_LISTEN, t->pid, 0L, 0L); /* stay stopped, as without us */
+	else
+		resume(t, 0);
+}
+
+typedef void (*stop_fn)(struct tracer *tr, struct zcl_tracee *t, int sig);
+
+static const stop_fn on_event[] = {
+	[0] = on_plain,
+	[PTRACE_EVENT_FORK] = on_new_child,
+	[PTRACE_EVENT_VFORK] = on_new_child,
+	[PTRACE_EVENT_CLONE] = on_new_child,
+	[PTRACE_EVENT_EXEC] = on_exec,
+	[PTRACE_EVENT_EXIT] = on_exit_event,
+	[PTRACE_EVENT_SECCOMP] = on_entry,
+	[PTRACE_EVENT_STOP] = on_event_stop,
+};
+
+static void on_stop(struct tracer *tr, pid_t pid, int status)
+{
+	struct zcl_tracee *t = zcl_tt_find(&tr->tt, pid);
+	if (!t && !(t = track(tr, pid))) /* a new child can report before its parent's event */
 		return;
-	}
-	resume(pid, t->in_syscall, sig); /* deliver the signal */
+	int sig = WSTOPSIG(status);
+	unsigned ev = (unsigned)status >> 16;
+	complete_pending(tr, t);
+	if (ev != PTRACE_EVENT_STOP)
+		t->seen = true;
+	stop_fn fn = ev < sizeof on_event / sizeof on_event[0] ? on_event[ev] : NULL;
+	if (fn)
+		fn(tr, t, sig);
+	else
+		resume(t, 0); /* an event we did not ask for */
 }
 
-/* Write a fixed message: between fork and exec only async-signal-safe calls. */
-static void say(const char *msg)
+/* The parent process of pid (/proc/PID/stat, proc(5)), or 0. */
+static pid_t parent_of(pid_t pid)
 {
-	ssize_t n = write(2, msg, strlen(msg));
-	(void)n;
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')'); /* the name may hold anything but ends there */
+	return p && p[1] && p[2] ? (pid_t)strtol(p + 3, NULL, 10) : 0;
 }
 
-static void child(char *const argv[], char *const envp[], const struct zcl_trace_opts *o,
-		  const struct sock_fprog *f)
+/* A task is gone, and new tasks still wait for their parent's event: the
+ * parent may have been the one that died (killed before it could report
+ * the fork). Let such orphans run rather than hold them for ever. */
+static void release_orphans(struct tracer *tr)
 {
-	if (o->own_group)
-		setpgid(0, 0);
-	if (o->child_setup)
-		o->child_setup(o->child_arg);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-	    ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) {
-		say("zcl: tracer: ptrace(PTRACE_TRACEME) refused\n");
-		_exit(126);
+	for (struct zcl_tracee *t = tr->tt.head; t; t = t->next) {
+		if (!t->held || zcl_tt_find(&tr->tt, parent_of(t->pid)))
+			continue; /* its parent is alive: its event will come */
+		t->held = false;
+		tr->held--;
+		t->announced = true;
+		if (tr->h->proc_new)
+			tr->h->proc_new(tr->h->ctx, t->pid, 0, false); /* parent unknown */
+		start_new(t, t->held_in_group_stop);
 	}
-	raise(SIGSTOP);
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, f) < 0) {
-		say("zcl: tracer: cannot install the seccomp filter\n");
-		_exit(126);
-	}
-	execve(argv[0], argv, envp);
-	say("zcl: tracer: execve failed\n");
-	_exit(127);
 }
 
-static void pin_to_this_cpu(void)
+/* A task exited or was killed. */
+static void on_gone(struct tracer *tr, pid_t pid, int st)
 {
-	int cpu = sched_getcpu();
-	if (cpu < 0)
+	struct zcl_trace_result *res = tr->res;
+	if (pid == tr->first) {
+		res->exited = WIFEXITED(st);
+		res->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+		res->term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	}
+	struct zcl_tracee *t = zcl_tt_find(&tr->tt, pid);
+	if (t) {
+		if (t->held)
+			tr->held--;
+		forget(tr, t);
+	}
+	if (tr->held)
+		release_orphans(tr);
+	if (pid == tr->first && !tr->o->follow_children && !atomic_load(&tr->dying))
+		kill_all(tr); /* the program is over: so are its helpers */
+}
+
+/* ---- the run ---- */
+
+/* Wait for stops until every task is gone. */
+static void loop(struct tracer *tr)
+{
+	int st;
+	while (tr->tt.n > 0) {
+		if ((kill_asked || atomic_load(&tr->timed_out)) && !atomic_load(&tr->dying)) {
+			tr->res->killed = kill_asked;
+			kill_all(tr); /* the tasks' deaths keep waitpid() busy from here on */
+		}
+		pid_t p = waitpid(-1, &st, __WALL);
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ECHILD: nothing left (impossible while the table has tasks) */
+		}
+		tr->res->stops++;
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			on_gone(tr, p, st);
+		else if (WIFSTOPPED(st))
+			on_stop(tr, p, st);
+	}
+}
+
+static void set_wanted(struct tracer *tr)
+{
+	if (tr->o->trap_all || !tr->o->trap)
 		return;
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof set, &set);
+	for (const int *p = tr->o->trap; *p >= 0; p++)
+		if (*p < WANT_MAX)
+			tr->want[*p / 64] |= 1ULL << (*p % 64);
 }
 
 int zcl_trace_run(char *const argv[], char *const envp[],
@@ -439,130 +507,55 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 		  const struct zcl_tracer_hooks *h,
 		  struct zcl_trace_result *res, char *err, size_t errlen)
 {
-	static struct tracer tr; /* large; one run at a time */
-	memset(&tr, 0, sizeof tr);
+	struct tracer tr = {.o = o, .h = h, .res = res};
 	memset(res, 0, sizeof *res);
-	tr.h = h;
-	tr.res = res;
-	tr.timeout_s = o->timeout_s;
-
-	cpu_set_t old;
-	bool pinned = false;
-	if (o->pin_cpu && sched_getaffinity(0, sizeof old, &old) == 0) {
-		pin_to_this_cpu();
-		pinned = true;
-	}
+	zcl_tt_init(&tr.tt);
+	set_wanted(&tr);
+	kill_asked = 0; /* a request from now on ends this run (and only this one) */
 	struct sock_fprog *f = zcl_filter_build(o);
 	if (!f) {
 		snprintf(err, errlen, "tracer: cannot build the seccomp filter");
 		errno = EINVAL;
-		goto fail_unpin;
+		return -1;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "tracer: fork: %s", strerror(errno));
-		free(f);
-		goto fail_unpin;
-	}
-	if (pid == 0)
-		child(argv, envp, o, f);
-	free(f);
-	if (o->own_group)
-		setpgid(pid, pid); /* also done in the child: no race on who is first */
-	tr.first = pid;
-	tr.own_group = o->own_group;
-	current_group = o->own_group;
-	current_first = pid;
-	res->pid = pid;
-
-	int st;
-	while (waitpid(pid, &st, __WALL) < 0) {
-		if (errno != EINTR) {
-			snprintf(err, errlen, "tracer: waitpid: %s", strerror(errno));
-			kill(pid, SIGKILL);
-			goto fail_unpin;
-		}
-	}
-	if (!WIFSTOPPED(st)) {
-		snprintf(err, errlen, "tracer: the child could not start (status %#x)", st);
-		errno = ECHILD;
-		goto fail_unpin;
-	}
+	zcl_cpu_begin(&tr.cpu, o->pin_cpu); /* before fork: the child inherits the pin */
 	long popts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL |
 		     PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
 		     PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
-	if (ptrace(PTRACE_SETOPTIONS, pid, 0, popts) < 0) {
-		int e = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, __WALL);
-		snprintf(err, errlen, "tracer: ptrace not permitted here: %s", strerror(e));
-		errno = e;
-		goto fail_unpin;
+	pid_t pid = zcl_spawn_seized(argv, envp, o, f, popts, err, errlen);
+	free(f);
+	if (pid < 0) {
+		zcl_cpu_end(&tr.cpu);
+		return -1;
 	}
-	struct tracee *t0 = add(&tr, pid);
-	t0->seen = true;
-	t0->announced = true;
-
-	pthread_t wd;
-	bool have_wd = false;
-	pthread_mutex_init(&tr.mu, NULL);
-	pthread_cond_init(&tr.cv, NULL);
-	if (o->timeout_s > 0)
-		have_wd = pthread_create(&wd, NULL, watchdog, &tr) == 0;
-
-	ptrace(PTRACE_CONT, pid, 0, 0);
-	while (tr.live > 0) {
-		pid_t p = waitpid(-1, &st, __WALL);
-		if (p < 0) {
-			if (errno == EINTR)
-				continue;
-			break; /* ECHILD: nothing left */
-		}
-		if (atomic_load(&tr.timed_out))
-			kill_all(&tr);
-		res->stops++;
-		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			if (p == pid) {
-				res->exited = WIFEXITED(st);
-				res->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-				res->term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-			}
-			drop(&tr, p);
-			if (p == pid) {
-				pthread_mutex_lock(&tr.mu);
-				tr.first_reaped = true;
-				pthread_mutex_unlock(&tr.mu);
-				current_first = 0;
-				kill_all(&tr); /* the program is over: so are its helpers */
-			}
-			continue;
-		}
-		if (WIFSTOPPED(st))
-			on_stop(&tr, p, st);
+	tr.first = res->pid = pid;
+	struct zcl_tracee *t0 = track(&tr, pid);
+	if (!t0) {
+		snprintf(err, errlen, "tracer: out of memory");
+		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+		zcl_cpu_end(&tr.cpu);
+		errno = ENOMEM;
+		return -1;
 	}
+	t0->seen = t0->announced = true;
+	zcl_trace_set_current(pid, o->own_group);
+
+	struct zcl_deadline wd;
+	zcl_deadline_start(&wd, o->timeout_s, on_deadline, &tr);
+	loop(&tr);
 	/* Reap whatever is left in the group (untraced leftovers cannot exist:
 	 * every child is auto-attached, but be sure). */
 	if (o->own_group) {
 		kill(-pid, SIGKILL);
-		while (waitpid(-pid, &st, __WALL | WNOHANG) > 0)
+		while (waitpid(-pid, NULL, __WALL | WNOHANG) > 0)
 			;
 	}
-	current_first = 0;
-
-	pthread_mutex_lock(&tr.mu);
-	tr.done = true;
-	pthread_cond_signal(&tr.cv);
-	pthread_mutex_unlock(&tr.mu);
-	if (have_wd)
-		pthread_join(wd, NULL);
+	zcl_trace_set_current(0, false);
+	zcl_deadline_stop(&wd);
 	res->timed_out = atomic_load(&tr.timed_out);
 	res->exec_failed = !tr.exec_seen;
-	if (pinned)
-		sched_setaffinity(0, sizeof old, &old);
+	zcl_tt_free(&tr.tt);
+	zcl_cpu_end(&tr.cpu);
 	return 0;
-
-fail_unpin:
-	if (pinned)
-		sched_setaffinity(0, sizeof old, &old);
-	return -1;
 }

@@ -2,13 +2,15 @@
  * tracer.h - run a program under ptrace, stop at the syscalls a seccomp
  * filter marks, and report each one at entry and at exit.
  *
- * Mechanism only: the tracer knows nothing about copies. It spawns the
- * program in its own process group with a libseccomp filter whose TRACE
- * action hands the chosen syscalls to us (PTRACE_EVENT_SECCOMP), resumes
- * with PTRACE_SYSCALL to see the return value at the syscall-exit stop,
- * follows fork, vfork, clone and threads, and ends everything at a wall-clock
- * deadline. Fault injection (short counts, EINTR) is applied here because it
- * is register surgery; whether to inject is the caller's choice.
+ * Mechanism only: the tracer knows nothing about copies. It seizes the
+ * program (PTRACE_SEIZE, as strace does, so stops and continues stay the
+ * program's own), loads a libseccomp filter whose TRACE action hands the
+ * chosen syscalls to us (PTRACE_EVENT_SECCOMP), resumes with PTRACE_SYSCALL
+ * to see the return value at the syscall-exit stop, follows fork, vfork,
+ * clone and threads without a limit on their number, and ends everything at
+ * a wall-clock deadline or on request. Fault injection (short counts, EINTR)
+ * is applied here because it is register surgery; whether to inject is the
+ * caller's choice.
  */
 #ifndef ZCL_TRACER_H
 #define ZCL_TRACER_H
@@ -37,15 +39,31 @@ struct zcl_tracer_hooks {
 	/* A new tracee appeared (fork, vfork, clone) or a tracee exec'd.
 	 * May be NULL. */
 	void (*proc_new)(void *ctx, pid_t pid, pid_t parent, bool exec);
+	/* With opts.trace_other_abi: a syscall made through another ABI
+	 * (int 0x80 on x86-64: i386 numbers; x32) finished. rec has pid, nr
+	 * (that ABI's number), args and ret; abi names the ABI ("i386", "x32")
+	 * and name the call in it ("getpid"). Such calls never reach entry or
+	 * exit: their numbers mean other calls there. May be NULL. */
+	void (*other_abi)(void *ctx, const struct zcl_sysrec *rec, const char *abi, const char *name);
 };
 
 struct zcl_trace_opts {
 	bool trap_all;        /* trap every syscall (stage runs: exact mode switches) */
 	const int *trap;      /* otherwise: these syscall numbers, ending with -1 */
 	double timeout_s;     /* wall-clock limit; <= 0: none */
-	bool pin_cpu;         /* run tracer and tracee on one CPU: a ptrace stop costs less */
+	bool pin_cpu;         /* while the program is one task, run it on the tracer's CPU
+			       * (a ptrace stop costs less there) and tell it its real CPU set
+			       * (sched_getaffinity); every CPU back once it has two tasks, and
+			       * hands off for good once it sets an affinity itself */
 	bool own_group;       /* put the program in a process group of its own (stage runs);
 			       * zcl trace keeps it in ours, so it can use the terminal */
+	bool follow_children; /* zcl trace: tasks that outlive the first process are followed
+			       * until they exit (strace -f); otherwise (stage runs) they are
+			       * killed when it exits */
+	bool trace_other_abi; /* zcl trace: another ABI's syscalls (int 0x80) stop and go to
+			       * hooks->other_abi; otherwise the filter kills the program */
+	const char *path;     /* the file to execute; NULL: argv[0]. argv goes to the program
+			       * untouched */
 	void (*child_setup)(void *arg); /* in the child before exec (fds, rlimits); may be NULL */
 	void *child_arg;
 };
@@ -59,21 +77,28 @@ struct zcl_trace_result {
 	bool exec_failed;   /* execve of the program failed (exit_code 127) */
 	unsigned long stops; /* ptrace stops handled */
 	unsigned long traced; /* syscalls reported */
+	unsigned long other_abi; /* syscalls made through another ABI (see trace_other_abi) */
+	unsigned long lost;  /* tasks the tracer could not record (out of memory): killed */
+	unsigned long most_tasks; /* most threads and processes alive at once */
+	bool killed;         /* zcl_trace_kill_current() ended the run */
 };
 
 /* Who zcl_trace_kill_current() kills (0: nobody); for spawn.c. */
 void zcl_trace_set_current(pid_t first, bool own_group);
 
-/* SIGKILL the program being traced (and its group, if it has its own).
- * Async-signal-safe: for SIGINT/SIGTERM handlers. */
+/* End the run being traced: SIGKILL one of its tasks (and its process
+ * group, if it has its own) so the tracer wakes up and kills the rest.
+ * Async-signal-safe and thread-safe: for SIGINT/SIGTERM handlers and the
+ * viz's thread. */
 void zcl_trace_kill_current(void);
 
 /*
- * Run argv[0] (a path) under the
- * tracer until every process it started is gone. Fills *res. Returns 0, or
- * -1 with errno and a message in err (size errlen) when the tracer itself
- * could not work (fork failed, ptrace not permitted, bad filter). No process
- * is left behind in either case.
+ * Run opts->path (or argv[0]) with argv under the tracer until every
+ * process it started is gone (with follow_children), or until the first one
+ * is gone (the others are killed then). Fills *res. Returns 0, or -1 with
+ * errno and a message in err (size errlen) when the tracer itself could not
+ * work (fork failed, ptrace not permitted, bad filter). No process is left
+ * behind in either case. One run at a time per process.
  */
 int zcl_trace_run(char *const argv[], char *const envp[],
 		  const struct zcl_trace_opts *opts,

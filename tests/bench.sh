@@ -62,8 +62,9 @@ else
 	echo "(gnuplot is not installed: no build/bench.svg; apt-get install gnuplot-nox)"
 fi
 
-# 2. The tracer's cost per traced syscall, next to strace: tests/bench_tracer.sh.
-# (the lead adds the line that runs it here)
+# 2. The tracer's cost per traced syscall, next to strace and the floor.
+echo
+sh tests/bench_tracer.sh || echo "bench: tests/bench_tracer.sh failed (exit $?)" >&2
 
 # 3. The grader on the reference solutions: every stage, every test.
 echo
