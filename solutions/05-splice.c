@@ -48,15 +48,15 @@ static int drain(int pipe_rd, int sock_fd, size_t n)
  */
 int send_file(int file_fd, int sock_fd, size_t size)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	loff_t off = 0;
 	size_t left = size;
 	int rc = 0;
 	while (left > 0) {
 		/* at most what the pipe holds (64 KiB by default, F_GETPIPE_SZ) */
-		ssize_t in = splice(file_fd, &off, p[1], NULL, left, SPLICE_F_MOVE | SPLICE_F_MORE);
+		ssize_t in = splice(file_fd, &off, pfd[1], NULL, left, SPLICE_F_MOVE | SPLICE_F_MORE);
 		if (in < 0 && errno == EINTR)
 			continue;
 		if (in <= 0) {
@@ -65,15 +65,15 @@ int send_file(int file_fd, int sock_fd, size_t size)
 			rc = -1;
 			break;
 		}
-		if (drain(p[0], sock_fd, (size_t)in) < 0) {
+		if (drain(pfd[0], sock_fd, (size_t)in) < 0) {
 			rc = -1;
 			break;
 		}
 		left -= (size_t)in;
 	}
 	int saved = errno;
-	close(p[0]);
-	close(p[1]);
+	close(pfd[0]);
+	close(pfd[1]);
 	errno = saved;
 	return rc;
 }

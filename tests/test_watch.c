@@ -289,7 +289,9 @@ Test(watch, the_screen_shows_progress_verdict_and_errors_at_80x24)
 	struct zcl_watch_view v;
 	fill_view(&v);
 	zcl_watch_draw(c, &v);
-	cr_assert(canvas_has(c, "1/4 stages"), "the progress figure");
+	char fig[32];
+	snprintf(fig, sizeof fig, "1/%d stages", v.nstages);
+	cr_assert(canvas_has(c, fig), "the progress figure %s", fig);
 	cr_assert(canvas_has(c, "[done] 1 readwrite"), "stage 1 is done");
 	cr_assert(canvas_has(c, "[    ] 2 mmap"), "stage 2 is pending");
 	cr_assert(canvas_has(c, "stage 2 mmap"), "the verdict box names the current stage");
@@ -388,7 +390,9 @@ Test(watch, the_screen_says_when_it_is_rebuilding_or_unchecked)
 		v.stages[i].done = true;
 	zcl_watch_draw(c, &v);
 	cr_assert(canvas_has(c, "PASS"));
-	cr_assert(canvas_has(c, "4/4 stages - all done"));
+	char all[48];
+	snprintf(all, sizeof all, "%d/%d stages - all done", v.nstages, v.nstages);
+	cr_assert(canvas_has(c, all), "%s", all);
 	zcl_canvas_free(c);
 }
 
