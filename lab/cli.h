@@ -16,6 +16,8 @@
 struct opts {
 	bool solution, json, warm, no_sg, summary, help, exact, no_tui, step, once;
 	const char *cast;
+	const char *record;     /* run: write the event stream there (lab/record.h) */
+	int speed;              /* run, tour, replay: 1-9; 0: the default pace */
 	uint64_t size;
 	const char *file, *out, *format, *stage;
 	uint64_t seed;

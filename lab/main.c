@@ -24,6 +24,7 @@
 #include "collect.h"
 #include "fdclass.h"
 #include "pagecache.h"
+#include "record.h"
 #include "params.h"
 #include "report.h"
 #include "runner.h"
@@ -172,6 +173,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"exact", no_argument, 0, 'x'}, {"step", no_argument, 0, 'P'},
 		{"cast", required_argument, 0, 'C'}, {"once", no_argument, 0, 'O'}, {"format", required_argument, 0, 'F'},
 		{"out", required_argument, 0, 'o'}, {"stage", required_argument, 0, 'G'},
+		{"speed", required_argument, 0, 'V'}, {"record", required_argument, 0, 'R'},
 		{0, 0, 0, 0},
 	};
 	bool ok;
@@ -188,6 +190,14 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'P': o->step = true; break;
 		case 'O': o->once = true; break;
 		case 'C': o->cast = optarg; break;
+		case 'R': o->record = optarg; break;
+		case 'V': {
+			char *end;
+			o->speed = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->speed < 1 || o->speed > 9)
+				return die("--speed: a number from 1 (slowest) to 9 (nothing animated), not %s", optarg), -1;
+			break;
+		}
 		case 'u': o->summary = true; break;
 		case 'x': o->exact = true; break;
 		case 'F': o->format = optarg; break;
@@ -259,10 +269,21 @@ static const struct zcl_stage *stage_arg(int argc, char **argv, int i)
 	return s;
 }
 
-/* The animated view when there is a terminal and nobody asked for text. */
+/* The animated view when there is a terminal that can take it and nobody
+ * asked for text. A terminal without cursor addressing (TERM=dumb: Emacs'
+ * shell, IDE consoles) gets the text timeline, and one line saying why. */
 static bool use_tui(const struct opts *o)
 {
-	return !o->no_tui && !o->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (o->no_tui || o->json || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return false;
+	static int ok = -1; /* asked once, said once */
+	if (ok < 0) {
+		char why[160];
+		ok = zcl_app_terminal_ok(why, sizeof why);
+		if (!ok)
+			fprintf(stderr, "zcl: %s: the text timeline instead of the animation\n", why);
+	}
+	return ok;
 }
 
 /* Run the TUI; its errors are one line like every other. */
@@ -275,6 +296,107 @@ static int app(const struct zcl_app_opts *ao)
 		return EXIT_USAGE;
 	}
 	return rc ? EXIT_FAIL : 0;
+}
+
+static void timeline_legend(FILE *out)
+{
+	fprintf(out, "  PC = page cache, skb = socket buffer, * = modelled (loopback has no NIC),\n"
+		     "  REF = page descriptors only, no bytes copied\n");
+}
+
+/* A finished run's result, as zcl check prints it; the exit code. */
+static int run_result(const struct zcl_run *r, const struct opts *o)
+{
+	if (o->json)
+		zcl_print_run_json(stdout, r); /* --json: the result is the last line */
+	else
+		zcl_print_run_text(stdout, r);
+	return r->verdict == ZV_PASS ? 0 : EXIT_FAIL;
+}
+
+/* zcl run: animated on a terminal, else the text timeline; --record keeps
+ * the event stream for zcl replay. */
+static int cmd_run(int argc, char **argv, struct opts *o)
+{
+	int i = parse(argc, argv, o, false);
+	if (i < 0)
+		return EXIT_USAGE;
+	const struct zcl_stage *s = stage_arg(argc, argv, i);
+	if (!s)
+		return EXIT_USAGE;
+	bool tui = use_tui(o);
+	if (o->cast && !tui)
+		return die("%s", "--cast records the animated view: it needs a terminal (and no --no-tui or --json)");
+	if (tui) {
+		struct zcl_app_opts ao = {
+			.stage = s, .solution = o->solution, .warm = o->warm, .sg = !o->no_sg, .step = o->step,
+			.size = o->size, .seed = o->seed, .file = o->file, .timeout_s = o->timeout_s,
+			.cast = o->cast, .interrupted = &interrupted, .once = o->once, .speed = o->speed,
+			.record = o->record,
+		};
+		return app(&ao);
+	}
+	struct zcl_timeline tl;
+	zcl_timeline_init(&tl, stdout, o->json, true);
+	struct zcl_run r = {
+		.stage = s, .solution = o->solution, .size = o->size, .file = o->file, .seed = o->seed,
+		.warm = o->warm, .sg = !o->no_sg, .timeout_s = o->timeout_s, .inject = o->inject,
+	};
+	char err[512];
+	struct zcl_sink sinks[2] = {{.ctx = &tl, .step = zcl_timeline_step}};
+	struct zcl_recorder *rec = o->record ? zcl_record_open(o->record, &r, err, sizeof err) : NULL;
+	if (o->record && !rec)
+		return die("%s", err);
+	if (rec)
+		sinks[1] = (struct zcl_sink){.ctx = rec, .step = zcl_record_step};
+	r.sinks = sinks;
+	r.nsinks = rec ? 2 : 1;
+	if (!o->json) {
+		printf("timeline of stage %d (%s): seq, the syscall, its copies, running totals\n", s->num, s->slug);
+		timeline_legend(stdout);
+	}
+	int started = zcl_run_stage(&r, err, sizeof err);
+	if (rec && zcl_record_close(rec, started == 0 && !interrupted ? &r : NULL, err, sizeof err) < 0 &&
+	    started == 0)
+		started = -1;
+	int rc = started < 0 ? die("%s", err) : run_result(&r, o);
+	zcl_run_free(&r);
+	return rc;
+}
+
+/* zcl replay FILE: a recorded run, animated (or as text), without running
+ * anything. The exit code is the recorded verdict's; 2 for a file that is
+ * not a whole recording. */
+static int cmd_replay(int argc, char **argv, struct opts *o)
+{
+	int i = parse(argc, argv, o, false);
+	if (i < 0)
+		return EXIT_USAGE;
+	if (i >= argc)
+		return die("%s", "replay: which file? (zcl run N --record FILE makes one)");
+	if (i + 1 < argc)
+		return die("replay: unexpected argument: %s", argv[i + 1]);
+	bool tui = use_tui(o);
+	if (o->cast && !tui)
+		return die("%s", "--cast records the animated view: it needs a terminal (and no --no-tui or --json)");
+	if (tui) {
+		struct zcl_app_opts ao = {.replay = argv[i], .step = o->step, .speed = o->speed, .cast = o->cast,
+					  .interrupted = &interrupted, .once = o->once};
+		return app(&ao);
+	}
+	struct zcl_timeline tl;
+	zcl_timeline_init(&tl, stdout, o->json, true);
+	struct zcl_sink sink = {.ctx = &tl, .step = zcl_timeline_step};
+	struct zcl_run r;
+	char err[512];
+	if (!o->json) {
+		printf("replay of %s: the recorded timeline (nothing runs now)\n", argv[i]);
+		timeline_legend(stdout);
+	}
+	fflush(stdout);
+	int rc = zcl_record_replay(argv[i], &sink, 1, &r, err, sizeof err) < 0 ? die("%s", err) : run_result(&r, o);
+	zcl_run_free(&r);
+	return rc;
 }
 
 static int cmd_check(int argc, char **argv, const struct opts *o, bool timeline)
@@ -425,6 +547,7 @@ static int cmd_tour(int argc, char **argv, struct opts *o)
 		struct zcl_app_opts ao = {
 			.tour = true, .solution = true, .warm = o->warm, .sg = !o->no_sg, .size = o->size,
 			.seed = o->seed, .timeout_s = o->timeout_s, .cast = o->cast, .interrupted = &interrupted,
+			.speed = o->speed,
 		};
 		return app(&ao);
 	}
@@ -494,7 +617,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "check"))
 		return finish(cmd_check(argc, argv, &o, false));
 	if (!strcmp(cmd, "run"))
-		return finish(cmd_check(argc, argv, &o, true));
+		return finish(cmd_run(argc, argv, &o));
+	if (!strcmp(cmd, "replay"))
+		return finish(cmd_replay(argc, argv, &o));
 	if (!strcmp(cmd, "trace"))
 		return finish(cmd_trace(argc, argv, &o));
 	if (!strcmp(cmd, "tour"))

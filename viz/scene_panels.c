@@ -208,7 +208,9 @@ void zcl_footer_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int y)
 		zcl_text(c, x, y, "(no syscall yet)", ZR_DIM, false);
 	y++;
 	y += zcl_wrap(c, 1, y, c->w - 2, lines, s->sentence, ZR_NORMAL, false) <= 2 ? 2 : lines;
-	if (s->done) {
+	if (s->done && s->stopped) {
+		zcl_textn(c, 1, y, c->w - 2, s->reason, ZR_KEY, true);
+	} else if (s->done) {
 		bool pass = strcmp(s->verdict, "pass") == 0;
 		x = 1 + zcl_textf(c, 1, y, pass ? ZR_GOOD : ZR_BAD, true, "verdict: %s", s->verdict);
 		if (s->reason[0]) {

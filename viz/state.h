@@ -60,6 +60,7 @@ struct zcl_viz_state {
 
 	/* the end */
 	bool done;
+	bool stopped;            /* ended by a key (q, or a new setup): no verdict */
 	char verdict[64];        /* "pass", "wrong-bytes", ... from the checker */
 	char reason[256];
 
