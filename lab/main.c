@@ -364,6 +364,25 @@ static int cmd_run(int argc, char **argv, struct opts *o)
 	return rc;
 }
 
+/* The text timeline of a replay, under a heading written once the file
+ * has been checked (at the first step), so a bad file is one line only. */
+struct replay_text {
+	struct zcl_timeline tl;
+	const char *path;
+	bool json, said;
+};
+
+static void replay_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
+{
+	struct replay_text *rt = ctx;
+	if (!rt->said && !rt->json) {
+		printf("replay of %s: the recorded timeline (nothing runs now)\n", rt->path);
+		timeline_legend(stdout);
+	}
+	rt->said = true;
+	zcl_timeline_step(&rt->tl, r, ev, n);
+}
+
 /* zcl replay FILE: a recorded run, animated (or as text), without running
  * anything. The exit code is the recorded verdict's; 2 for a file that is
  * not a whole recording. */
@@ -384,16 +403,11 @@ static int cmd_replay(int argc, char **argv, struct opts *o)
 					  .interrupted = &interrupted, .once = o->once};
 		return app(&ao);
 	}
-	struct zcl_timeline tl;
-	zcl_timeline_init(&tl, stdout, o->json, true);
-	struct zcl_sink sink = {.ctx = &tl, .step = zcl_timeline_step};
+	struct replay_text rt = {.path = argv[i], .json = o->json};
+	zcl_timeline_init(&rt.tl, stdout, o->json, true);
+	struct zcl_sink sink = {.ctx = &rt, .step = replay_step};
 	struct zcl_run r;
 	char err[512];
-	if (!o->json) {
-		printf("replay of %s: the recorded timeline (nothing runs now)\n", argv[i]);
-		timeline_legend(stdout);
-	}
-	fflush(stdout);
 	int rc = zcl_record_replay(argv[i], &sink, 1, &r, err, sizeof err) < 0 ? die("%s", err) : run_result(&r, o);
 	zcl_run_free(&r);
 	return rc;
