@@ -21,7 +21,8 @@
 
 struct zcl_recorder {
 	FILE *out;
-	char *path;
+	char *path;       /* where the recording goes once the run is whole */
+	char *part;       /* where it is written until then */
 	const struct zcl_run *run; /* for the receiver's live count */
 };
 
@@ -52,10 +53,13 @@ static const char *machine(void)
 struct zcl_recorder *zcl_record_open(const char *path, const struct zcl_run *r, char *err, size_t errlen)
 {
 	struct zcl_recorder *rec = calloc(1, sizeof *rec);
-	if (!rec || !(rec->path = strdup(path)) || !(rec->out = fopen(path, "we"))) {
+	if (!rec || !(rec->path = strdup(path)) || asprintf(&rec->part, "%s.part", path) < 0 ||
+	    !(rec->out = fopen(rec->part, "we"))) {
 		snprintf(err, errlen, "--record: cannot write %s: %s", path, strerror(errno));
-		if (rec)
+		if (rec) {
 			free(rec->path);
+			free(rec->part);
+		}
 		free(rec);
 		return NULL;
 	}
@@ -130,12 +134,20 @@ int zcl_record_close(struct zcl_recorder *rec, const struct zcl_run *r, char *er
 		put_result(rec->out, r);
 	bool bad = ferror(rec->out) != 0;
 	int e = errno;
-	bad |= fclose(rec->out) != 0;
+	if (fclose(rec->out) != 0 && !bad) {
+		bad = true;
+		e = errno;
+	}
+	if (!bad && r && rename(rec->part, rec->path) < 0) {
+		bad = true;
+		e = errno;
+	}
 	if (bad)
-		snprintf(err, errlen, "--record: writing %s failed: %s", rec->path, strerror(bad ? e : errno));
+		snprintf(err, errlen, "--record: writing %s failed: %s", rec->path, strerror(e));
 	if (bad || !r)
-		unlink(rec->path);
+		unlink(rec->part); /* an earlier whole recording at path stays */
 	free(rec->path);
+	free(rec->part);
 	free(rec);
 	return bad ? -1 : 0;
 }

@@ -36,17 +36,18 @@
 struct zcl_recorder;
 
 /* Start recording the run r (its setup now, its steps as they come; r must
- * live until zcl_record_close). NULL with a one-line err when path cannot
- * be written. Free with zcl_record_close. */
+ * live until zcl_record_close) into PATH.part. NULL with a one-line err when
+ * that cannot be written. Free with zcl_record_close. */
 struct zcl_recorder *zcl_record_open(const char *path, const struct zcl_run *r, char *err, size_t errlen);
 
 /* The sink function: ctx is a struct zcl_recorder *. Write errors are
  * remembered and reported by zcl_record_close. */
 void zcl_record_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n);
 
-/* Write r's result and the end line, close, free rec. 0, or -1 with err
- * when anything could not be written (the file is then removed). With r
- * NULL (the run never finished) the file is removed. */
+/* Write r's result and the end line, close, and rename PATH.part to PATH;
+ * free rec. 0, or -1 with err when anything could not be written. With r
+ * NULL (the run never finished) or on an error PATH.part is removed and an
+ * earlier recording at PATH is left as it was. */
 int zcl_record_close(struct zcl_recorder *rec, const struct zcl_run *r, char *err, size_t errlen);
 
 /*

@@ -144,3 +144,22 @@ Test(replay, a_file_that_is_not_a_recording_is_refused_in_one_line, .init = make
 	refused(edited("sed 's/^setup\tsendfile/setup\tnosuchstage/'"), "not in this lab");
 	unlink(edited("true"));
 }
+
+Test(replay, a_run_that_did_not_finish_leaves_an_earlier_recording_alone, .init = make_path, .fini = drop_path)
+{
+	FILE *f = fopen(path, "w");
+	fputs("an earlier recording\n", f);
+	fclose(f);
+	struct zcl_run r = {.stage = zcl_stage_find("1"), .size = 10};
+	char err[512], part[128], text[64] = "";
+	struct zcl_recorder *rec = zcl_record_open(path, &r, err, sizeof err);
+	cr_assert_not_null(rec, "%s", err);
+	cr_expect_eq(zcl_record_close(rec, NULL, err, sizeof err), 0, "%s", err);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	cr_expect_not_null(fgets(text, sizeof text, f));
+	fclose(f);
+	cr_expect_str_eq(text, "an earlier recording\n", "q mid-run does not destroy the last whole recording");
+	snprintf(part, sizeof part, "%s.part", path);
+	cr_expect_neq(access(part, F_OK), 0, "no half recording is left behind");
+}
