@@ -115,6 +115,10 @@ static void put_result(FILE *f, const struct zcl_run *r)
 		zcl_verdict_name(r->verdict), r->expected_bytes, r->received_bytes, r->first_mismatch,
 		r->header_len, r->tmpfs, r->kernel.end.valid, r->kernel.end.vol_cs, r->kernel.end.invol_cs,
 		r->crosscheck_bad);
+	const struct zcl_procio *kb = &r->kernel.begin, *ke = &r->kernel.end;
+	fprintf(f, "kernel\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\nexit\t%d\t%d\t%d\t%d\n",
+		ke->rchar - kb->rchar, ke->wchar - kb->wchar, ke->syscr - kb->syscr, ke->syscw - kb->syscw,
+		r->tr.exited, r->tr.exit_code, r->tr.term_signal, r->tr.timed_out);
 	put_line(f, "reason", r->reason);
 	put_line(f, "crosscheck", r->crosscheck);
 	for (int i = 0; i < r->nviolations; i++)
@@ -391,6 +395,16 @@ static bool get_result(struct reader *rd, struct zcl_run *r, struct zcl_totals *
 		r->kernel.end.vol_cs = u64(rd, 8);
 		r->kernel.end.invol_cs = u64(rd, 9);
 		r->crosscheck_bad = (int)i64(rd, 10);
+	} else if (strcmp(k, "kernel") == 0 && rd->nf == 5) { /* the span's I/O: begin stays 0 */
+		r->kernel.end.rchar = u64(rd, 1);
+		r->kernel.end.wchar = u64(rd, 2);
+		r->kernel.end.syscr = u64(rd, 3);
+		r->kernel.end.syscw = u64(rd, 4);
+	} else if (strcmp(k, "exit") == 0 && rd->nf == 5) {
+		r->tr.exited = u64(rd, 1);
+		r->tr.exit_code = (int)i64(rd, 2);
+		r->tr.term_signal = (int)i64(rd, 3);
+		r->tr.timed_out = u64(rd, 4);
 	} else if (strcmp(k, "totals") == 0 && rd->nf == 11) {
 		uint64_t *f[] = {&said->syscalls, &said->mode_switches, &said->dma.count, &said->dma.bytes,
 				 &said->cpu.count, &said->cpu.bytes, &said->ref.count, &said->ref.bytes,

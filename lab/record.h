@@ -17,6 +17,8 @@
  *   E kind from to bytes modelled =note|-          (nevents of them)
  *   verdict name expected received first_mismatch header_len tmpfs
  *     kernel_valid vol_cs invol_cs crosscheck_bad
+ *   kernel rchar wchar syscr syscw   /proc/PID/io over the span (end - begin)
+ *   exit exited exit_code term_signal timed_out
  *   reason|crosscheck|violation|output|diag =text
  *   totals syscalls mode_switches dma.count dma.bytes cpu.count cpu.bytes
  *     ref.count ref.bytes filled delivered

@@ -57,6 +57,19 @@ Test(replay, replay_prints_what_the_live_run_printed, .init = make_path, .fini =
 	free(live);
 }
 
+Test(replay, json_replay_equals_the_live_json_stream, .init = make_path, .fini = drop_path, .timeout = 30)
+{
+	const char *live_argv[] = {"run", "4", "--solution", "--size", "50K", "--json", "--record", path, NULL};
+	struct cli live = run_cli(live_argv);
+	cr_assert_eq(live.status, 0, "%s", live.err);
+	char *want = strdup(live.out);
+	const char *argv[] = {"replay", path, "--json", NULL};
+	struct cli c = run_cli(argv);
+	cr_expect_eq(c.status, 0, "%s", c.err);
+	cr_expect_str_eq(c.out, want, "every event line and the result line, as live");
+	free(want);
+}
+
 /* A sink that only counts. */
 static void count(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
 {
