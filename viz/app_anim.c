@@ -136,7 +136,8 @@ static bool travel(struct app *a, int i)
 		shown = true;
 		if (s->progress >= 1)
 			break;
-		poll_key(a, FRAME_MS);
+		double left = dur - (before - t0); /* the last frame lands on time, not a frame late */
+		poll_key(a, left < FRAME_MS ? (int)left + 1 : FRAME_MS);
 		if (s->paused)
 			t0 += zcl_app_now_ms() - before; /* paused: the block stays put */
 	}

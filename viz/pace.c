@@ -9,7 +9,7 @@
 /* A first copy's travel time per speed (ms): a table, so the README's
  * figures and the code are one. Speeds 8 and 9 animate nothing. */
 static const double first_ms[ZCL_PACE_MAX + 1] = {
-	[1] = 3000, [2] = 2000, [3] = 1300, [4] = 800, [5] = 450, [6] = 250, [7] = 120, [8] = 0, [9] = 0,
+	[1] = 2600, [2] = 1700, [3] = 1100, [4] = 700, [5] = 400, [6] = 220, [7] = 110, [8] = 0, [9] = 0,
 };
 
 static int clamp_speed(int speed)
