@@ -167,6 +167,9 @@ int cmd_watch(int argc, char **argv, struct opts *o)
 		return die("watch: unexpected argument: %s", argv[i]);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return die("%s", "watch: needs a terminal (use zcl check N without one)");
+	char why[160];
+	if (!zcl_app_terminal_ok(why, sizeof why))
+		return die("watch: %s: it needs a full-screen terminal (zcl check N works without one)", why);
 	struct zcl_watch_opts wo = {.size = o->size, .seed = o->seed, .timeout_s = o->timeout_s,
 				    .interrupted = &interrupted};
 	char err[512];

@@ -442,3 +442,11 @@ Test(tui, replay_animates_a_recording_with_the_same_scene, .timeout = 60, .fini 
 	cr_expect(wait_for("zcl exit status 0", buf, sizeof buf), "%s", buf);
 	unlink(rec);
 }
+
+Test(tui, watch_on_a_terminal_without_cursor_addressing_says_so, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start_in(100, 32, "LANG=C.UTF-8 TERM=dumb", NULL, "watch");
+	cr_assert(wait_for("zcl exit status", buf, sizeof buf), "%s", buf);
+	cr_expect(strstr(buf, "no cursor addressing") && strstr(buf, "zcl exit status 2"), "one line, exit 2:\n%s", buf);
+}
