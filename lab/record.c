@@ -247,7 +247,21 @@ static int64_t i64(struct reader *rd, int i)
 	return v;
 }
 
-/* Field i as a string ("=text" unescaped in place, "-" NULL), interned. */
+/* A recording may come from anyone ("look what my program did"): its
+ * strings reach the terminal, so control characters other than newline and
+ * tab, C1 controls (UTF-8 C2 80..9F) included, become '?'. In place. */
+static void defang(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
+/* Field i as a string ("=text" unescaped in place, "-" NULL, made safe
+ * for a terminal), interned. */
 static const char *str(struct reader *rd, int i)
 {
 	if (i >= rd->nf || (rd->fld[i][0] != '=' && strcmp(rd->fld[i], "-") != 0)) {
@@ -264,6 +278,7 @@ static const char *str(struct reader *rd, int i)
 		s += e != NULL;
 	}
 	*o = 0;
+	defang(rd->fld[i] + 1);
 	const char *k = intern(rd->fld[i] + 1);
 	rd->bad |= k == NULL;
 	return k;

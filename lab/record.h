@@ -60,7 +60,9 @@ int zcl_record_close(struct zcl_recorder *rec, const struct zcl_run *r, char *er
  * it plays, r->received_live points at the receiver's recorded count.
  * Afterwards r holds the setup and result as recorded (stage, size, verdict,
  * reason, totals, ...); free it with zcl_run_free. The strings events point
- * to stay valid until the next call.
+ * to stay valid until the next call. Control characters in the file's
+ * strings (but newline and tab) are replaced by '?': a recording is not
+ * trusted to write to a terminal.
  */
 int zcl_record_replay(const char *path, const struct zcl_sink *sinks, size_t n, struct zcl_run *r,
 		      char *err, size_t errlen);

@@ -176,3 +176,16 @@ Test(replay, a_run_that_did_not_finish_leaves_an_earlier_recording_alone, .init 
 	snprintf(part, sizeof part, "%s.part", path);
 	cr_expect_neq(access(part, F_OK), 0, "no half recording is left behind");
 }
+
+Test(replay, a_recording_cannot_send_escape_sequences_to_the_terminal, .init = make_path, .fini = drop_path)
+{
+	record(3, "10K");
+	/* the reason as a hostile sender would write it: ESC ] (OSC) and a C1 CSI */
+	const char *hostile = edited("sed 's/^reason\t=.*/reason\t=\x1b]0;owned\x07 \xc2\x9b" "2J done/'");
+	const char *argv[] = {"replay", hostile, NULL};
+	struct cli c = run_cli(argv);
+	cr_expect_eq(c.status, 0, "%s", c.err);
+	cr_expect(strstr(c.out, "?]0;owned? ??2J done") != NULL, "the controls are shown as ?:\n%s", c.out);
+	cr_expect(strchr(c.out, 0x1b) == NULL && strstr(c.out, "\xc2\x9b") == NULL, "no ESC, no C1 CSI");
+	unlink(hostile);
+}
