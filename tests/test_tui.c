@@ -379,6 +379,8 @@ Test(tui, the_tour_ignores_setup_keys_while_a_stage_plays, .timeout = 60, .fini 
 	static char buf[16384];
 	start(100, 32, "tour --size 100K");
 	cr_assert(wait_for("stage 1/4", buf, sizeof buf), "%s", buf);
+	cr_expect(wait_for("TOUR x3", buf, sizeof buf) && !strstr(buf, "space step"),
+		  "the key line offers only the keys that act in the tour:\n%s", buf);
 	keys("Space");
 	keys("c g n p s");
 	cr_expect(wait_for("setup keys work after it", buf, sizeof buf), "it says why:\n%s", buf);

@@ -54,6 +54,10 @@ static void set_status(struct app *a, int w)
 			 s->solution ? "yours" : "solution");
 		snprintf(l[1], sizeof l[1], "space step · r run · c cache · g SG · n/p stage · s %s · Tab · ? · q quit",
 			 s->solution ? "yours" : "solution");
+	} else if (a->fixed && !a->o.replay && !s->stepping) { /* the tour: space and r wait for its end */
+		snprintf(l[0], sizeof l[0], "TOUR x%d · + faster · - slower · f skip to the end · Tab compare · ? help · q quit",
+			 zcl_app_speed(a));
+		snprintf(l[1], sizeof l[1], "TOUR x%d · +/- speed · f skip to the end · ? help · q quit", zcl_app_speed(a));
 	} else if (s->stepping) {
 		snprintf(l[0], sizeof l[0], "%s · space next syscall · r run on · ? help · q quit", mode);
 		snprintf(l[1], sizeof l[1], "%s · space next · r run · q quit", mode);
@@ -250,6 +254,7 @@ static void reset_state(struct app *a)
 	s->warm = a->o.warm;
 	s->stepping = a->o.step;
 	s->speed = keep_speed;
+	s->replay = a->o.replay != NULL;
 	s->hint = a->o.stage ? a->o.stage->hint : NULL;
 	s->cur = -1;
 	s->file_size = a->o.size;

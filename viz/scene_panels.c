@@ -179,7 +179,7 @@ void zcl_title_draw(struct zcl_canvas *c, const struct zcl_viz_state *s)
 	else if (s->paused)
 		snprintf(mode, sizeof mode, "paused");
 	else
-		snprintf(mode, sizeof mode, "run x%d", s->speed);
+		snprintf(mode, sizeof mode, "%s x%d", s->replay ? "replay" : "run", s->speed);
 	snprintf(flags, sizeof flags, "[%s] [SG %s] [%s cache] [%s]", s->solution ? "solution" : "your code",
 		 s->sg ? "on" : "off", s->warm ? "warm" : "cold", mode);
 	int fw = zcl_text_width(flags);
