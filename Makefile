@@ -27,7 +27,7 @@ endif
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
-DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev gnuplot-nox strace tmux zip unzip git
+DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev gnuplot-nox asciinema strace tmux zip unzip git
 SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
@@ -39,7 +39,7 @@ CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncurse
 ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) $(JSON_CFLAGS) -MMD -MP -Ilab -Iviz
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
-CLI_SRC := lab/main.c lab/cli_grade.c lab/class.c
+CLI_SRC := lab/main.c lab/cli_grade.c lab/class.c lab/cli_run.c
 CLI_OBJ := $(CLI_SRC:%.c=build/%.o)
 LAB_SRC := $(filter-out $(CLI_SRC) lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)

@@ -16,6 +16,8 @@
 struct opts {
 	bool solution, json, warm, no_sg, summary, help, exact, no_tui, step, once;
 	const char *cast;
+	const char *record;     /* run: write the event stream there (lab/record.h) */
+	int speed;              /* run, tour, replay: 1-9; 0: the default pace */
 	uint64_t size;
 	const char *file, *out, *format, *stage;
 	const char *class_dir;  /* grade --class DIR */
@@ -37,6 +39,23 @@ int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse the options after a command into o. Returns the index of the first
  * operand, or -1 after printing a usage error. */
 int parse(int argc, char **argv, struct opts *o, bool stop_at_operand);
+
+/* The stage named by argv[i], the last argument; NULL after a usage error. */
+const struct zcl_stage *stage_arg(int argc, char **argv, int i);
+
+/* The animated view, or text? (a terminal that can take it, no --no-tui or
+ * --json; says once on stderr why not when the terminal cannot.) */
+bool use_tui(const struct opts *o);
+
+/* Run the TUI (viz/app.h); its errors are one line. The exit code. */
+struct zcl_app_opts;
+int app(const struct zcl_app_opts *ao);
+
+/* The commands that show a run (cli_run.c). */
+int cmd_run(int argc, char **argv, struct opts *o);
+int cmd_replay(int argc, char **argv, struct opts *o);
+int cmd_tour(int argc, char **argv, struct opts *o);
+int cmd_watch(int argc, char **argv, struct opts *o);
 
 /* The class commands (cli_grade.c). */
 int cmd_grade(int argc, char **argv, struct opts *o);

@@ -41,15 +41,19 @@ static const char usage[] =
 	"commands:\n"
 	"  list                     the stages and where their files are\n"
 	"  check STAGE              build and run a stage once; print the verdict and its copy accounting\n"
-	"  run STAGE                watch your program copy its bytes, animated (needs a terminal);\n"
-	"                           with --no-tui, --json or no terminal: the text timeline, one line per\n"
-	"                           syscall with its copies and running totals\n"
+	"  run STAGE                watch your program copy its bytes, animated at a pace you can follow\n"
+	"                           (1 MiB of stage 1: about 25 s; + faster, f skips to the end, q stops);\n"
+	"                           with --no-tui, --json or no terminal (or TERM=dumb): the text timeline,\n"
+	"                           one line per syscall with its copies and running totals\n"
+	"  replay FILE              a run kept with run --record FILE, animated again (or as text): no\n"
+	"                           ptrace, no compiler; same keys, --step and --speed work\n"
 	"  trace [OPTS] -- CMD...   run any program under the tracer and show how it moved its bytes\n"
 	"  hint STAGE               a hint for the stage\n"
 	"  watch                    edit, save: it rebuilds and re-checks; progress per stage (needs a\n"
 	"                           terminal; r re-checks, Enter animates, n/p stage, h hint, q quits)\n"
 	"  tour                     stages 1-4 with the reference solutions, narrated (animated on a\n"
-	"                           terminal), then the comparison (takes --size, --seed, --warm, --no-sg)\n"
+	"                           terminal), then the comparison (takes --size, --seed, --warm, --no-sg,\n"
+	"                           --speed); only the speed keys, f, Tab, h, ? and q act while it plays\n"
 	"  grade [OPTS]             score the exercises: every stage, many runs each (see below)\n"
 	"  selfcheck                instructor check: every skeleton fails, every solution passes\n"
 	"  bench [OPTS]             what zero-copy saves: every stage's sender CPU time per GiB sent and\n"
@@ -69,9 +73,12 @@ static const char usage[] =
 	"                    file and socket (--seed); eintr: fail those with EINTR instead\n"
 	"  --json            check: one JSON object; run: one JSON event per line\n"
 	"  --no-tui          run, tour: the text timeline even on a terminal\n"
-	"  --step            run: start in step mode (one syscall per key press)\n"
-	"  --cast FILE       run, tour: record the animation as an asciinema v2 file (needs a terminal)\n"
-	"  --once            run: leave the animated view when the run ends (scripts, benchmarks)\n"
+	"  --step            run, replay: start in step mode (one syscall per key press)\n"
+	"  --speed N         run, tour, replay: 1 (slowest) .. 9 (nothing animated); default 3\n"
+	"  --record FILE     run: keep the event stream in FILE for zcl replay\n"
+	"  --cast FILE       run, tour, replay: record the animation as an asciinema v2 file (needs a\n"
+	"                    terminal; kept at the terminal's starting size)\n"
+	"  --once            run, replay: leave the animated view when the run ends (scripts, benchmarks)\n"
 	"\n"
 	"trace options:\n"
 	"  --json            one JSON event per line\n"
@@ -116,7 +123,9 @@ static const char usage[] =
 	"errno named), wrong-return (neither 0 nor -1), rule (the stage's way or copy target not kept),\n"
 	"crash, timeout, compile-error.\n"
 	"\n"
-	"exit status: 0 pass, 1 fail, 2 usage or environment error; on SIGINT/SIGTERM/SIGHUP the\n"
+	"exit status: 0 pass, 1 fail, 2 usage or environment error (replay: a file that is not a whole\n"
+	"recording); q in the animated view stops a run (\"stopped by you\", no verdict): zcl exits with\n"
+	"the last finished run's verdict, 0 if none finished; on SIGINT/SIGTERM/SIGHUP the\n"
 	"traced program is stopped, everything cleaned up, and zcl dies of the same signal.\n"
 	"Measured: page-cache fills (cachestat/mincore), syscalls and their return values.\n"
 	"Modelled: which CPU copies a syscall implies, and the NIC's DMA (loopback has no NIC).\n";
@@ -204,6 +213,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"sizes", required_argument, 0, 'Z'}, {"chunk", required_argument, 0, 'K'},
 		{"rounds", required_argument, 0, 'R'}, {"plot", required_argument, 0, 'L'},
 		{"receiver", required_argument, 0, 'V'}, {"cold", no_argument, 0, 'D'},
+		{"speed", required_argument, 0, 0x102}, {"record", required_argument, 0, 0x103},
 		{0, 0, 0, 0},
 	};
 	bool ok;
@@ -229,6 +239,14 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'P': o->step = true; break;
 		case 'O': o->once = true; break;
 		case 'C': o->cast = optarg; break;
+		case 0x103: o->record = optarg; break;
+		case 0x102: {
+			char *end;
+			o->speed = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->speed < 1 || o->speed > 9)
+				return die("--speed: a number from 1 (slowest) to 9 (nothing animated), not %s", optarg), -1;
+			break;
+		}
 		case 'u': o->summary = true; break;
 		case 'x': o->exact = true; break;
 		case 'F': o->format = optarg; break;
@@ -290,7 +308,7 @@ static int cmd_list(void)
 	return 0;
 }
 
-static const struct zcl_stage *stage_arg(int argc, char **argv, int i)
+const struct zcl_stage *stage_arg(int argc, char **argv, int i)
 {
 	if (i >= argc) {
 		die("%s: which stage? (zcl list shows them)", argv[0]);
@@ -306,14 +324,25 @@ static const struct zcl_stage *stage_arg(int argc, char **argv, int i)
 	return s;
 }
 
-/* The animated view when there is a terminal and nobody asked for text. */
-static bool use_tui(const struct opts *o)
+/* The animated view when there is a terminal that can take it and nobody
+ * asked for text. A terminal without cursor addressing (TERM=dumb: Emacs'
+ * shell, IDE consoles) gets the text timeline, and one line saying why. */
+bool use_tui(const struct opts *o)
 {
-	return !o->no_tui && !o->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (o->no_tui || o->json || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return false;
+	static int ok = -1; /* asked once, said once */
+	if (ok < 0) {
+		char why[160];
+		ok = zcl_app_terminal_ok(why, sizeof why);
+		if (!ok)
+			fprintf(stderr, "zcl: %s: the text timeline instead of the animation\n", why);
+	}
+	return ok;
 }
 
 /* Run the TUI; its errors are one line like every other. */
-static int app(const struct zcl_app_opts *ao)
+int app(const struct zcl_app_opts *ao)
 {
 	char err[512];
 	int rc = zcl_app_run(ao, err, sizeof err);
@@ -530,51 +559,6 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	return rc;
 }
 
-static int cmd_tour(int argc, char **argv, struct opts *o)
-{
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return die("tour: unexpected argument: %s", argv[i]);
-	if (o->cast && !use_tui(o))
-		return die("%s", "--cast records the animated view: it needs a terminal (and no --no-tui)");
-	if (use_tui(o)) {
-		struct zcl_app_opts ao = {
-			.tour = true, .solution = true, .warm = o->warm, .sg = !o->no_sg, .size = o->size,
-			.seed = o->seed, .timeout_s = o->timeout_s, .cast = o->cast, .interrupted = &interrupted,
-		};
-		return app(&ao);
-	}
-	char err[512];
-	int rc = zcl_tour(stdout, o->size, o->seed, o->warm, !o->no_sg, err, sizeof err);
-	if (rc < 0) {
-		fprintf(stderr, "zcl: %s\n", err);
-		return EXIT_USAGE;
-	}
-	return rc;
-}
-
-static int cmd_watch(int argc, char **argv, struct opts *o)
-{
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	if (i < argc)
-		return die("watch: unexpected argument: %s", argv[i]);
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return die("%s", "watch: needs a terminal (use zcl check N without one)");
-	struct zcl_watch_opts wo = {.size = o->size, .seed = o->seed, .timeout_s = o->timeout_s,
-				    .interrupted = &interrupted};
-	char err[512];
-	int rc = zcl_watch_run(&wo, err, sizeof err);
-	if (rc < 0) {
-		fprintf(stderr, "zcl: %s\n", err);
-		return EXIT_USAGE;
-	}
-	return rc ? EXIT_FAIL : 0;
-}
-
 static int cmd_hint(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, false);
@@ -612,7 +596,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "check"))
 		return finish(cmd_check(argc, argv, &o, false));
 	if (!strcmp(cmd, "run"))
-		return finish(cmd_check(argc, argv, &o, true));
+		return finish(cmd_run(argc, argv, &o));
+	if (!strcmp(cmd, "replay"))
+		return finish(cmd_replay(argc, argv, &o));
 	if (!strcmp(cmd, "trace"))
 		return finish(cmd_trace(argc, argv, &o));
 	if (!strcmp(cmd, "tour"))

@@ -27,7 +27,7 @@ static const struct zcl_stage stages[] = {
 	{3, "sendfile", "sendfile()",
 	 "sendfile(): the kernel moves page-cache pages to the socket; with scatter-gather no CPU copy",
 	 false, true, false, true, false, false, 0, 1,
-	 "sendfile(sock_fd, file_fd, NULL, left) in a loop: it may send less than asked, "
+	 "off_t offset = 0; sendfile(sock_fd, file_fd, &offset, left) in a loop: it may send less than asked, "
 	 "and at most 0x7ffff000 bytes per call."},
 	{4, "gather", "header + sendfile() (gather)",
 	 "send the header with MSG_MORE, the body with sendfile(): the NIC gathers both in one go",

@@ -44,7 +44,7 @@ static void start_in(int w, int h, const char *env, const char *root, const char
 	snprintf(sock, sizeof sock, "zcl-test-%d", (int)getpid());
 	cr_assert_eq(sh(NULL, 0, "command -v tmux >/dev/null"), 0, "tmux is needed (make deps installs it)");
 	cr_assert_eq(sh(NULL, 0, "tmux -L %s -f /dev/null new-session -d -s t -x %d -y %d "
-				 "'env ZCL_ROOT=%s %s TERM=xterm-256color %s %s; sleep 30' && "
+				 "'env ZCL_ROOT=%s TERM=xterm-256color %s %s %s; echo zcl exit status $?; sleep 30' && "
 				 "tmux -L %s set -g remain-on-exit on",
 		     sock, w, h, root ? root : getenv("ZCL_ROOT"), env, getenv("ZCL_BIN"), args, sock), 0);
 }
@@ -126,7 +126,7 @@ Test(tui, step_mode_holds_the_program_and_space_advances_it, .timeout = 60, .fin
 Test(tui, g_brings_the_cpu_copy_back_in_the_sendfile_stage, .timeout = 60, .fini = stop)
 {
 	static char buf[16384];
-	start(100, 32, "run 3 --solution --size 100000");
+	start(100, 32, "run 3 --solution --size 100000 --speed 9");
 	cr_assert(wait_for("pass", buf, sizeof buf), "the run finishes: %s", buf);
 	cr_expect(strstr(buf, "scatter-gather") != NULL, "%s", buf);
 	long cpu_sg = number_after(buf, "CPU");
@@ -151,7 +151,7 @@ Test(tui, g_brings_the_cpu_copy_back_in_the_sendfile_stage, .timeout = 60, .fini
 Test(tui, q_quits_and_restores_the_terminal, .timeout = 60, .fini = stop)
 {
 	static char buf[16384];
-	start(100, 32, "run 2 --solution --size 50000");
+	start(100, 32, "run 2 --solution --size 50000 --speed 9");
 	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
 	keys("q");
 	expect_screen_given_back(buf, sizeof buf);
@@ -168,19 +168,19 @@ Test(tui, a_small_terminal_gets_a_clear_message, .timeout = 60, .fini = stop)
 Test(tui, ctrl_c_stops_the_program_and_restores_the_terminal, .timeout = 60, .fini = stop)
 {
 	static char buf[16384];
-	start(100, 32, "run 1 --solution --step --size 200000");
+	start(100, 32, "run 1 --solution --step --size 200003");
 	cr_assert(wait_for("about to", buf, sizeof buf), "%s", buf);
 	keys("C-c");
 	expect_screen_given_back(buf, sizeof buf);
-	char procs[256];
-	sh(procs, sizeof procs, "pgrep -f '/var/tmp/[z]cl-[A-Za-z0-9]+/stage 200000' || true"); /* ours, not another test's */
+	char procs[256]; /* this test's program only: the other tests run theirs meanwhile */
+	sh(procs, sizeof procs, "pgrep -f '/var/tmp/[z]cl-[A-Za-z0-9]+/stage 200003' || true");
 	cr_expect_str_empty(procs, "no stage program survives: %s", procs);
 }
 
 Test(tui, a_resize_is_followed, .timeout = 60, .fini = stop)
 {
 	static char buf[16384];
-	start(100, 32, "run 3 --solution --size 10000");
+	start(100, 32, "run 3 --solution --size 10000 --speed 9");
 	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
 	sh(NULL, 0, "tmux -L %s resize-window -t t -x 70 -y 20", sock);
 	cr_expect(wait_for("too small", buf, sizeof buf), "shrunk below 80x24:\n%s", buf);
@@ -192,7 +192,7 @@ Test(tui, a_resize_is_followed, .timeout = 60, .fini = stop)
 Test(tui, without_a_utf8_locale_the_scene_is_ascii, .timeout = 60, .fini = stop)
 {
 	static char buf[16384];
-	start_in(100, 32, "LANG=C LC_ALL=C NO_COLOR=1", NULL, "run 3 --solution --size 10000");
+	start_in(100, 32, "LANG=C LC_ALL=C NO_COLOR=1", NULL, "run 3 --solution --size 10000 --speed 9");
 	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
 	for (const unsigned char *p = (const unsigned char *)buf; *p; p++)
 		cr_assert(*p < 0x80, "only ASCII on screen:\n%s", buf);
@@ -203,7 +203,7 @@ Test(tui, without_a_utf8_locale_the_scene_is_ascii, .timeout = 60, .fini = stop)
 Test(tui, help_overlay_lists_the_keys, .timeout = 60, .fini = stop)
 {
 	static char buf[16384];
-	start(100, 32, "run 2 --solution --size 10000");
+	start(100, 32, "run 2 --solution --size 10000 --speed 9");
 	cr_assert(wait_for("pass", buf, sizeof buf), "%s", buf);
 	keys("?");
 	cr_expect(wait_for("scatter-gather on / off", buf, sizeof buf), "%s", buf);
@@ -252,33 +252,205 @@ Test(tui, a_vanished_terminal_ends_zcl_and_its_program, .timeout = 60)
 	cr_expect_str_empty(procs, "nothing survives the terminal: %s", procs);
 }
 
-Test(tui, cast_records_an_asciinema_file, .timeout = 60, .fini = stop)
+/* Code points of the longest line of asciinema's output, cursor homes and
+ * line ends splitting lines, escape sequences taking no room. */
+static int widest_line(const char *text)
+{
+	int widest = 0, w = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == 0x1b && p[1] == '[') { /* CSI: parameters, then a final letter */
+			p += 2;
+			while (*p && !(*p >= 0x40 && *p <= 0x7e))
+				p++;
+			if (*p == 'H' || *p == 'J')
+				w = 0;
+			if (!*p)
+				break;
+		} else if (*p == '\r' || *p == '\n') {
+			w = 0;
+		} else if ((*p & 0xc0) != 0x80) {
+			w++;
+		}
+		widest = w > widest ? w : widest;
+	}
+	return widest;
+}
+
+Test(tui, a_resize_during_cast_keeps_the_recording_playable, .timeout = 60, .fini = stop)
 {
 	static char buf[16384];
 	char cast[] = "/var/tmp/zcl-cast-XXXXXX";
 	close(mkstemp(cast));
 	char args[256];
-	snprintf(args, sizeof args, "run 3 --solution --size 10000 --once --cast %s", cast);
+	snprintf(args, sizeof args, "run 3 --solution --size 10000 --speed 6 --once --cast %s", cast);
 	start(100, 32, args);
-	/* --once: zcl leaves when the run ends, and the file is complete then */
-	char done[64] = "";
-	for (int i = 0; i < 200 && done[0] != '0'; i++) {
-		usleep(50 * 1000);
-		sh(done, sizeof done, "pgrep -f '[c]ast %s' >/dev/null; echo $?", cast);
-		done[0] = done[0] == '1' ? '0' : 'x'; /* pgrep found nothing: zcl is gone */
-	}
-	screen(buf, sizeof buf);
+	cr_assert(wait_for("stage 3/4", buf, sizeof buf), "%s", buf);
+	sh(NULL, 0, "tmux -L %s resize-window -t t -x 160 -y 40", sock);
+	/* --once: zcl leaves when the run ends, the file complete */
+	cr_assert(wait_for("zcl exit status 0", buf, sizeof buf), "%s", buf);
+
 	FILE *f = fopen(cast, "r");
 	cr_assert_not_null(f);
-	char line[65536];
+	static char line[1 << 16];
 	cr_assert_not_null(fgets(line, sizeof line, f));
-	cr_expect(strncmp(line, "{\"version\": 2, \"width\": 100, \"height\": 32", 41) == 0, "header: %s", line);
-	int frames = 0;
-	while (fgets(line, sizeof line, f)) {
-		cr_expect(line[0] == '[' && strstr(line, ", \"o\", \"") != NULL, "an output event: %.80s", line);
-		frames++;
-	}
 	fclose(f);
+	int w = 0, h = 0, idle = 0;
+	cr_expect_eq(sscanf(line, "{\"version\": 2, \"width\": %d, \"height\": %d", &w, &h), 2, "header: %s", line);
+	cr_expect(w == 100 && h == 32, "the header has the size at the start: %s", line);
+	const char *il = strstr(line, "\"idle_time_limit\": ");
+	cr_expect(il && sscanf(il, "\"idle_time_limit\": %d", &idle) == 1 && idle > 0, "an idle limit: %s", line);
+
+	/* played by the real player (it wants a terminal: a pane of its own) */
+	char played[64];
+	snprintf(played, sizeof played, "%s.out", cast);
+	sh(NULL, 0, "tmux -L %s new-window -d 'asciinema cat %s > %s 2>&1; touch %s.done'", sock, cast, played, cast);
+	char done[80];
+	snprintf(done, sizeof done, "%s.done", cast);
+	for (int i = 0; i < 200 && access(done, F_OK) != 0; i++)
+		usleep(50 * 1000);
+	f = fopen(played, "r");
+	cr_assert_not_null(f, "asciinema cat wrote nothing (is asciinema installed? make deps)");
+	static char text[1 << 22];
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	text[n] = 0;
+	fclose(f);
+	cr_expect_gt(n, 1000, "the player played frames: %.300s", text);
+	cr_expect(strstr(text, "Traceback") == NULL && strstr(text, "rror") == NULL, "the player read it: %.500s", text);
+	cr_expect(strstr(text, "sendfile") != NULL, "the scene is in it");
+	cr_expect(strstr(text, "\033[0;1;36m") || strstr(text, "\033[0;36m"), "in colour (DMA is cyan)");
+	int widest = widest_line(text);
+	cr_expect(widest <= w, "every line fits the recorded width %d, the widest has %d", w, widest);
 	unlink(cast);
-	cr_expect_gt(frames, 0);
+	unlink(played);
+	unlink(done);
+}
+
+/* Like wait_for, up to `seconds`. */
+static bool wait_long(const char *what, char *buf, size_t len, int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		screen(buf, len);
+		if (strstr(buf, what))
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* The README promises: a 1 MiB stage-1 run animates for about 25 s (20-40). */
+#define DOCUMENTED_RUN_S 40
+
+Test(tui, run_animates_by_default_and_finishes_in_the_documented_time, .timeout = 90, .fini = stop)
+{
+	static char buf[16384];
+	start(100, 32, "run 1 --solution");
+	cr_assert(wait_for("RUN x3", buf, sizeof buf), "the run starts at the default pace:\n%s", buf);
+	usleep(1000 * 1000);
+	screen(buf, sizeof buf);
+	cr_expect(strstr(buf, "DMA 256K") || strstr(buf, "DMA 128K") || strstr(buf, "CPU 64K") ||
+		  strstr(buf, "a mode switch"), "after 1 s a copy (or a mode switch) is on its way:\n%s", buf);
+	long mid = number_after(buf, "syscalls");
+	cr_expect(mid >= 0 && mid < 32, "after 1 s the syscall counter (%ld) is below its final 32:\n%s", mid, buf);
+	cr_expect(strstr(buf, "f skip") != NULL, "the screen says how to skip:\n%s", buf);
+	cr_expect(wait_long("verdict: pass", buf, sizeof buf, DOCUMENTED_RUN_S), "finished within %d s:\n%s",
+		  DOCUMENTED_RUN_S, buf);
+	cr_expect_eq(number_after(buf, "syscalls"), 32, "%s", buf);
+}
+
+Test(tui, f_skips_the_animation_to_the_end, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start(100, 32, "run 1 --solution --size 300K");
+	cr_assert(wait_for("RUN x3", buf, sizeof buf), "%s", buf);
+	keys("f");
+	cr_expect(wait_for("verdict: pass", buf, sizeof buf), "f: the end at once:\n%s", buf);
+}
+
+Test(tui, q_during_a_run_is_stopped_by_you_and_exits_0, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start(100, 32, "run 1 --solution");
+	cr_assert(wait_for("RUN x3", buf, sizeof buf), "%s", buf);
+	keys("q");
+	cr_expect(wait_for("zcl exit status 0", buf, sizeof buf), "q is not a failure:\n%s", buf);
+	expect_screen_given_back(buf, sizeof buf);
+}
+
+Test(tui, the_tour_ignores_setup_keys_while_a_stage_plays, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start(100, 32, "tour --size 100K");
+	cr_assert(wait_for("stage 1/4", buf, sizeof buf), "%s", buf);
+	cr_expect(wait_for("TOUR x3", buf, sizeof buf) && !strstr(buf, "space step"),
+		  "the key line offers only the keys that act in the tour:\n%s", buf);
+	keys("Space");
+	keys("c g n p s");
+	cr_expect(wait_for("setup keys work after it", buf, sizeof buf), "it says why:\n%s", buf);
+	keys("f");
+	cr_assert(wait_for("space for the next stage", buf, sizeof buf), "stage 1 ends:\n%s", buf);
+	cr_expect(strstr(buf, "verdict: pass") && strstr(buf, "[solution] [SG on] [cold cache]") &&
+		  strstr(buf, "stage 1/4") && !strstr(buf, "crash"), "the reference run was left alone:\n%s", buf);
+	keys("q");
+	cr_expect(wait_for("zcl exit status 0", buf, sizeof buf), "quitting the tour is no failure:\n%s", buf);
+}
+
+Test(tui, a_terminal_without_cursor_addressing_gets_the_text_timeline, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start_in(100, 32, "LANG=C.UTF-8 TERM=dumb", NULL, "run 1 --solution --size 10000");
+	cr_assert(wait_for("zcl exit status", buf, sizeof buf), "%s", buf);
+	cr_expect(strstr(buf, "TERM=dumb has no cursor addressing") != NULL, "it says why:\n%s", buf);
+	cr_expect(strstr(buf, "read(3") != NULL && strstr(buf, "pass") != NULL, "the timeline:\n%s", buf);
+	cr_expect(strstr(buf, "USER SPACE") == NULL, "no full-screen view:\n%s", buf);
+}
+
+Test(tui, at_80x24_the_key_line_keeps_q_quit, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start(80, 24, "run 3 --solution --size 10000 --speed 9");
+	cr_assert(wait_for("verdict: pass", buf, sizeof buf), "%s", buf);
+	const char *last = buf + strlen(buf);
+	while (last > buf && (last[-1] == '\n' || last[-1] == ' '))
+		last--;
+	while (last > buf && last[-1] != '\n')
+		last--;
+	cr_expect(strncmp(last, " space step", 11) == 0 && strstr(last, "q quit") != NULL,
+		  "the last line has the keys and q quit: %s", last);
+	keys("q");
+}
+
+Test(tui, replay_animates_a_recording_with_the_same_scene, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	char rec[] = "/var/tmp/zcl-rec-XXXXXX";
+	close(mkstemp(rec));
+	cr_assert_eq(sh(NULL, 0, "ZCL_ROOT=%s %s run 1 --solution --size 100K --no-tui --record %s",
+			getenv("ZCL_ROOT"), getenv("ZCL_BIN"), rec), 0);
+	char args[256];
+	snprintf(args, sizeof args, "replay %s --step --speed 8", rec);
+	start(100, 32, args);
+	cr_assert(wait_for("about to", buf, sizeof buf), "step mode holds the replay too:\n%s", buf);
+	cr_expect(strstr(buf, "stage 1/4") && strstr(buf, "USER SPACE"), "the same scene:\n%s", buf);
+	long before = number_after(buf, "syscalls");
+	keys("Space");
+	usleep(1500 * 1000); /* the copies animate */
+	screen(buf, sizeof buf);
+	cr_expect_gt(number_after(buf, "syscalls"), before, "space plays the next syscall\n%s", buf);
+	keys("r");
+	cr_expect(wait_for("verdict: pass", buf, sizeof buf), "r plays on to the end:\n%s", buf);
+	cr_expect_eq(number_after(buf, "syscalls"), 4, "100K in 64K chunks: 2 reads, 2 writes\n%s", buf);
+	cr_expect(strstr(buf, "100%│") != NULL, "the page cache filled as it did live\n%s", buf);
+	keys("c");
+	cr_expect(wait_for("need a live run", buf, sizeof buf), "setup keys say why not:\n%s", buf);
+	keys("q");
+	cr_expect(wait_for("zcl exit status 0", buf, sizeof buf), "%s", buf);
+	unlink(rec);
+}
+
+Test(tui, watch_on_a_terminal_without_cursor_addressing_says_so, .timeout = 60, .fini = stop)
+{
+	static char buf[16384];
+	start_in(100, 32, "LANG=C.UTF-8 TERM=dumb", NULL, "watch");
+	cr_assert(wait_for("zcl exit status", buf, sizeof buf), "%s", buf);
+	cr_expect(strstr(buf, "no cursor addressing") && strstr(buf, "zcl exit status 2"), "one line, exit 2:\n%s", buf);
 }

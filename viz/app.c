@@ -1,72 +1,103 @@
 /*
- * app.c - the student's program, live on screen.
+ * app.c - the student's program, live on screen (or a recording of it).
  *
- * The app is a sink of the engine's event stream. At each syscall entry in
- * the bracket it can hold the program (step mode: the syscall runs when the
- * student presses space); at each exit it animates the copies the model
- * reported. Between runs it waits for keys that change the setup (cache,
- * scatter-gather, stage, solution) and run again. Handlers only change the
- * state; draw() is the one place that draws (htop's redraw).
+ * One run of the current setup at a time (run_once); the event stream goes
+ * to the animating sink (app_anim.c). Between runs the app waits for keys
+ * that change the setup (cache, scatter-gather, stage, solution) and runs
+ * again. The tour and a replay fix the setup: their keys are the speed,
+ * the overlays and q. Handlers only change the state; zcl_app_draw() is the
+ * one place that draws (htop's redraw).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "app.h"
+#include "app_int.h"
 #include "cast.h"
 #include "keys.h"
-#include "model.h"
 #include "params.h"
-#include "report.h"
-#include "runner.h"
+#include "record.h"
 #include "scene.h"
-#include "state.h"
 #include "term.h"
 #include "tour.h"
 
-#define FRAME_MS 30         /* one animation frame */
-#define COALESCE_MS 40      /* run mode at speed >= 4: at most one frame this often */
-#define TOUR_SPEED 3
-
-struct app {
-	struct zcl_app_opts o;
-	struct zcl_run *run;    /* the run in progress, for the receiver's live count */
-	struct zcl_viz_state s;
-	struct zcl_canvas *cv;
-	bool quit;              /* q: leave */
-	bool rerun;             /* a key changed the setup: run again */
-	bool release;           /* step mode: let the held syscall run */
-	const char *message;    /* the tour's words for the status line, or NULL */
-	double last_draw;
-};
-
-static double now_ms(void)
+int zcl_app_speed(const struct app *a)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+	return a->skip ? ZCL_PACE_MAX : a->s.speed;
 }
 
-static void set_status(struct app *a)
+/* The first of the key lines that fits w columns (the last always does). */
+static void fit(char *buf, size_t len, int w, const char *const *lines, int n)
+{
+	for (int i = 0; i < n; i++) {
+		snprintf(buf, len, "%s", lines[i]);
+		if (zcl_text_width(buf) <= w || i == n - 1)
+			return;
+	}
+}
+
+static void set_status(struct app *a, int w)
 {
 	struct zcl_viz_state *s = &a->s;
-	if (a->message)
-		snprintf(s->status, sizeof s->status, "%s", a->message);
-	else if (s->done)
-		snprintf(s->status, sizeof s->status,
-			 "space step · r run · c cache · g SG · n/p stage · s %s · Tab compare · ? · q quit",
+	char l[3][160];
+	if (a->notice || a->message) {
+		snprintf(s->status, sizeof s->status, "%s", a->notice ? a->notice : a->message);
+		return;
+	}
+	const char *mode = a->o.replay ? "REPLAY" : s->stepping ? "STEP" : s->paused ? "PAUSED" : "RUN";
+	if (s->done && a->o.replay) {
+		snprintf(l[0], sizeof l[0], "REPLAY done · r play again · space step through · Tab compare · ? help · q quit");
+		snprintf(l[1], sizeof l[1], "REPLAY done · r again · space step · ? help · q quit");
+	} else if (s->done) {
+		snprintf(l[0], sizeof l[0], "space step · r run · c cache · g SG · n/p stage · s %s · Tab compare · ? help · q quit",
 			 s->solution ? "yours" : "solution");
-	else if (s->stepping)
-		snprintf(s->status, sizeof s->status, "STEP · space next syscall · r run · ? help · q quit");
-	else
-		snprintf(s->status, sizeof s->status, "%s · speed %d/9 (+/-) · r pause · ? help · q quit",
-			 s->paused ? "PAUSED" : "RUN", s->speed);
+		snprintf(l[1], sizeof l[1], "space step · r run · c cache · g SG · n/p stage · s %s · Tab · ? · q quit",
+			 s->solution ? "yours" : "solution");
+	} else if (a->fixed && !a->o.replay && !s->stepping) { /* the tour: space and r wait for its end */
+		snprintf(l[0], sizeof l[0], "TOUR x%d · + faster · - slower · f skip to the end · Tab compare · ? help · q quit",
+			 zcl_app_speed(a));
+		snprintf(l[1], sizeof l[1], "TOUR x%d · +/- speed · f skip to the end · ? help · q quit", zcl_app_speed(a));
+	} else if (s->stepping) {
+		snprintf(l[0], sizeof l[0], "%s · space next syscall · r run on · ? help · q quit", mode);
+		snprintf(l[1], sizeof l[1], "%s · space next · r run · q quit", mode);
+	} else {
+		snprintf(l[0], sizeof l[0], "%s x%d · + faster · - slower · f skip to the end · space step · r pause · ? help · q quit",
+			 mode, zcl_app_speed(a));
+		snprintf(l[1], sizeof l[1], "%s x%d · +/- speed · f skip to the end · r pause · ? help · q quit", mode,
+			 zcl_app_speed(a));
+	}
+	snprintf(l[2], sizeof l[2], "? help · q quit");
+	const char *lines[3] = {l[0], l[1], l[2]};
+	fit(s->status, sizeof s->status, w - 2, lines, 3);
 }
 
-/* The one place that draws. */
-static void draw(struct app *a)
+/* The state on canvas c: the scene, or the too-small message. */
+static void render(struct app *a, struct zcl_canvas *c)
+{
+	set_status(a, c->w);
+	if (zcl_scene_fits(c->w, c->h))
+		zcl_scene_draw(c, &a->s);
+	else
+		zcl_scene_too_small(c);
+}
+
+/* A replay learns its setup from the recording, once checked (before the
+ * first step is played). */
+static void adopt_setup(struct app *a, const struct zcl_run *r)
+{
+	struct zcl_viz_state *s = &a->s;
+	a->o.stage = s->stage = r->stage;
+	a->o.solution = s->solution = r->solution;
+	a->o.sg = s->sg = r->sg;
+	a->o.warm = s->warm = r->warm;
+	a->o.size = s->file_size = r->size;
+	s->expected = r->expected_bytes;
+	s->cached_bytes = r->warm ? r->size : 0;
+	s->hint = r->stage->hint;
+}
+
+void zcl_app_draw(struct app *a)
 {
 	int w, h;
 	zcl_term_size(&w, &h);
@@ -76,33 +107,74 @@ static void draw(struct app *a)
 		if (!a->cv)
 			return;
 	}
-	zcl_canvas_clear(a->cv);
-	set_status(a);
+	if (a->o.replay && a->run && a->run->stage && a->s.stage != a->run->stage)
+		adopt_setup(a, a->run);
 	if (a->run && a->run->received_live)
 		a->s.received = __atomic_load_n(a->run->received_live, __ATOMIC_RELAXED);
-	if (zcl_scene_fits(w, h))
-		zcl_scene_draw(a->cv, &a->s);
-	else
-		zcl_scene_too_small(a->cv);
+	render(a, a->cv);
 	zcl_term_show(a->cv);
-	zcl_cast_frame(a->cv);
-	a->last_draw = now_ms();
+	if (a->cast) { /* the recording keeps its own size, whatever the terminal does */
+		if (a->cast->w != w || a->cast->h != h)
+			render(a, a->cast);
+		zcl_cast_frame(a->cast->w == w && a->cast->h == h ? a->cv : a->cast);
+	}
+	a->last_draw = zcl_app_now_ms();
 }
 
 static void measure_speeds(struct app *a);
 
-/* Apply a key. during_run: the program is alive (held or running). */
-static void on_key(struct app *a, int ch, bool during_run)
+/* Keys that change the setup: each makes a new run (not in the tour or a replay). */
+static bool setup_key(struct app *a, enum zcl_action act)
+{
+	switch (act) {
+	case ZA_CACHE: a->o.warm = !a->o.warm; return true;
+	case ZA_SG: a->o.sg = !a->o.sg; return true;
+	case ZA_SOLUTION: a->o.solution = !a->o.solution; return true;
+	case ZA_NEXT:
+	case ZA_PREV: {
+		char num[16];
+		snprintf(num, sizeof num, "%d", a->o.stage->num + (act == ZA_NEXT ? 1 : -1));
+		const struct zcl_stage *st = zcl_stage_find(num);
+		if (st)
+			a->o.stage = st;
+		return st != NULL;
+	}
+	default: return false;
+	}
+}
+
+/* space and r: step, run, pause; between runs they start one. */
+static bool run_key(struct app *a, enum zcl_action act, bool during_run)
+{
+	struct zcl_viz_state *s = &a->s;
+	if (act == ZA_STEP && during_run && s->stepping)
+		a->release = true;
+	else if (act == ZA_STEP && during_run)
+		s->stepping = a->o.step = true; /* from run mode: hold at the next syscall */
+	else if (act == ZA_RUN && during_run && s->stepping) {
+		s->stepping = a->o.step = false;
+		a->release = true;
+	} else if (act == ZA_RUN && during_run)
+		s->paused = !s->paused;
+	else {
+		a->o.step = act == ZA_STEP;
+		return true;
+	}
+	return false;
+}
+
+void zcl_app_key(struct app *a, int ch, bool during_run)
 {
 	struct zcl_viz_state *s = &a->s;
 	if (ch == ZCL_KEY_HANGUP) { /* the terminal is gone: so are we */
 		a->quit = true;
-		if (during_run)
+		if (during_run && !a->o.replay)
 			zcl_trace_kill_current();
 		return;
 	}
+	a->notice = NULL;
 	if (ch == zcl_term_key_resize()) {
-		draw(a);
+		zcl_app_draw(a);
 		return;
 	}
 	enum zcl_action act = zcl_key_action(ch);
@@ -116,58 +188,39 @@ static void on_key(struct app *a, int ch, bool during_run)
 		if (s->overlay == ZO_COMPARE && !during_run)
 			measure_speeds(a);
 		break;
-	case ZA_FASTER: if (s->speed < 9) s->speed++; break;
-	case ZA_SLOWER: if (s->speed > 1) s->speed--; break;
+	case ZA_FASTER: if (s->speed < ZCL_PACE_MAX) s->speed++; a->skip = false; break;
+	case ZA_SLOWER: if (s->speed > 1) s->speed--; a->skip = false; break;
+	case ZA_SKIP: if (during_run) a->skip = true; break;
 	case ZA_STEP:
-		if (during_run && s->stepping)
-			a->release = true;
-		else if (during_run)
-			s->stepping = a->o.step = true; /* from run mode: hold at the next syscall */
-		else {
-			a->o.step = true;
-			change = true;
-		}
-		break;
 	case ZA_RUN:
-		if (during_run && s->stepping) {
-			s->stepping = a->o.step = false;
-			a->release = true;
-		} else if (during_run) {
-			s->paused = !s->paused;
-		} else {
-			a->o.step = false;
-			change = true;
-		}
+		if (a->fixed && !a->o.replay && during_run) /* the tour keeps its own pace */
+			a->notice = "the tour plays on by itself: + / - set its speed, f skips, q quits";
+		else
+			change = run_key(a, act, during_run);
 		break;
-	case ZA_CACHE: a->o.warm = !a->o.warm; change = true; break;
-	case ZA_SG: a->o.sg = !a->o.sg; change = true; break;
-	case ZA_SOLUTION: a->o.solution = !a->o.solution; change = true; break;
-	case ZA_NEXT:
-	case ZA_PREV: {
-		char num[8];
-		snprintf(num, sizeof num, "%d", a->o.stage->num + (act == ZA_NEXT ? 1 : -1));
-		const struct zcl_stage *st = zcl_stage_find(num);
-		if (st) {
-			a->o.stage = st;
-			change = true;
-		}
+	case ZA_CACHE: case ZA_SG: case ZA_SOLUTION: case ZA_NEXT: case ZA_PREV:
+		if (a->fixed)
+			a->notice = a->o.replay ? "a replay shows what was recorded: c, g, n, p, s need a live run"
+						: "the tour runs the reference solutions as they are: setup keys work after it";
+		else
+			change = setup_key(a, act);
 		break;
-	}
 	default: break;
 	}
 	if (change)
 		a->rerun = true;
-	if (during_run && (a->quit || a->rerun))
+	if (during_run && !a->o.replay && (a->quit || a->rerun))
 		zcl_trace_kill_current(); /* the run ends now; the engine cleans up */
-	draw(a);
+	zcl_app_draw(a);
 }
 
 /* The comparison view's speeds: each stage run so far, again without the
  * tracer (warm cache, same input). Measured when the view opens, not after
- * every run: a run must not pay for a view nobody looks at. */
+ * every run: a run must not pay for a view nobody looks at. A replay has
+ * no program to time. */
 static void measure_speeds(struct app *a)
 {
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 8 && !a->o.replay; i++) {
 		struct zcl_viz_row *row = &a->s.rows[i];
 		if (!row->valid || row->warm_done)
 			continue;
@@ -183,114 +236,12 @@ static void measure_speeds(struct app *a)
 	}
 }
 
-/* Drop " = ret" from a formatted call: at entry there is no result yet. */
-static void call_at_entry(const struct zcl_sysrec *r, char *buf, size_t len)
-{
-	zcl_format_call(r, buf, len);
-	char *eq = strstr(buf, ") = ");
-	if (eq)
-		eq[1] = 0;
-}
-
-/* Sink: a syscall is about to run. */
-static void on_entry(void *ctx, const struct zcl_sysrec *r)
-{
-	struct app *a = ctx;
-	struct zcl_viz_state *s = &a->s;
-	if (!r->in_bracket || a->quit || a->rerun || zcl_looks_like_marker(r))
-		return;
-	call_at_entry(r, s->call, sizeof s->call);
-	s->about_to = true;
-	s->in_kernel = false;
-	s->nev = 0;
-	s->cur = -1;
-	if (s->stepping) {
-		snprintf(s->sentence, sizeof s->sentence,
-			 "your program is stopped just before %s() enters the kernel: press space", zcl_syscall_name(r->nr));
-		a->release = false;
-		draw(a);
-		while (!a->release && !a->quit && !a->rerun && s->stepping) {
-			int ch = zcl_term_key(250); /* wake now and then to see a signal */
-			if (ch >= 0 || ch == ZCL_KEY_HANGUP)
-				on_key(a, ch, true);
-			if (a->o.interrupted && *a->o.interrupted)
-				a->quit = true;
-		}
-		return;
-	}
-	int ch;
-	while ((ch = zcl_term_key(s->paused ? 100 : 0)) >= 0 || ch == ZCL_KEY_HANGUP ||
-	       (s->paused && !a->quit && !a->rerun && !(a->o.interrupted && *a->o.interrupted))) {
-		if (ch >= 0 || ch == ZCL_KEY_HANGUP)
-			on_key(a, ch, true);
-		if (ch == ZCL_KEY_HANGUP)
-			break;
-	}
-}
-
-/* "the CPU copies 4096 bytes from the page cache into your buffer" */
-static void explain(struct zcl_viz_state *s, const struct zcl_sysrec *r, int i)
-{
-	const struct zcl_event *e = &s->ev[i];
-	const char *who = e->kind == ZE_DMA ? (e->from == ZP_DISK ? "the disk" : "the NIC") :
-			  e->kind == ZE_CPU ? "the CPU" : "the kernel";
-	const char *verb = e->kind == ZE_REF ? "hands over page references for" : e->kind == ZE_DMA ? "DMAs" : "copies";
-	snprintf(s->sentence, sizeof s->sentence, "%s(): %s %s %llu bytes from the %s to the %s%s - step %d of %d of this call",
-		 zcl_syscall_name(r->nr), who, verb, (unsigned long long)e->bytes, zcl_place_name(e->from),
-		 zcl_place_name(e->to), e->modelled ? " (modelled)" : "", i, s->nev - 1);
-}
-
-/* Sink: a syscall finished; animate its copies. */
-static void on_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
-{
-	struct app *a = ctx;
-	struct zcl_viz_state *s = &a->s;
-	if (n > 0 && ev[0].kind == ZE_MARK) {
-		snprintf(s->sentence, sizeof s->sentence, "%s", ev[0].note);
-		return;
-	}
-	if (!r->in_bracket)
-		return;
-	zcl_account_step(&s->totals, r, ev, n);
-	zcl_format_call(r, s->call, sizeof s->call);
-	s->about_to = false;
-	s->in_kernel = true;
-	s->nev = (int)(n < 8 ? n : 8);
-	memcpy(s->ev, ev, (size_t)s->nev * sizeof *ev);
-	if (s->nev == 1)
-		snprintf(s->sentence, sizeof s->sentence, "%s(): %s", zcl_syscall_name(r->nr),
-			 ev[0].note ? ev[0].note : "no data moves: two mode switches, nothing copied");
-	bool animate = s->stepping || s->speed <= 3;
-	for (int i = 1; i < s->nev && !a->quit && !a->rerun; i++) {
-		const struct zcl_event *e = &s->ev[i];
-		if (e->kind == ZE_DMA && e->from == ZP_DISK)
-			s->cached_bytes += e->bytes;
-		s->cur = i;
-		explain(s, r, i);
-		if (!animate)
-			continue;
-		int frames = s->stepping ? 12 : (4 - s->speed) * 5;
-		for (int f = 0; f <= frames && !a->quit && !a->rerun; f++) {
-			s->progress = (double)f / frames;
-			draw(a);
-			int ch = zcl_term_key(FRAME_MS);
-			if (ch >= 0 || ch == ZCL_KEY_HANGUP)
-				on_key(a, ch, true);
-		}
-	}
-	s->cur = s->nev > 1 ? s->nev - 1 : -1;
-	s->progress = 1;
-	s->in_kernel = false;
-	/* speeds 4..9 draw less and less often: the program runs ahead */
-	if (animate || now_ms() - a->last_draw >= COALESCE_MS * (s->speed - 3))
-		draw(a);
-}
-
-/* One run of the current setup, drawn as it goes. */
-static int run_once(struct app *a, char *err, size_t errlen)
+/* A fresh state for the setup in a->o, keeping the speed, the comparison
+ * rows and the comparison overlay. */
+static void reset_state(struct app *a)
 {
 	struct zcl_viz_state *s = &a->s;
-	int keep_speed = s->speed ? s->speed : 4;
+	int keep_speed = s->speed;
 	enum zcl_viz_overlay keep_overlay = s->overlay;
 	struct zcl_viz_row rows[8];
 	memcpy(rows, s->rows, sizeof rows);
@@ -303,77 +254,198 @@ static int run_once(struct app *a, char *err, size_t errlen)
 	s->warm = a->o.warm;
 	s->stepping = a->o.step;
 	s->speed = keep_speed;
-	s->hint = a->o.stage->hint;
+	s->replay = a->o.replay != NULL;
+	s->hint = a->o.stage ? a->o.stage->hint : NULL;
 	s->cur = -1;
 	s->file_size = a->o.size;
-	snprintf(s->sentence, sizeof s->sentence, "building and starting stage %d...", a->o.stage->num);
-	a->rerun = false;
-	draw(a);
+	if (a->o.warm)
+		s->cached_bytes = a->o.size;
+	/* until the engine says: the file, and the gather stage's header */
+	s->expected = a->o.size;
+	if (a->o.stage && a->o.stage->gather)
+		s->expected += (uint64_t)snprintf(NULL, 0, ZCL_GATHER_HEADER_FMT, (unsigned long long)a->o.size);
+	zcl_pace_init(&a->pace);
+	a->rerun = a->skip = false;
+}
 
-	struct zcl_sink sink = {.ctx = a, .step = on_step, .entry = on_entry};
-	struct zcl_run r = {
+/* The run, live (traced, recorded with --record) or replayed. 0, or -1 with err. */
+static int start_run(struct app *a, struct zcl_run *r, char *err, size_t errlen)
+{
+	struct zcl_sink sinks[2] = {{.ctx = a, .step = zcl_app_on_step, .entry = zcl_app_on_entry}};
+	a->run = r;
+	if (a->o.replay) {
+		int rc = zcl_record_replay(a->o.replay, sinks, 1, r, err, errlen);
+		a->run = NULL;
+		return rc;
+	}
+	*r = (struct zcl_run){
 		.stage = a->o.stage, .solution = a->o.solution, .size = a->o.size, .file = a->o.file,
 		.seed = a->o.seed, .warm = a->o.warm, .sg = a->o.sg,
 		/* a student stepping through takes their time: no deadline then;
 		 * an animated run gets a generous one (Ctrl-C stops it sooner) */
 		.timeout_s = a->o.step ? 0 : (a->o.timeout_s > 120 ? a->o.timeout_s : 120),
-		.sinks = &sink, .nsinks = 1,
+		.sinks = sinks, .nsinks = 1,
 	};
-	if (a->o.warm)
-		s->cached_bytes = a->o.size;
-	/* until the engine says: the file, and the gather stage's header */
-	s->expected = a->o.size;
-	if (a->o.stage->gather)
-		s->expected += (uint64_t)snprintf(NULL, 0, ZCL_GATHER_HEADER_FMT, (unsigned long long)a->o.size);
-	a->run = &r;
-	int started = zcl_run_stage(&r, err, errlen);
+	struct zcl_recorder *rec = NULL;
+	if (a->o.record) {
+		if (!(rec = zcl_record_open(a->o.record, r, err, errlen)))
+			return a->run = NULL, -1;
+		sinks[r->nsinks++] = (struct zcl_sink){.ctx = rec, .step = zcl_record_step};
+	}
+	int rc = zcl_run_stage(r, err, errlen);
 	a->run = NULL;
-	if (started < 0) {
+	bool whole = rc == 0 && !a->quit && !a->rerun; /* a stopped run is not worth keeping */
+	if (rec && zcl_record_close(rec, whole ? r : NULL, err, errlen) < 0 && rc == 0)
+		rc = -1;
+	return rc;
+}
+
+/* The first error the compiler gave, without the lab's path, as the sentence. */
+static void compile_error(struct zcl_viz_state *s, const struct zcl_run *r)
+{
+	const char *e = strstr(r->diag, "error:");
+	const char *line = e ? e : r->diag;
+	while (line > r->diag && line[-1] != '\n')
+		line--;
+	const char *base = strstr(line, "exercises/");
+	if (base && (!e || base < e))
+		line = base;
+	snprintf(s->sentence, sizeof s->sentence, "%.*s (zcl check %d shows all of it)",
+		 (int)strcspn(line, "\n"), line, r->stage->num);
+}
+
+/* What the finished (or stopped) run r leaves on screen. */
+static void show_result(struct app *a, const struct zcl_run *r)
+{
+	struct zcl_viz_state *s = &a->s;
+	s->done = true;
+	s->stage = r->stage;
+	s->file_size = r->size;
+	s->expected = r->expected_bytes;
+	s->received = r->received_bytes;
+	s->tmpfs = r->tmpfs;
+	s->totals = r->totals;
+	s->vol_cs = r->kernel.end.vol_cs;
+	s->invol_cs = r->kernel.end.invol_cs;
+	s->in_kernel = s->about_to = false;
+	s->stopped = a->rerun || a->quit;
+	snprintf(s->verdict, sizeof s->verdict, "%s", zcl_verdict_name(r->verdict));
+	snprintf(s->reason, sizeof s->reason, "%s",
+		 a->quit ? "stopped by you: the run did not finish, so there is no verdict" :
+		 a->rerun ? "stopped: the setup changed" : r->reason);
+	if (r->verdict == ZV_COMPILE_ERROR && r->diag && !s->stopped)
+		compile_error(s, r);
+}
+
+/* One run of the current setup, drawn as it goes. Returns 0 pass, 1 not,
+ * 2 stopped (q, or a key that changed the setup), -1 with err. */
+static int run_once(struct app *a, char *err, size_t errlen)
+{
+	reset_state(a);
+	if (a->o.replay)
+		snprintf(a->s.sentence, sizeof a->s.sentence, "replaying %.200s...", a->o.replay);
+	else
+		snprintf(a->s.sentence, sizeof a->s.sentence, "building and starting stage %d...", a->o.stage->num);
+	zcl_app_draw(a);
+	struct zcl_run r;
+	memset(&r, 0, sizeof r);
+	if (start_run(a, &r, err, errlen) < 0) {
 		zcl_run_free(&r);
 		return -1;
 	}
-	s->done = true;
-	s->file_size = r.size;
-	s->expected = r.expected_bytes;
-	s->received = r.received_bytes;
-	s->tmpfs = r.tmpfs;
-	s->totals = r.totals;
-	s->vol_cs = r.kernel.end.vol_cs;
-	s->invol_cs = r.kernel.end.invol_cs;
-	s->in_kernel = false;
-	s->about_to = false;
-	snprintf(s->verdict, sizeof s->verdict, "%s", zcl_verdict_name(r.verdict));
-	if (a->rerun || a->quit)
-		snprintf(s->reason, sizeof s->reason, "stopped: the setup changed");
-	else
-		snprintf(s->reason, sizeof s->reason, "%s", r.reason);
-	if (r.verdict == ZV_COMPILE_ERROR && r.diag) {
-		/* the first error the compiler gave, without the lab's path */
-		const char *e = strstr(r.diag, "error:");
-		const char *line = e ? e : r.diag;
-		while (line > r.diag && line[-1] != '\n')
-			line--;
-		const char *base = strstr(line, "exercises/");
-		if (base && (!e || base < e))
-			line = base;
-		snprintf(s->sentence, sizeof s->sentence, "%.*s (zcl check %d shows all of it)",
-			 (int)strcspn(line, "\n"), line, a->o.stage->num);
-	}
-	int rc = r.verdict == ZV_PASS ? 0 : 1;
-	if (r.verdict == ZV_PASS && !a->rerun && !a->quit) {
-		/* the comparison view: this stage's copies, and its untraced speed */
-		struct zcl_viz_row *row = &s->rows[a->o.stage->num - 1];
-		row->stage = a->o.stage;
-		row->valid = true;
-		row->totals = r.totals;
-		row->delivered = r.expected_bytes;
-		row->solution = a->o.solution;
-		row->warm_done = false;
+	if (a->o.replay && a->s.stage != r.stage) /* no step showed it yet: the recording says what ran */
+		adopt_setup(a, &r);
+	show_result(a, &r);
+	int rc = a->s.stopped ? 2 : r.verdict == ZV_PASS ? 0 : 1;
+	if (rc == 0 && r.stage->num >= 1 && r.stage->num <= 8) { /* the comparison view: this stage's copies, and its untraced speed */
+		struct zcl_viz_row *row = &a->s.rows[r.stage->num - 1];
+		*row = (struct zcl_viz_row){.stage = r.stage, .valid = true, .totals = r.totals,
+					    .delivered = r.expected_bytes, .solution = r.solution};
 	}
 	zcl_run_free(&r);
-	if (s->overlay == ZO_COMPARE)
+	if (a->s.overlay == ZO_COMPARE)
 		measure_speeds(a); /* opened during the run: measure now */
-	draw(a);
+	zcl_app_draw(a);
+	return rc;
+}
+
+/* The tour: stages 1-4 with the solutions, each followed by its story
+ * until space (or n); q leaves. Returns the last finished run's result. */
+static int tour(struct app *a, char *err, size_t errlen)
+{
+	int rc = 0;
+	a->o.solution = true;
+	a->o.step = false;
+	a->fixed = true;
+	for (int n = 1; n <= 4 && !a->quit; n++) {
+		char num[16];
+		snprintf(num, sizeof num, "%d", n);
+		a->o.stage = zcl_stage_find(num);
+		int r = run_once(a, err, errlen);
+		if (r < 0)
+			return -1;
+		rc = r == 2 ? rc : r;
+		if (a->quit)
+			break;
+		/* the story of the step just taken, until a key */
+		const char *story = zcl_tour_story(n);
+		snprintf(a->s.sentence, sizeof a->s.sentence, "%.*s", (int)strcspn(story, "\n"), story);
+		a->message = n < 4 ? "TOUR: space for the next stage · Tab compare · q quit"
+				   : "TOUR: done · space for the comparison · q quit";
+		zcl_app_draw(a);
+		for (;;) {
+			int ch = zcl_term_key(250);
+			if (a->o.interrupted && *a->o.interrupted)
+				a->quit = true;
+			enum zcl_action act = ch >= 0 ? zcl_key_action(ch) : ZA_NONE;
+			if (a->quit || act == ZA_QUIT || ch == ZCL_KEY_HANGUP) {
+				a->quit = true;
+				break;
+			}
+			if (act == ZA_STEP || act == ZA_NEXT)
+				break;
+			/* the tour is the references' story: setup keys wait for after it */
+			if (act == ZA_COMPARE || act == ZA_HELP || act == ZA_HINT || act == ZA_FASTER ||
+			    act == ZA_SLOWER || ch == zcl_term_key_resize())
+				zcl_app_key(a, ch, false);
+		}
+		a->message = NULL;
+	}
+	a->fixed = false;
+	measure_speeds(a);
+	a->s.overlay = ZO_COMPARE;
+	a->rerun = false;
+	zcl_app_draw(a);
+	return rc;
+}
+
+/* After a run: keys until q; a key that changes the setup runs again. */
+static int after(struct app *a, int rc, char *err, size_t errlen)
+{
+	struct zcl_app_opts good = a->o; /* the last setup that could run */
+	while (!a->quit && !(a->o.interrupted && *a->o.interrupted)) {
+		if (!a->rerun) {
+			int ch = zcl_term_key(250); /* wake now and then to see a signal */
+			if (ch >= 0 || ch == ZCL_KEY_HANGUP)
+				zcl_app_key(a, ch, false);
+			continue;
+		}
+		int r = run_once(a, err, errlen);
+		if (r >= 0) {
+			good = a->o;
+			rc = r == 2 ? rc : r;
+			continue;
+		}
+		/* e.g. s in a copy without solutions/: say so, keep going */
+		a->o = good;
+		reset_state(a);
+		a->s.done = true;
+		snprintf(a->s.verdict, sizeof a->s.verdict, "not run");
+		snprintf(a->s.reason, sizeof a->s.reason, "the new setup could not start");
+		snprintf(a->s.sentence, sizeof a->s.sentence, "%.200s", err);
+		rc = 1;
+		zcl_app_draw(a);
+	}
 	return rc;
 }
 
@@ -383,90 +455,27 @@ int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen)
 	struct app *a = &app;
 	memset(a, 0, sizeof *a);
 	a->o = *o;
+	a->fixed = o->replay != NULL;
+	a->s.speed = o->speed >= 1 && o->speed <= ZCL_PACE_MAX ? o->speed : ZCL_PACE_DEFAULT;
 	if (zcl_term_open(err, errlen) < 0)
 		return -1;
 	int w, h;
 	zcl_term_size(&w, &h);
-	if (o->cast && zcl_cast_open(o->cast, w, h) < 0) {
+	if (o->cast && (zcl_cast_open(o->cast, w, h) < 0 || !(a->cast = zcl_canvas_new(w, h, !zcl_term_utf8())))) {
+		zcl_cast_close();
 		zcl_term_close();
 		snprintf(err, errlen, "--cast: cannot write %s", o->cast);
 		return -1;
 	}
-	a->s.speed = o->tour ? TOUR_SPEED : 4;
-	int rc = 0;
-	if (o->tour) {
-		a->o.solution = true;
-		a->o.step = false;
-		for (int n = 1; n <= 4 && !a->quit; n++) {
-			char num[4];
-			snprintf(num, sizeof num, "%d", n);
-			a->o.stage = zcl_stage_find(num);
-			if ((rc = run_once(a, err, errlen)) < 0)
-				break;
-			/* the story of the step just taken, until a key */
-			const char *story = zcl_tour_story(n);
-			snprintf(a->s.sentence, sizeof a->s.sentence, "%.*s", (int)strcspn(story, "\n"), story);
-			a->message = n < 4 ? "TOUR: space for the next stage · Tab compare · q quit"
-					   : "TOUR: done · space for the comparison · q quit";
-			draw(a);
-			for (;;) {
-				int ch = zcl_term_key(250);
-				if (o->interrupted && *o->interrupted)
-					a->quit = true;
-				if (ch == -1 && !a->quit)
-					continue;
-				enum zcl_action act = ch >= 0 ? zcl_key_action(ch) : ZA_NONE;
-				if (a->quit || act == ZA_QUIT || ch == ZCL_KEY_HANGUP) {
-					a->quit = true;
-					break;
-				}
-				if (act == ZA_STEP || act == ZA_NEXT)
-					break;
-				/* the tour is the references' story: setup keys wait for after it */
-				if (act == ZA_COMPARE || act == ZA_HELP || act == ZA_HINT || act == ZA_FASTER ||
-				    act == ZA_SLOWER || ch == zcl_term_key_resize())
-					on_key(a, ch, false);
-			}
-		}
-		a->message = NULL;
-		measure_speeds(a);
-		a->s.overlay = ZO_COMPARE;
-		a->rerun = false;
-		draw(a);
-	}
-	if (!o->tour)
-		rc = run_once(a, err, errlen);
-	if (o->once)
-		a->quit = true;
-	struct zcl_app_opts good = a->o; /* the last setup that could run */
-	while (rc >= 0 && !a->quit && !(o->interrupted && *o->interrupted)) {
-		if (a->rerun) {
-			rc = run_once(a, err, errlen);
-			if (rc < 0) {
-				/* e.g. s in a copy without solutions/: say so, keep going */
-				a->o = good;
-				a->s.stage = good.stage;
-				a->s.solution = good.solution;
-				a->s.sg = good.sg;
-				a->s.warm = good.warm;
-				a->s.done = true;
-				snprintf(a->s.verdict, sizeof a->s.verdict, "not run");
-				snprintf(a->s.reason, sizeof a->s.reason, "the new setup could not start");
-				snprintf(a->s.sentence, sizeof a->s.sentence, "%.200s", err);
-				a->rerun = false;
-				rc = 1;
-				draw(a);
-			} else {
-				good = a->o;
-			}
-			continue;
-		}
-		int ch = zcl_term_key(250); /* wake now and then to see a signal */
-		if (ch >= 0 || ch == ZCL_KEY_HANGUP)
-			on_key(a, ch, false);
-	}
+	int rc = o->tour ? tour(a, err, errlen) : run_once(a, err, errlen);
+	if (rc == 2)
+		rc = 0; /* stopped by you: no verdict, no failure */
+	if (rc >= 0 && !o->once)
+		rc = after(a, rc, err, errlen);
 	zcl_cast_close();
 	zcl_term_close();
 	zcl_canvas_free(a->cv);
+	zcl_canvas_free(a->cast);
+	a->cv = a->cast = NULL;
 	return rc;
 }

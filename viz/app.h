@@ -20,14 +20,23 @@ struct zcl_app_opts {
 	uint64_t size, seed;
 	const char *file;     /* the user's own input, or NULL */
 	double timeout_s;     /* used in run mode; step mode waits for the student */
+	int speed;            /* 1 (slowest) .. 9 (nothing animated); 0: ZCL_PACE_DEFAULT */
 	const char *cast;     /* record an asciinema file here, or NULL */
+	const char *record;   /* write each run's event stream here (lab/record.h), or NULL */
+	const char *replay;   /* play this recording instead of running anything, or NULL */
 	volatile int *interrupted; /* set by a signal handler: leave (may be NULL) */
 };
 
-/* Run the TUI until the user quits. Returns 0 when the last run passed, 1
- * when it did not, -1 with err when the terminal or a run could not be had
- * (the caller then prints err, or falls back to text). The terminal is
- * restored on every path. */
+/* Run the TUI until the user quits. Returns 0 when the last run that
+ * finished passed (or none finished: a run stopped with q is "stopped by
+ * you", not a verdict), 1 when it did not, -1 with err when the terminal,
+ * a run or the replay could not be had (the caller then prints err). The
+ * terminal is restored on every path. */
 int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen);
+
+/* Can this terminal take the animated view? false, with why ("TERM=dumb
+ * has no cursor addressing"), when terminfo has no cursor addressing (cup)
+ * or does not know TERM. Needs no curses from the caller. */
+bool zcl_app_terminal_ok(char *why, size_t len);
 
 #endif

@@ -15,9 +15,10 @@ static const struct {
 } table[] = {
 	{' ', ZA_STEP, "space", "step: run the next syscall"},
 	{'r', ZA_RUN, "r", "run / pause"},
-	{'+', ZA_FASTER, "+ / -", "faster / slower"},
+	{'+', ZA_FASTER, "+ / -", "faster / slower (speed 1-9; 9 animates nothing)"},
 	{'=', ZA_FASTER, NULL, NULL},
 	{'-', ZA_SLOWER, NULL, NULL},
+	{'f', ZA_SKIP, "f", "finish: the rest of this run without animation"},
 	{'c', ZA_CACHE, "c", "cold / warm cache, and re-run"},
 	{'g', ZA_SG, "g", "scatter-gather on / off, and re-run"},
 	{'n', ZA_NEXT, "n / p", "next / previous stage"},

@@ -9,6 +9,7 @@
 enum zcl_action {
 	ZA_NONE, ZA_STEP, ZA_RUN, ZA_FASTER, ZA_SLOWER, ZA_CACHE, ZA_SG, ZA_NEXT, ZA_PREV,
 	ZA_SOLUTION, ZA_COMPARE, ZA_HINT, ZA_HELP, ZA_QUIT, ZA_RECHECK, ZA_ENTER,
+	ZA_SKIP,
 };
 
 /* One line of the help overlay. */

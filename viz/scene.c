@@ -72,13 +72,23 @@ static const struct zcl_event *current(const struct zcl_viz_state *s)
 	return e;
 }
 
-/* Does any event of the syscall on screen touch a pipe? */
-static bool uses_pipe(const struct zcl_viz_state *s)
+/* Does any copy of the syscall on screen touch place p? */
+static bool uses(const struct zcl_viz_state *s, enum zcl_place p)
 {
 	for (int i = 0; i < s->nev && i < ZCL_VIZ_MAX_EV; i++)
-		if (s->ev[i].from == ZP_PIPE || s->ev[i].to == ZP_PIPE)
+		if ((s->ev[i].kind == ZE_DMA || s->ev[i].kind == ZE_CPU || s->ev[i].kind == ZE_REF) &&
+		    (s->ev[i].from == p || s->ev[i].to == p))
 			return true;
 	return false;
+}
+
+/* A user buffer box, from the stage's description: the file passes through
+ * one (read + write), or a header is sent from one (gather); any program
+ * (no stage) may have one; and whatever the stage, a copy that does visit
+ * user memory gets its box (a sendfile stage that read()s after all). */
+static bool has_user_buffer(const struct zcl_viz_state *s)
+{
+	return !s->stage || s->stage->user_path || s->stage->gather || uses(s, ZP_USER);
 }
 
 static void layout(struct layout *L, const struct zcl_canvas *c, const struct zcl_viz_state *s)
@@ -112,14 +122,15 @@ static void layout(struct layout *L, const struct zcl_canvas *c, const struct zc
 	int lw = 14 + grow, rw = 15 + grow, uw = 13 + grow, dw = 9 + grow / 2;
 	int rx = L->sw - 1 - rw;
 	L->mid = (1 + lw + rx) / 2;
-	L->box[ZP_USER] = (struct rect){L->mid - uw / 2, user_y, uw, 3};
+	if (has_user_buffer(s))
+		L->box[ZP_USER] = (struct rect){L->mid - uw / 2, user_y, uw, 3};
 	L->box[ZP_PAGE_CACHE] = (struct rect){1, kern_y, lw, 4};
 	L->box[ZP_SOCKET] = (struct rect){rx, kern_y, rw, 4};
 	L->box[ZP_DISK] = (struct rect){1, hw_y, dw, 3};
 	L->box[ZP_NIC] = (struct rect){L->sw - 1 - dw, hw_y, dw, 3};
-	if (uses_pipe(s))
+	if (uses(s, ZP_PIPE))
 		L->box[ZP_PIPE] = (struct rect){L->mid - 4, kern_y, 8, 4};
-	if (s->stage && s->stage->num == 2)
+	if (s->stage && s->stage->map_writes) /* the file is mapped, not read */
 		L->mapping = (struct rect){1, user_y, lw, 3};
 }
 

@@ -179,7 +179,7 @@ void zcl_title_draw(struct zcl_canvas *c, const struct zcl_viz_state *s)
 	else if (s->paused)
 		snprintf(mode, sizeof mode, "paused");
 	else
-		snprintf(mode, sizeof mode, "run x%d", s->speed);
+		snprintf(mode, sizeof mode, "%s x%d", s->replay ? "replay" : "run", s->speed);
 	snprintf(flags, sizeof flags, "[%s] [SG %s] [%s cache] [%s]", s->solution ? "solution" : "your code",
 		 s->sg ? "on" : "off", s->warm ? "warm" : "cold", mode);
 	int fw = zcl_text_width(flags);
@@ -208,7 +208,9 @@ void zcl_footer_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int y)
 		zcl_text(c, x, y, "(no syscall yet)", ZR_DIM, false);
 	y++;
 	y += zcl_wrap(c, 1, y, c->w - 2, lines, s->sentence, ZR_NORMAL, false) <= 2 ? 2 : lines;
-	if (s->done) {
+	if (s->done && s->stopped) {
+		zcl_textn(c, 1, y, c->w - 2, s->reason, ZR_KEY, true);
+	} else if (s->done) {
 		bool pass = strcmp(s->verdict, "pass") == 0;
 		x = 1 + zcl_textf(c, 1, y, pass ? ZR_GOOD : ZR_BAD, true, "verdict: %s", s->verdict);
 		if (s->reason[0]) {

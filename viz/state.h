@@ -34,6 +34,7 @@ struct zcl_viz_state {
 	const struct zcl_stage *stage;
 	bool solution, sg, warm;
 	bool stepping;           /* step mode: one syscall per key */
+	bool replay;             /* played from a recording (zcl replay), not live */
 	int speed;               /* run mode: 1 (slow) .. 9 (fastest) */
 	bool paused;
 
@@ -60,6 +61,7 @@ struct zcl_viz_state {
 
 	/* the end */
 	bool done;
+	bool stopped;            /* ended by a key (q, or a new setup): no verdict */
 	char verdict[64];        /* "pass", "wrong-bytes", ... from the checker */
 	char reason[256];
 

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <curses.h>
+#include <ncursesw/term.h> /* setupterm: not viz/term.h */
 #include <langinfo.h>
 #include <locale.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "term.h"
 
 static bool open_, utf8, color;
@@ -159,4 +161,26 @@ int zcl_term_key(int timeout_ms)
 int zcl_term_key_resize(void)
 {
 	return KEY_RESIZE;
+}
+
+/* terminfo's cup (cursor_address) is what a full-screen view needs; a
+ * "dumb" terminal (Emacs' shell, IDE consoles) has none. */
+bool zcl_app_terminal_ok(char *why, size_t len)
+{
+	const char *name = getenv("TERM");
+	int e = 0;
+	if (!name || !*name) {
+		snprintf(why, len, "TERM is not set, so the terminal's abilities are unknown");
+		return false;
+	}
+	if (setupterm(name, STDOUT_FILENO, &e) != OK) {
+		snprintf(why, len, "TERM=%s is not in the terminfo database", name);
+		return false;
+	}
+	char *cup = tigetstr("cup");
+	bool ok = cup && cup != (char *)-1;
+	del_curterm(cur_term);
+	if (!ok)
+		snprintf(why, len, "TERM=%s has no cursor addressing (terminfo cup)", name);
+	return ok;
 }
