@@ -13,8 +13,8 @@
 #define K 1024ull
 #define BUF 0x5581e2a4c000ull
 
-static const struct zcl_fdinfo lab_file = {ZF_FILE, true, false, false};
-static const struct zcl_fdinfo lab_sock = {ZF_SOCKET, false, true, false};
+static const struct zcl_fdinfo lab_file = {.kind = ZF_FILE, .lab_input = true};
+static const struct zcl_fdinfo lab_sock = {.kind = ZF_SOCKET, .lab_socket = true};
 
 static struct zcl_sysrec rd(int64_t ret, uint64_t filled)
 {
