@@ -72,9 +72,15 @@ struct zcl_recorder *zcl_record_open(const char *path, const struct zcl_run *r, 
 	return rec;
 }
 
+/* A descriptor: kind, lab flags, tmpfs, class, O_NONBLOCK, route,
+ * device SG, then its name and its network device as strings. */
 static void put_fd(FILE *f, const struct zcl_fdinfo *d)
 {
-	fprintf(f, "\t%d\t%d\t%d\t%d", (int)d->kind, d->lab_input, d->lab_socket, d->tmpfs);
+	fprintf(f, "\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t", (int)d->kind, d->lab_input, d->lab_socket, d->tmpfs,
+		(int)d->cls, d->nonblock, (int)d->route, (int)d->dev_sg);
+	put_str(f, d->name);
+	fputc('\t', f);
+	put_str(f, d->netdev);
 }
 
 void zcl_record_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
@@ -88,9 +94,9 @@ void zcl_record_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_eve
 	fprintf(f, "\t%" PRId64, r->ret);
 	put_fd(f, &r->in);
 	put_fd(f, &r->out);
-	fprintf(f, "\t%" PRIu64 "\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%" PRIu64 "\t%zu\t", r->filled_bytes,
-		r->src_in_filemap, r->msg_more, r->in_bracket, (int)r->injected, r->deny_errno, r->forged_marker,
-		r->deferred, r->ret_unknown, got, n);
+	fprintf(f, "\t%" PRIu64 "\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%" PRIu64 "\t%zu\t%d\t%" PRIu64 "\t%" PRIu64 "\t",
+		r->filled_bytes, r->src_in_filemap, r->msg_more, r->in_bracket, (int)r->injected, r->deny_errno,
+		r->forged_marker, r->deferred, r->ret_unknown, got, n, r->err_unnamed, r->t_entry_ns, r->t_exit_ns);
 	put_str(f, r->deny_why);
 	fputc('\n', f);
 	for (size_t i = 0; i < n; i++) {
@@ -191,7 +197,7 @@ static const char *intern(const char *s)
 	return copy;
 }
 
-#define MAX_FIELDS 40
+#define MAX_FIELDS 64
 
 struct reader {
 	FILE *f;
@@ -284,12 +290,20 @@ static const char *str(struct reader *rd, int i)
 	return k;
 }
 
+#define FD_FIELDS 10 /* fields put_fd writes */
+
 static void get_fd(struct reader *rd, int i, struct zcl_fdinfo *d)
 {
 	d->kind = (enum zcl_fdkind)u64(rd, i);
 	d->lab_input = u64(rd, i + 1);
 	d->lab_socket = u64(rd, i + 2);
 	d->tmpfs = u64(rd, i + 3);
+	d->cls = (enum zcl_fdclass)u64(rd, i + 4);
+	d->nonblock = u64(rd, i + 5);
+	d->route = (enum zcl_route)u64(rd, i + 6);
+	d->dev_sg = (signed char)i64(rd, i + 7);
+	d->name = str(rd, i + 8);
+	d->netdev = str(rd, i + 9);
 }
 
 /* An S line into r; *n its event count, *got the receiver's count. */
@@ -304,21 +318,25 @@ static void get_sysrec(struct reader *rd, struct zcl_sysrec *r, size_t *n, uint6
 		r->args[i] = u64(rd, 5 + i);
 	r->ret = i64(rd, 11);
 	get_fd(rd, 12, &r->in);
-	get_fd(rd, 16, &r->out);
-	r->filled_bytes = u64(rd, 20);
-	r->src_in_filemap = u64(rd, 21);
-	r->msg_more = u64(rd, 22);
-	r->in_bracket = u64(rd, 23);
-	r->injected = (enum zcl_inject)u64(rd, 24);
-	r->deny_errno = (int)i64(rd, 25);
-	r->forged_marker = u64(rd, 26);
-	r->deferred = u64(rd, 27);
-	r->ret_unknown = u64(rd, 28);
-	*got = u64(rd, 29);
-	*n = (size_t)u64(rd, 30);
-	r->deny_why = str(rd, 31);
+	get_fd(rd, 12 + FD_FIELDS, &r->out);
+	int k = 12 + 2 * FD_FIELDS;
+	r->filled_bytes = u64(rd, k);
+	r->src_in_filemap = u64(rd, k + 1);
+	r->msg_more = u64(rd, k + 2);
+	r->in_bracket = u64(rd, k + 3);
+	r->injected = (enum zcl_inject)u64(rd, k + 4);
+	r->deny_errno = (int)i64(rd, k + 5);
+	r->forged_marker = u64(rd, k + 6);
+	r->deferred = u64(rd, k + 7);
+	r->ret_unknown = u64(rd, k + 8);
+	*got = u64(rd, k + 9);
+	*n = (size_t)u64(rd, k + 10);
+	r->err_unnamed = u64(rd, k + 11);
+	r->t_entry_ns = u64(rd, k + 12);
+	r->t_exit_ns = u64(rd, k + 13);
+	r->deny_why = str(rd, k + 14);
 	r->watch = -1;
-	rd->bad |= rd->nf != 32;
+	rd->bad |= rd->nf != k + 15;
 }
 
 /* The n E lines after an S line into rd->ev. */

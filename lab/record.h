@@ -33,7 +33,7 @@
 #include "runner.h"
 
 #define ZCL_RECORD_MAGIC "zcl-record"
-#define ZCL_RECORD_VERSION 1
+#define ZCL_RECORD_VERSION 2
 
 struct zcl_recorder;
 
