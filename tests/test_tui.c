@@ -230,7 +230,7 @@ Test(tui, watch_rechecks_a_saved_file, .timeout = 60, .fini = stop)
 	      "return 0; }\n", f);
 	fclose(f);
 	cr_assert_eq(rename(tmp, dst), 0);
-	cr_expect(wait_for("1/4", buf, sizeof buf), "the save was picked up and passed:\n%s", buf);
+	cr_expect(wait_for("[done] 1 readwrite", buf, sizeof buf), "the save was picked up and passed:\n%s", buf);
 	keys("q");
 	usleep(300 * 1000);
 	drop_fake_root();
@@ -284,7 +284,7 @@ Test(tui, a_resize_during_cast_keeps_the_recording_playable, .timeout = 60, .fin
 	char args[256];
 	snprintf(args, sizeof args, "run 3 --solution --size 10000 --speed 6 --once --cast %s", cast);
 	start(100, 32, args);
-	cr_assert(wait_for("stage 3/4", buf, sizeof buf), "%s", buf);
+	cr_assert(wait_for("stage 3/", buf, sizeof buf), "%s", buf);
 	sh(NULL, 0, "tmux -L %s resize-window -t t -x 160 -y 40", sock);
 	/* --once: zcl leaves when the run ends, the file complete */
 	cr_assert(wait_for("zcl exit status 0", buf, sizeof buf), "%s", buf);
@@ -380,7 +380,7 @@ Test(tui, the_tour_ignores_setup_keys_while_a_stage_plays, .timeout = 60, .fini 
 {
 	static char buf[16384];
 	start(100, 32, "tour --size 100K");
-	cr_assert(wait_for("stage 1/4", buf, sizeof buf), "%s", buf);
+	cr_assert(wait_for("stage 1/", buf, sizeof buf), "%s", buf);
 	cr_expect(wait_for("TOUR x3", buf, sizeof buf) && !strstr(buf, "space step"),
 		  "the key line offers only the keys that act in the tour:\n%s", buf);
 	keys("Space");
@@ -389,7 +389,7 @@ Test(tui, the_tour_ignores_setup_keys_while_a_stage_plays, .timeout = 60, .fini 
 	keys("f");
 	cr_assert(wait_for("space for the next stage", buf, sizeof buf), "stage 1 ends:\n%s", buf);
 	cr_expect(strstr(buf, "verdict: pass") && strstr(buf, "[solution] [SG on] [cold cache]") &&
-		  strstr(buf, "stage 1/4") && !strstr(buf, "crash"), "the reference run was left alone:\n%s", buf);
+		  strstr(buf, "stage 1/") && !strstr(buf, "crash"), "the reference run was left alone:\n%s", buf);
 	keys("q");
 	cr_expect(wait_for("zcl exit status 0", buf, sizeof buf), "quitting the tour is no failure:\n%s", buf);
 }
@@ -430,7 +430,7 @@ Test(tui, replay_animates_a_recording_with_the_same_scene, .timeout = 60, .fini 
 	snprintf(args, sizeof args, "replay %s --step --speed 8", rec);
 	start(100, 32, args);
 	cr_assert(wait_for("about to", buf, sizeof buf), "step mode holds the replay too:\n%s", buf);
-	cr_expect(strstr(buf, "stage 1/4") && strstr(buf, "USER SPACE"), "the same scene:\n%s", buf);
+	cr_expect(strstr(buf, "stage 1/") && strstr(buf, "USER SPACE"), "the same scene:\n%s", buf);
 	long before = number_after(buf, "syscalls");
 	keys("Space");
 	usleep(1500 * 1000); /* the copies animate */
