@@ -51,7 +51,7 @@ static const char usage[] =
 	"  hint STAGE               a hint for the stage\n"
 	"  watch                    edit, save: it rebuilds and re-checks; progress per stage (needs a\n"
 	"                           terminal; r re-checks, Enter animates, n/p stage, h hint, q quits)\n"
-	"  tour                     stages 1-4 with the reference solutions, narrated (animated on a\n"
+	"  tour                     every stage with the reference solutions, narrated (animated on a\n"
 	"                           terminal), then the comparison (takes --size, --seed, --warm, --no-sg,\n"
 	"                           --speed); only the speed keys, f, Tab, h, ? and q act while it plays\n"
 	"  grade [OPTS]             score the exercises: every stage, many runs each (see below)\n"

@@ -1,5 +1,5 @@
 /*
- * tour.h - the headless tour: stages 1-4 with the reference solutions, one
+ * tour.h - the headless tour: every stage with the reference solutions, one
  * narrated paragraph each, then the article's table measured on this machine.
  */
 #ifndef ZCL_TOUR_H

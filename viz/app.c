@@ -369,7 +369,7 @@ static int run_once(struct app *a, char *err, size_t errlen)
 	return rc;
 }
 
-/* The tour: stages 1-4 with the solutions, each followed by its story
+/* The tour: every stage with the solutions, each followed by its story
  * until space (or n); q leaves. Returns the last finished run's result. */
 static int tour(struct app *a, char *err, size_t errlen)
 {
