@@ -251,6 +251,8 @@ void zcl_print_run_text(FILE *out, const struct zcl_run *r)
 		fprintf(out, "%s", r->crosscheck);
 	for (int i = 0; i < r->nviolations; i++)
 		fprintf(out, "  violation      %s\n", r->violations[i]);
+	if (r->sandbox[0])
+		fprintf(out, "  sandbox        %s\n", r->sandbox);
 	if (r->verdict != ZV_PASS && r->output[0])
 		fprintf(out, "  program said   %s%s", r->output, r->output[strlen(r->output) - 1] == '\n' ? "" : "\n");
 }
@@ -319,5 +321,7 @@ void zcl_print_run_json(FILE *o, const struct zcl_run *r)
 	zcl_json_str(o, r->diag ? r->diag : "");
 	fputs(",\"program_output\":", o);
 	zcl_json_str(o, r->output);
+	fputs(",\"sandbox\":", o);
+	zcl_json_str(o, r->sandbox);
 	fputs("}\n", o);
 }

@@ -16,14 +16,16 @@
 #include <linux/landlock.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "params.h"
 #include "sandbox.h"
+#include "view.h"
 
 typedef bool (*allow_fn)(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st);
 
@@ -61,12 +63,28 @@ static bool own_ioprio(const struct zcl_sysrec *r, const struct zcl_sandbox_stat
 	return r->args[0] == 1 /* IOPRIO_WHO_PROCESS */ && ours((long)(int)r->args[1], st);
 }
 
-/* F_SETOWN aims SIGIO (or F_SETSIG's signal) at a process: only its own. */
+/* F_SETOWN aims SIGIO (or F_SETSIG's signal) at a process: only its own.
+ * A lease (F_SETLEASE) would make the lab's own open of the file wait for
+ * the lease-break time (fcntl(2): /proc/sys/fs/lease-break-time, 45 s). */
 static bool own_fcntl(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
 {
-	if (r->args[1] == F_SETOWN_EX)
+	if (r->args[1] == F_SETOWN_EX || r->args[1] == F_SETLEASE)
 		return false;
 	return r->args[1] != F_SETOWN || ours((long)(int)r->args[2], st);
+}
+
+/* ioctl: FIOSETOWN and SIOCSPGRP are F_SETOWN by another name (the owner
+ * is behind a pointer the lab would have to read: refused whatever it
+ * says); TIOCSTI types into a terminal, TIOCSCTTY takes one, TIOCLINUX
+ * can paste the console's selection (ioctl_tty(2)). */
+static bool safe_ioctl(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	(void)st;
+	static const unsigned long refused[] = {FIOSETOWN, SIOCSPGRP, TIOCSTI, TIOCSCTTY, TIOCLINUX};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		if ((unsigned int)r->args[1] == refused[i])
+			return false;
+	return true;
 }
 
 /* Only the first exec: the stage binary itself. */
@@ -99,6 +117,13 @@ static const struct {
 	{SYS_io_uring_setup, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
 	{SYS_io_uring_enter, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
 	{SYS_io_uring_register, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
+	{SYS_io_setup, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_submit, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_getevents, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_pgetevents, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_cancel, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_destroy, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_ioctl, EPERM, safe_ioctl, "signals to another process (FIOSETOWN, SIOCSPGRP) or typing into a terminal (TIOCSTI)"},
 	{SYS_seccomp, EPERM, NULL, "a seccomp filter of its own could hide syscalls"},
 	{SYS_prctl, EPERM, no_filter, "a seccomp filter of its own could hide syscalls"},
 	{SYS_ptrace, EPERM, NULL, "ptrace of another process"},
@@ -141,7 +166,7 @@ static const struct {
 	{SYS_sched_setparam, EPERM, own_pid_arg0, "scheduling a process that is not its own"},
 	{SYS_sched_setattr, EPERM, own_pid_arg0, "scheduling a process that is not its own"},
 	{SYS_ioprio_set, EPERM, own_ioprio, "the I/O priority of a process that is not its own"},
-	{SYS_fcntl, EPERM, own_fcntl, "signals (F_SETOWN) to a process that is not its own"},
+	{SYS_fcntl, EPERM, own_fcntl, "signals (F_SETOWN) to a process that is not its own, or a file lease"},
 	{SYS_chmod, EPERM, NULL, "changing file attributes"},
 	{SYS_fchmod, EPERM, NULL, "changing file attributes"},
 	{SYS_fchmodat, EPERM, NULL, "changing file attributes"},
@@ -193,12 +218,13 @@ static void limit(int res, rlim_t v)
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
 
-/* Writes, creations and removals only below dir (and to /dev/null). */
-static void landlock_writes(const char *dir)
+/* Writes, creations and removals only below dir (and to /dev/null).
+ * True when the rules are in force. */
+static bool landlock_writes(const char *dir)
 {
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 1)
-		return; /* no Landlock in this kernel: the uid and limits still hold */
+		return false; /* no Landlock in this kernel: the uid and limits still hold */
 	__u64 write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
 		      LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
 		      LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
@@ -211,7 +237,7 @@ static void landlock_writes(const char *dir)
 	struct landlock_ruleset_attr attr = {.handled_access_fs = write};
 	int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
 	if (rs < 0)
-		return;
+		return false;
 	struct landlock_path_beneath_attr below = {.allowed_access = write};
 	below.parent_fd = open(dir, O_PATH | O_CLOEXEC);
 	if (below.parent_fd >= 0) {
@@ -225,24 +251,43 @@ static void landlock_writes(const char *dir)
 		close(null.parent_fd);
 	}
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	syscall(SYS_landlock_restrict_self, rs, 0);
+	long rc = syscall(SYS_landlock_restrict_self, rs, 0);
 	close(rs);
+	return rc == 0;
 }
 
-int zcl_sandbox_enter(const char *scratch)
+bool zcl_sandbox_detach_tty(void)
 {
-	limit(RLIMIT_CPU, ZCL_RLIMIT_CPU_S);
+	int t = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (t < 0)
+		return true; /* ENXIO: no controlling terminal to begin with */
+	int rc = ioctl(t, TIOCNOTTY);
+	close(t);
+	return rc == 0;
+}
+
+int zcl_sandbox_enter(const char *scratch, const struct zcl_limits *lim)
+{
+	int layers = 0;
+	/* CPU: SIGXCPU at the soft limit, SIGKILL a second later */
+	struct rlimit cpu = {lim->cpu_s, lim->cpu_s + 1};
+	setrlimit(RLIMIT_CPU, &cpu);
 	limit(RLIMIT_FSIZE, ZCL_RLIMIT_FSIZE);
 	limit(RLIMIT_NPROC, ZCL_RLIMIT_NPROC);
-	limit(RLIMIT_AS, ZCL_RLIMIT_AS);
+	limit(RLIMIT_AS, lim->as_bytes);
+	limit(RLIMIT_STACK, ZCL_RLIMIT_STACK);
 	limit(RLIMIT_NOFILE, ZCL_RLIMIT_NOFILE);
 	limit(RLIMIT_CORE, 0);
+	limit(RLIMIT_MEMLOCK, 0);
+	limit(RLIMIT_MSGQUEUE, 0);
 	if (geteuid() == 0) {
 		/* the caller made the ids from its own pid before forking */
 		uid_t id = (uid_t)(ZCL_SANDBOX_UID_BASE + (unsigned)getppid() % 50000u);
 		if (setgroups(0, NULL) < 0 || setgid(id) < 0 || setuid(id) < 0)
 			return -1;
+		layers |= ZCL_LAYER_UID;
 	}
-	landlock_writes(scratch);
-	return 0;
+	if (landlock_writes(scratch))
+		layers |= ZCL_LAYER_LANDLOCK;
+	return layers;
 }

@@ -11,9 +11,14 @@
 #define ZCL_SANDBOX_H
 
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "event.h"
+
+/* What the harness (lab/harness.c, same text) prints on stderr when the
+ * program dies of SIGSEGV beyond its stack limit. */
+#define ZCL_STACK_OVERFLOW_MSG "zcl: stack overflow"
 
 /* Facts the policy needs about the run. */
 struct zcl_sandbox_state {
@@ -32,10 +37,23 @@ int zcl_sandbox_check(const struct zcl_sysrec *r, const struct zcl_sandbox_state
  * of our own, so runs share no process limit with anyone. */
 uid_t zcl_sandbox_uid(void);
 
-/* In the child, before exec: limits, the unprivileged uid (when root),
- * Landlock (writes only below `scratch`). Only async-signal-safe calls.
- * Returns 0, or -1 when a wall could not be put up that must be (the uid
- * change); Landlock missing from the kernel is not an error. */
-int zcl_sandbox_enter(const char *scratch);
+/* The limits of one run, set by the lab (never inherited from the shell). */
+struct zcl_limits {
+	rlim_t cpu_s;      /* CPU seconds: SIGXCPU, then SIGKILL a second later */
+	rlim_t as_bytes;   /* address space: ZCL_RLIMIT_AS + the input's size */
+};
+
+/* In the child, before exec: limits (CPU, address space, stack, file size,
+ * processes, descriptors, no core, no locked memory), the unprivileged uid
+ * (when root), Landlock (writes only below `scratch`). Only
+ * async-signal-safe calls. Returns the ZCL_LAYER_* bits (view.h) put up,
+ * or -1 when a wall could not be put up that must be (the uid change);
+ * Landlock missing from the kernel is not an error. */
+int zcl_sandbox_enter(const char *scratch, const struct zcl_limits *lim);
+
+/* In the child: give up the controlling terminal, if any (TIOCNOTTY on
+ * /dev/tty; ioctl_tty(2)), so TIOCSTI and job-control signals cannot reach
+ * the grader's terminal. True when the child has no terminal now. */
+bool zcl_sandbox_detach_tty(void);
 
 #endif
