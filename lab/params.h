@@ -20,6 +20,8 @@
 #define ZCL_RLIMIT_NPROC 64               /* stage binary: processes per uid (root is exempt) */
 #define ZCL_RLIMIT_AS (1ull << 30)        /* stage binary: address space, bytes, on top of the input's size
 					   * (so the input can always be mapped); a memory hog fails fast */
+#define ZCL_START_HEADROOM (32ull << 20) /* stage binary: room its code and static data must leave under
+					   * ZCL_RLIMIT_AS for the C library, stack and heap, bytes */
 #define ZCL_RLIMIT_STACK (8ull << 20)     /* stage binary: main thread's stack, bytes (set by the lab, not the
 					   * grader's shell: the same result on every machine) */
 #define ZCL_MEMCG_BYTES (1ull << 30)      /* stage binary: all the memory it may make the machine hold

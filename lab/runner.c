@@ -239,20 +239,27 @@ static uint64_t load_size(const char *path)
 	return total;
 }
 
-/* The program never ran: say why, as a verdict (the lab is not at fault). */
-static void cannot_start(struct zcl_run *r, const char *exe, const struct zcl_limits *lim)
+/* Does the program's code and static data leave no room under the
+ * address-space limit (whatever the input)? */
+static bool too_big(uint64_t need)
 {
-	uint64_t need = load_size(exe);
-	if (need + (16u << 20) > lim->as_bytes)
+	return need + ZCL_START_HEADROOM > ZCL_RLIMIT_AS;
+}
+
+/* The program never ran: say why, as a verdict (the lab is not at fault). */
+static void cannot_start(struct zcl_run *r, uint64_t need)
+{
+	if (too_big(need))
 		snprintf(r->start_error, sizeof r->start_error,
-			 "cannot start: the program needs %llu MiB before it runs, more than the %llu MiB "
-			 "address-space limit (use a smaller buffer, or malloc/mmap what the input needs)",
-			 (unsigned long long)(need >> 20), (unsigned long long)(lim->as_bytes >> 20));
+			 "cannot start: the program's code and static data take %llu MiB, and with the C library "
+			 "and a stack they do not fit in the %llu MiB address-space limit (use a smaller buffer, "
+			 "or malloc/mmap what the input needs)",
+			 (unsigned long long)(need >> 20), (unsigned long long)(ZCL_RLIMIT_AS >> 20));
+	else if (r->tr.term_signal)
+		snprintf(r->start_error, sizeof r->start_error, "cannot start: loading the program failed (%s)",
+			 strsignal(r->tr.term_signal));
 	else
-		snprintf(r->start_error, sizeof r->start_error, "cannot start: exec failed%s%s",
-			 r->tr.term_signal ? " (killed by " : "", r->tr.term_signal ? strsignal(r->tr.term_signal) : "");
-	if (r->tr.term_signal)
-		strncat(r->start_error, ")", sizeof r->start_error - strlen(r->start_error) - 1);
+		snprintf(r->start_error, sizeof r->start_error, "cannot start: loading the program failed");
 	r->verdict = ZV_CRASH;
 	snprintf(r->reason, sizeof r->reason, "%s", r->start_error);
 }
@@ -277,6 +284,26 @@ static void after_run(struct zcl_run *r, struct zcl_budget *b, bool fired, bool 
 				 (long long)r->first_mismatch);
 		}
 	}
+}
+
+/* The checker judged the run; the sandbox knows why some runs ended:
+ * name the stack overflow, the memory limit, and what a timed-out program
+ * was doing. */
+static void sandbox_facts(struct zcl_run *r, const struct zcl_limits *lim)
+{
+	(void)lim;
+	if (r->verdict == ZV_CRASH && r->stack_overflow)
+		snprintf(r->reason, sizeof r->reason,
+			 "stack overflow: killed by SIGSEGV past the %llu MiB stack limit (a large local array "
+			 "or deep recursion: use static or malloc'd memory)",
+			 (unsigned long long)(ZCL_RLIMIT_STACK >> 20));
+	else if (r->verdict == ZV_CRASH && r->memory_limit_hit)
+		snprintf(r->reason, sizeof r->reason,
+			 "killed at the memory limit: %llu MiB of memory in all (heap, mappings, shared memory, "
+			 "files in its scratch)", (unsigned long long)(ZCL_MEMCG_BYTES >> 20));
+	if (r->verdict == ZV_TIMEOUT && r->timeout_detail[0] && r->nviolations < ZCL_MAX_VIOLATIONS)
+		snprintf(r->violations[r->nviolations++], sizeof r->violations[0], "%.*s",
+			 (int)sizeof r->violations[0] - 1, r->timeout_detail);
 }
 
 int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
@@ -371,6 +398,12 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot copy the stage binary: %s", exe, strerror(errno));
 		goto out;
 	}
+	uint64_t need = load_size(exe);
+	if (too_big(need)) { /* the same verdict whatever the input's size */
+		cannot_start(r, need);
+		ret = 0;
+		goto out;
+	}
 	if (zcl_capture_start(&cap, &out_wr) < 0 || pipe2(rep, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(err, errlen, "output pipe: %s", strerror(errno));
 		goto out;
@@ -442,20 +475,25 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	}
 	r->received_bytes = rx.received;
 	r->first_mismatch = rx.first_mismatch;
-	if (r->tr.exec_failed) {
+	/* exec failed, or the dynamic loader could not map the program (it
+	 * exits 127 before main: "error while loading shared libraries") */
+	bool loader_failed = r->tr.exited && r->tr.exit_code == 127 && r->totals.marks == 0 &&
+			     strstr(r->output, "error while loading shared libraries");
+	if (r->tr.exec_failed || loader_failed) {
 		if (r->tr.exited && r->tr.exit_code == 126 && strstr(r->output, "zcl: ")) {
 			/* our own walls could not be put up: the lab's fault, not the program's */
 			snprintf(err, errlen, "%s", strstr(r->output, "zcl: "));
 			err[strcspn(err, "\n")] = 0;
 			goto out;
 		}
-		cannot_start(r, exe, &ce.limits);
+		cannot_start(r, need);
 		ret = 0;
 		goto out;
 	}
 	after_run(r, &budget, fired, oom);
 	r->crosscheck_bad = zcl_account_crosscheck(&r->totals, &r->kernel, r->crosscheck, sizeof r->crosscheck);
 	zcl_check_run(r);
+	sandbox_facts(r, &ce.limits);
 	ret = 0;
 out:
 	if (have_receiver) {
