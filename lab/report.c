@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "escape.h"
 #include "report.h"
 
 void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool bracket_only)
@@ -228,10 +229,13 @@ static void syscall_list_text(FILE *out, const struct zcl_totals *t)
 void zcl_print_run_text(FILE *out, const struct zcl_run *r)
 {
 	const struct zcl_stage *s = r->stage;
-	fprintf(out, "stage %d %s (%s)%s: %s - %s\n", s->num, s->slug, s->title,
-		r->solution ? " [solution]" : "", zcl_verdict_name(r->verdict), r->reason);
+	/* reason, violations, compiler and program output may quote the program: escaped */
+	fprintf(out, "stage %d %s (%s)%s: %s - ", s->num, s->slug, s->title,
+		r->solution ? " [solution]" : "", zcl_verdict_name(r->verdict));
+	zcl_put_text(out, r->reason);
+	fputc('\n', out);
 	if (r->verdict == ZV_COMPILE_ERROR) {
-		fputs(r->diag ? r->diag : "", out);
+		zcl_put_text(out, r->diag);
 		return;
 	}
 	fprintf(out, "  input          %" PRIu64 " bytes%s, %s cache%s, %s NIC%s\n", r->size,
@@ -249,12 +253,18 @@ void zcl_print_run_text(FILE *out, const struct zcl_run *r)
 			r->kernel.end.vol_cs, r->kernel.end.invol_cs);
 	if (r->crosscheck_bad > 0)
 		fprintf(out, "%s", r->crosscheck);
-	for (int i = 0; i < r->nviolations; i++)
-		fprintf(out, "  violation      %s\n", r->violations[i]);
+	for (int i = 0; i < r->nviolations; i++) {
+		fputs("  violation      ", out);
+		zcl_put_text(out, r->violations[i]);
+		fputc('\n', out);
+	}
 	if (r->sandbox[0])
 		fprintf(out, "  sandbox        %s\n", r->sandbox);
-	if (r->verdict != ZV_PASS && r->output[0])
-		fprintf(out, "  program said   %s%s", r->output, r->output[strlen(r->output) - 1] == '\n' ? "" : "\n");
+	if (r->verdict != ZV_PASS && r->output[0]) {
+		fputs("  program said   ", out);
+		zcl_put_text(out, r->output);
+		fputs(r->output[strlen(r->output) - 1] == '\n' ? "" : "\n", out);
+	}
 }
 
 static void count_json(FILE *o, const char *name, const struct zcl_count *c, bool comma)

@@ -95,7 +95,7 @@ static void child_setup(void *arg)
 	dup2(s, ZCL_SOCK_FD);
 	if (chdir(c->view.work) < 0)
 		die("zcl: sandbox: cannot enter the scratch directory\n");
-	int w = zcl_sandbox_enter(c->view.work, &c->limits);
+	int w = zcl_sandbox_enter(c->view.run_dir, c->view.work, &c->limits);
 	if (w < 0)
 		die("zcl: sandbox: cannot drop privileges\n");
 	layers |= w;
@@ -466,6 +466,8 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	if (read(rep[0], &layers, sizeof layers) == (ssize_t)sizeof layers)
 		r->layers = (unsigned)layers;
 	bool oom = zcl_memcg_destroy(&mcg);
+	if (!(r->layers & ZCL_LAYER_IPCNS) && geteuid() == 0)
+		zcl_sandbox_sweep_ipc(id); /* its uid is ours alone: its SysV objects go */
 	describe_sandbox(r, &ce.limits);
 	if (t < 0) {
 		const char *ours = strstr(r->output, "zcl: sandbox: ");

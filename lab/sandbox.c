@@ -17,7 +17,13 @@
 #include <sched.h>
 #include <signal.h>
 #include <linux/sockios.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -218,38 +224,56 @@ static void limit(int res, rlim_t v)
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
 
-/* Writes, creations and removals only below dir (and to /dev/null).
- * True when the rules are in force. */
-static bool landlock_writes(const char *dir)
+/* Give rights on path (a directory, or a file with file rights only). */
+static void allow(int rs, const char *path, __u64 rights)
+{
+	struct landlock_path_beneath_attr rule = {.allowed_access = rights};
+	rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (rule.parent_fd >= 0) {
+		syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+		close(rule.parent_fd);
+	}
+}
+
+/* Landlock (landlock(7)): reads only of the system (/usr and the links
+ * into it), a few files of /etc and /dev, and the run's directory; writes,
+ * creations and removals only below work (and to /dev/null). A second
+ * wall behind the filesystem view, and the only one where there is no
+ * view. True when the rules are in force. */
+static bool landlock_confine(const char *run_dir, const char *work)
 {
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 1)
 		return false; /* no Landlock in this kernel: the uid and limits still hold */
+	__u64 read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR,
+	      exec = LANDLOCK_ACCESS_FS_EXECUTE;
 	__u64 write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
 		      LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
 		      LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
 		      LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
 		      LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+	__u64 file_w = LANDLOCK_ACCESS_FS_WRITE_FILE;
 	if (abi >= 2)
 		write |= LANDLOCK_ACCESS_FS_REFER;
-	if (abi >= 3)
+	if (abi >= 3) {
 		write |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	struct landlock_ruleset_attr attr = {.handled_access_fs = write};
+		file_w |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	}
+	struct landlock_ruleset_attr attr = {.handled_access_fs = read | exec | write};
 	int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
 	if (rs < 0)
 		return false;
-	struct landlock_path_beneath_attr below = {.allowed_access = write};
-	below.parent_fd = open(dir, O_PATH | O_CLOEXEC);
-	if (below.parent_fd >= 0) {
-		syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &below, 0);
-		close(below.parent_fd);
-	}
-	struct landlock_path_beneath_attr null = {.allowed_access = LANDLOCK_ACCESS_FS_WRITE_FILE};
-	null.parent_fd = open("/dev/null", O_PATH | O_CLOEXEC);
-	if (null.parent_fd >= 0) {
-		syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &null, 0);
-		close(null.parent_fd);
-	}
+	static const char *const system[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+	for (size_t i = 0; i < sizeof system / sizeof system[0]; i++)
+		allow(rs, system[i], read | exec);
+	static const char *const files[] = {"/etc/ld.so.cache", "/etc/localtime", "/dev/zero", "/dev/random",
+					    "/dev/urandom"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		allow(rs, files[i], LANDLOCK_ACCESS_FS_READ_FILE);
+	allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE | file_w);
+	allow(rs, "/dev/full", LANDLOCK_ACCESS_FS_READ_FILE | file_w);
+	allow(rs, run_dir, read | exec);
+	allow(rs, work, read | write);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	long rc = syscall(SYS_landlock_restrict_self, rs, 0);
 	close(rs);
@@ -266,7 +290,7 @@ bool zcl_sandbox_detach_tty(void)
 	return rc == 0;
 }
 
-int zcl_sandbox_enter(const char *scratch, const struct zcl_limits *lim)
+int zcl_sandbox_enter(const char *run_dir, const char *work, const struct zcl_limits *lim)
 {
 	int layers = 0;
 	/* CPU: SIGXCPU at the soft limit, SIGKILL a second later */
@@ -287,7 +311,47 @@ int zcl_sandbox_enter(const char *scratch, const struct zcl_limits *lim)
 			return -1;
 		layers |= ZCL_LAYER_UID;
 	}
-	if (landlock_writes(scratch))
+	if (landlock_confine(run_dir, work))
 		layers |= ZCL_LAYER_LANDLOCK;
 	return layers;
+}
+
+/* One /proc/sysvipc table: remove each object whose creator is uid. */
+static void sweep_table(const char *file, uid_t uid, int (*rm)(int id))
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return;
+	char line[512];
+	int cuid_col = -1;
+	if (fgets(line, sizeof line, f)) {
+		int col = 0;
+		for (char *save = NULL, *t = strtok_r(line, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++)
+			if (!strcmp(t, "cuid"))
+				cuid_col = col;
+	}
+	while (cuid_col >= 0 && fgets(line, sizeof line, f)) {
+		long id = -1, cuid = -1;
+		int col = 0;
+		for (char *save = NULL, *t = strtok_r(line, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++) {
+			if (col == 1)
+				id = atol(t);
+			if (col == cuid_col)
+				cuid = atol(t);
+		}
+		if (id >= 0 && cuid == (long)uid)
+			rm((int)id);
+	}
+	fclose(f);
+}
+
+static int rm_shm(int id) { return shmctl(id, IPC_RMID, NULL); }
+static int rm_msg(int id) { return msgctl(id, IPC_RMID, NULL); }
+static int rm_sem(int id) { return semctl(id, 0, IPC_RMID); }
+
+void zcl_sandbox_sweep_ipc(uid_t uid)
+{
+	sweep_table("/proc/sysvipc/shm", uid, rm_shm);
+	sweep_table("/proc/sysvipc/msg", uid, rm_msg);
+	sweep_table("/proc/sysvipc/sem", uid, rm_sem);
 }

@@ -45,11 +45,17 @@ struct zcl_limits {
 
 /* In the child, before exec: limits (CPU, address space, stack, file size,
  * processes, descriptors, no core, no locked memory), the unprivileged uid
- * (when root), Landlock (writes only below `scratch`). Only
- * async-signal-safe calls. Returns the ZCL_LAYER_* bits (view.h) put up,
- * or -1 when a wall could not be put up that must be (the uid change);
- * Landlock missing from the kernel is not an error. */
-int zcl_sandbox_enter(const char *scratch, const struct zcl_limits *lim);
+ * (when root), Landlock (reads only of the system, a few files of /etc and
+ * /dev and run_dir; writes only below work). Only async-signal-safe calls.
+ * Returns the ZCL_LAYER_* bits (view.h) put up, or -1 when a wall could
+ * not be put up that must be (the uid change); Landlock missing from the
+ * kernel is not an error. */
+int zcl_sandbox_enter(const char *run_dir, const char *work, const struct zcl_limits *lim);
+
+/* Without an IPC namespace (the fallback), SysV shared memory, queues and
+ * semaphores outlive the processes that made them: remove every one whose
+ * creator is uid (the run's own sandbox uid, so nobody else's). Can't fail. */
+void zcl_sandbox_sweep_ipc(uid_t uid);
 
 /* In the child: give up the controlling terminal, if any (TIOCNOTTY on
  * /dev/tty; ioctl_tty(2)), so TIOCSTI and job-control signals cannot reach

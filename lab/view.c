@@ -217,7 +217,7 @@ void zcl_layers_describe(unsigned layers, char *buf, size_t len)
 	} names[] = {
 		{ZCL_LAYER_MOUNTNS, "own filesystem view"}, {ZCL_LAYER_IPCNS, "own IPC namespace"},
 		{ZCL_LAYER_USERNS, "user namespace"}, {ZCL_LAYER_TMPFS, "size-limited tmpfs scratch"},
-		{ZCL_LAYER_UID, "unprivileged uid"}, {ZCL_LAYER_LANDLOCK, "Landlock writes"},
+		{ZCL_LAYER_UID, "unprivileged uid"}, {ZCL_LAYER_LANDLOCK, "Landlock (reads and writes)"},
 		{ZCL_LAYER_MEMCG, "memory cgroup"}, {ZCL_LAYER_NOTTY, "no terminal"},
 	};
 	buf[0] = 0;
