@@ -21,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,10 +49,30 @@ static void write_all(int fd, const void *p, size_t n)
 	}
 }
 
+int hostile_tty_slave = -1;
+
+/* The lab process's circumstances the case asks for (flags). */
+static void circumstances(const struct hostile_case *c)
+{
+	if (c->flags & H_BASIC)
+		setenv("ZCL_SANDBOX_LAYERS", "basic", 1);
+	if (c->flags & H_STACK_UNLIMITED) {
+		struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+		setrlimit(RLIMIT_STACK, &rl);
+	}
+	if ((c->flags & H_TTY) && hostile_tty_slave >= 0) {
+		setsid();
+		ioctl(hostile_tty_slave, TIOCSCTTY, 0);
+	}
+	if ((c->flags & H_NOBODY) && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+		_exit(5);
+}
+
 /* In the lab process: run the stage, send the wire, exit. Never returns. */
 static _Noreturn void lab_main(const struct hostile_case *c, int out)
 {
 	static struct wire w;
+	circumstances(c);
 	char name[8];
 	snprintf(name, sizeof name, "%d", c->stage);
 	w.r = (struct zcl_run){
@@ -318,7 +341,7 @@ void use_own_scratch(void)
 	static char base[64];
 	snprintf(base, sizeof base, "/var/tmp/zcl-hostile-XXXXXX");
 	cr_assert_not_null(mkdtemp(base), "mkdtemp: %s", strerror(errno));
-	chmod(base, 0755);
+	chmod(base, 01777); /* a lab running as a normal user (H_NOBODY) writes here too */
 	setenv("ZCL_SCRATCH", base, 1);
 }
 

@@ -33,7 +33,15 @@ enum {
 	H_PIDNS = 1,       /* run in a PID namespace: the submission may signal everything */
 	H_ANY_VERDICT = 2, /* the verdict is free; only the after-checks matter */
 	H_ESCAPE = 4,      /* tries to write ../ESCAPED */
+	H_BASIC = 8,       /* the fallback: no namespaces (ZCL_SANDBOX_LAYERS=basic) */
+	H_STACK_UNLIMITED = 16, /* the grader's shell has `ulimit -s unlimited` */
+	H_TTY = 32,        /* the lab has a controlling terminal (hostile_tty_slave) */
+	H_NOBODY = 64,     /* the lab runs as a normal user (uid 65534), not root */
 };
+
+/* H_TTY: the slave side of a pseudo-terminal the lab process makes its
+ * controlling terminal; set by the test before contained_run. */
+extern int hostile_tty_slave;
 
 struct hostile_case {
 	const char *what;
