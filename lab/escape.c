@@ -6,6 +6,7 @@
  * per code point: keep it, escape it, or replace it.
  */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -107,4 +108,30 @@ void zcl_put_xml(FILE *o, const char *s)
 		}
 		s += n ? n : 1;
 	}
+}
+
+void zcl_put_json(FILE *out, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	char *clean = malloc(len * 3 + 1); /* U+FFFD may be 3 bytes for 1 */
+	if (!clean) {
+		zcl_json_str(out, "");
+		return;
+	}
+	size_t k = 0;
+	while (s && *s) {
+		size_t n = zcl_utf8_len(s);
+		unsigned cp = n ? zcl_utf8_decode(s, n) : 0;
+		if (n && (cp < 0x80 || !unsafe(cp))) {
+			memcpy(clean + k, s, n); /* C0 and DEL: zcl_json_str escapes them */
+			k += n;
+		} else {
+			memcpy(clean + k, "\xef\xbf\xbd", 3); /* bad bytes, C1, bidi, non-characters */
+			k += 3;
+		}
+		s += n ? n : 1;
+	}
+	clean[k] = 0;
+	zcl_json_str(out, clean);
+	free(clean);
 }

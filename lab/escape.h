@@ -8,7 +8,7 @@
  * unreadable, bidirectional overrides that reorder what a reader sees.
  * Text keeps newlines and tabs and shows everything else as an escape;
  * XML gets only the characters XML 1.0 allows (the rest replaced by
- * U+FFFD). JSON is written by zcl_json_str (report.h), which escapes C0.
+ * U+FFFD). JSON keeps C0 as \u escapes and gets the rest replaced.
  */
 #ifndef ZCL_ESCAPE_H
 #define ZCL_ESCAPE_H
@@ -30,6 +30,11 @@ void zcl_escape_text(const char *s, char *buf, size_t len);
  * breaks as &#10; (attributes keep them), every character XML 1.0 does not
  * allow replaced by U+FFFD. Always well-formed. Can't fail. */
 void zcl_put_xml(FILE *out, const char *s);
+
+/* s as a JSON string literal (zcl_json_str, which escapes C0 controls),
+ * with bytes that are not UTF-8, C1 controls, bidirectional controls and
+ * U+FFFE/U+FFFF replaced by U+FFFD first. Can't fail (out of memory: ""). */
+void zcl_put_json(FILE *out, const char *s);
 
 /* The Unicode code point of the valid UTF-8 character of n bytes at p. */
 unsigned zcl_utf8_decode(const char *p, size_t n);

@@ -72,7 +72,7 @@ static void json(FILE *o, const struct zcl_grade *g)
 		g->seed, g->solution ? "true" : "false", g->score, g->max_score,
 		zcl_grade_all_passed(g) ? "true" : "false");
 	if (g->internal_error[0])
-		zcl_json_str(o, g->internal_error);
+		zcl_put_json(o, g->internal_error);
 	else
 		fputs("null", o);
 	fputs(",\"stages\":[", o);
@@ -86,7 +86,7 @@ static void json(FILE *o, const struct zcl_grade *g)
 			zcl_json_str(o, t->name);
 			fprintf(o, ",\"score\":%g,\"max_score\":%g,\"status\":\"%s\",\"output\":", t->score,
 				t->max_score, status_name(t->status));
-			zcl_json_str(o, t->output);
+			zcl_put_json(o, t->output);
 			fprintf(o, ",\"seconds\":%.3f}", t->seconds);
 		}
 		fputs("]}", o);
@@ -104,7 +104,7 @@ static void gradescope(FILE *o, const struct zcl_grade *g)
 	 * or Markdown a program could have printed */
 	fprintf(o, "{\"score\":%g,\"execution_time\":%.0f,\"output_format\":\"text\","
 		   "\"test_output_format\":\"text\",\"output\":", g->score, g->seconds + 0.5);
-	zcl_json_str(o, summary);
+	zcl_put_json(o, summary);
 	fputs(",\"tests\":[", o);
 	bool first = true;
 	for (int i = 0; i < g->nstages; i++)
@@ -116,7 +116,7 @@ static void gradescope(FILE *o, const struct zcl_grade *g)
 			/* Gradescope knows passed and failed; a skipped test failed to earn its points */
 			fprintf(o, ",\"score\":%g,\"max_score\":%g,\"status\":\"%s\",\"output\":", t->score,
 				t->max_score, t->status == ZT_PASSED ? "passed" : "failed");
-			zcl_json_str(o, t->output);
+			zcl_put_json(o, t->output);
 			fputs(",\"visibility\":\"visible\"}", o);
 		}
 	fputs("]}\n", o);

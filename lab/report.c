@@ -281,7 +281,7 @@ void zcl_print_run_json(FILE *o, const struct zcl_run *r)
 	fprintf(o, "{\"stage\":%d,\"slug\":\"%s\",\"solution\":%s,\"passed\":%s,\"verdict\":\"%s\",\"reason\":",
 		r->stage->num, r->stage->slug, r->solution ? "true" : "false",
 		r->verdict == ZV_PASS ? "true" : "false", zcl_verdict_name(r->verdict));
-	zcl_json_str(o, r->reason);
+	zcl_put_json(o, r->reason);
 	fprintf(o, ",\"correct\":%s,\"expected_bytes\":%" PRIu64 ",\"received_bytes\":%" PRIu64
 		   ",\"first_mismatch\":",
 		correct ? "true" : "false", r->expected_bytes, r->received_bytes);
@@ -314,7 +314,7 @@ void zcl_print_run_json(FILE *o, const struct zcl_run *r)
 	for (int i = 0; i < r->nviolations; i++) {
 		if (i)
 			fputc(',', o);
-		zcl_json_str(o, r->violations[i]);
+		zcl_put_json(o, r->violations[i]);
 	}
 	const struct zcl_procio *b = &r->kernel.begin, *e = &r->kernel.end;
 	fprintf(o, "],\"kernel\":{\"available\":%s", r->crosscheck_bad >= 0 ? "true" : "false");
@@ -328,9 +328,9 @@ void zcl_print_run_json(FILE *o, const struct zcl_run *r)
 	fprintf(o, ",\"exit\":{\"code\":%d,\"signal\":%d,\"timed_out\":%s},\"injected\":%" PRIu64
 		   ",\"compiler_output\":",
 		r->tr.exit_code, r->tr.term_signal, r->tr.timed_out ? "true" : "false", t->injected);
-	zcl_json_str(o, r->diag ? r->diag : "");
+	zcl_put_json(o, r->diag ? r->diag : "");
 	fputs(",\"program_output\":", o);
-	zcl_json_str(o, r->output);
+	zcl_put_json(o, r->output);
 	fputs(",\"sandbox\":", o);
 	zcl_json_str(o, r->sandbox);
 	fputs("}\n", o);
