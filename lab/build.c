@@ -218,6 +218,24 @@ static const char *limit_hit(const struct cc_run *c)
 	return why;
 }
 
+/* In the compiler's view a file outside it does not exist: "fatal error:
+ * PATH: No such file or directory" for an #include by absolute or parent
+ * path. Say why, as the include check would have. True when found. */
+static bool outside_view(const char *out, char **diag)
+{
+	const char *m = strstr(out, "fatal error: ");
+	if (!m)
+		return false;
+	m += strlen("fatal error: ");
+	size_t n = strcspn(m, ":\n");
+	if (strncmp(m + n, ": No such file", 14) != 0 || (m[0] != '/' && !memmem(m, n, "../", 3)))
+		return false;
+	if (asprintf(diag, "your exercise includes %.*s: a stage may include only system headers and zcl.h "
+		     "(the compiler cannot see anything else)\n", (int)n, m) < 0)
+		*diag = NULL;
+	return true;
+}
+
 /*
  * A submission may include system headers and zcl.h, nothing else: an
  * #include of the reference solution would pass the stage with code that
@@ -238,6 +256,10 @@ static bool includes_ok(struct cc_run *c, char *argv[], const char *header, char
 		ok = false;
 		if (asprintf(diag, "zcl: the preprocessor listed more than %zu MiB of headers\n", c->cap >> 20) < 0)
 			*diag = NULL;
+	}
+	if (c->out && ok && outside_view(c->out, diag)) {
+		free(c->out);
+		return false;
 	}
 	if (!c->out || !WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
 		free(c->out);

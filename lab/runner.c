@@ -210,10 +210,15 @@ static void describe_sandbox(struct zcl_run *r, const struct zcl_limits *lim)
 {
 	char layers[160];
 	zcl_layers_describe(r->layers, layers, sizeof layers);
+	char time[48];
+	if (r->timeout_s > 0)
+		snprintf(time, sizeof time, "time %g s (CPU, and blocked)", r->timeout_s);
+	else
+		snprintf(time, sizeof time, "no time limit (CPU %d s)", ZCL_RLIMIT_CPU_S);
 	snprintf(r->sandbox, sizeof r->sandbox,
-		 "limits: time %g s (CPU, and blocked), address space %llu MiB, stack %llu MiB, %s"
+		 "limits: %s, address space %llu MiB, stack %llu MiB, %s"
 		 "files %llu MiB, %d processes; layers: %s",
-		 r->timeout_s, (unsigned long long)(lim->as_bytes >> 20), (unsigned long long)(ZCL_RLIMIT_STACK >> 20),
+		 time, (unsigned long long)(lim->as_bytes >> 20), (unsigned long long)(ZCL_RLIMIT_STACK >> 20),
 		 r->layers & ZCL_LAYER_MEMCG ? "memory 1 GiB (all of it), " : "memory: no cgroup here, ",
 		 (unsigned long long)(ZCL_RLIMIT_FSIZE >> 20), ZCL_RLIMIT_NPROC, layers[0] ? layers : "none");
 }
@@ -430,12 +435,14 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	ce = (struct child_env){.file_fd = fd, .sock_fd = st, .out_fd = out_wr, .report_fd = rep[1], .memcg = &mcg};
 	uid_t id = geteuid() == 0 ? zcl_sandbox_uid() : geteuid();
 	zcl_view_prepare(&ce.view, dir, id, id);
-	double limit = r->timeout_s > 0 ? r->timeout_s : ZCL_DEFAULT_TIMEOUT_S;
-	ce.limits = (struct zcl_limits){.cpu_s = (rlim_t)limit + (limit > (double)(rlim_t)limit),
-					.as_bytes = ZCL_RLIMIT_AS + r->size};
+	/* timeout_s <= 0: no time limit (the animated view's step mode); the
+	 * CPU limit then stays at ZCL_RLIMIT_CPU_S */
+	double limit = r->timeout_s > 0 ? r->timeout_s : 0;
+	rlim_t cpu = limit > 0 ? (rlim_t)limit + (limit > (double)(rlim_t)limit) : ZCL_RLIMIT_CPU_S;
+	ce.limits = (struct zcl_limits){.cpu_s = cpu, .as_bytes = ZCL_RLIMIT_AS + r->size};
 	struct zcl_trace_opts to = {
-		.trap_all = true, .timeout_s = limit * ZCL_WALL_FACTOR + 1, .pin_cpu = true, .own_group = true,
-		.child_setup = child_setup, .child_arg = &ce,
+		.trap_all = true, .timeout_s = limit > 0 ? limit * ZCL_WALL_FACTOR + 1 : 0, .pin_cpu = true,
+		.own_group = true, .child_setup = child_setup, .child_arg = &ce,
 	};
 	int t;
 	zcl_budget_start(&budget, limit, !r->untraced);

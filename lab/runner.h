@@ -59,7 +59,7 @@ struct zcl_run {
 
 	/* the sandbox and the limits (set by zcl_run_stage) */
 	unsigned layers;        /* ZCL_LAYER_* bits in force (view.h) */
-	char sandbox[320];      /* the layers and limits in force, one line for the result */
+	char sandbox[400];      /* the layers and limits in force, one line for the result */
 	char start_error[256];  /* the program could not start (exec failed): why; "" otherwise */
 	bool stack_overflow;    /* it died of SIGSEGV beyond its stack limit */
 	bool memory_limit_hit;  /* the memory cgroup's limit killed it */
