@@ -25,9 +25,19 @@ static void *watch(void *arg)
 {
 	struct zcl_budget *b = arg;
 	double t0 = mono();
-	while (!__atomic_load_n(&b->done, __ATOMIC_ACQUIRE)) {
-		struct timespec nap = {0, 20 * 1000 * 1000};
-		nanosleep(&nap, NULL);
+	pthread_mutex_lock(&b->mu);
+	while (!b->done) {
+		/* wake every 20 ms, or at once when the run ends */
+		struct timespec dl;
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_nsec += 20 * 1000 * 1000;
+		if (dl.tv_nsec >= 1000000000L) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&b->cv, &b->mu, &dl);
+		if (b->done)
+			break;
 		double dt = mono() - t0;
 		double allowed = b->limit_s + (double)__atomic_load_n(&b->calls, __ATOMIC_RELAXED) * b->per_call_s;
 		if (dt > allowed || dt > b->cap_s) {
@@ -37,6 +47,7 @@ static void *watch(void *arg)
 			break;
 		}
 	}
+	pthread_mutex_unlock(&b->mu);
 	return NULL;
 }
 
@@ -47,6 +58,8 @@ void zcl_budget_start(struct zcl_budget *b, double limit_s, bool traced)
 	b->cap_s = traced ? limit_s * ZCL_WALL_FACTOR : limit_s;
 	b->per_call_s = traced ? ZCL_TRACE_ALLOWANCE_US / 1e6 : 0;
 	b->last_nr = -1;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
 	if (limit_s > 0)
 		b->started = pthread_create(&b->thread, NULL, watch, b) == 0;
 }
@@ -72,7 +85,10 @@ struct zcl_sink zcl_budget_sink(struct zcl_budget *b)
 
 bool zcl_budget_stop(struct zcl_budget *b)
 {
-	__atomic_store_n(&b->done, true, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&b->mu);
+	b->done = true;
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
 	if (b->started)
 		pthread_join(b->thread, NULL);
 	b->started = false;

@@ -27,7 +27,9 @@ struct zcl_budget {
 	uint64_t last_run;         /* ... and how many times in a row */
 	pthread_t thread;
 	bool started;
-	bool done;                 /* atomic: the run is over */
+	pthread_mutex_t mu;        /* guards done; cv wakes the watchdog */
+	pthread_cond_t cv;
+	bool done;                 /* the run is over */
 	bool fired;                /* atomic: the watchdog killed the program */
 	double elapsed;            /* wall time when it fired or the run ended */
 };
