@@ -435,10 +435,13 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	ce = (struct child_env){.file_fd = fd, .sock_fd = st, .out_fd = out_wr, .report_fd = rep[1], .memcg = &mcg};
 	uid_t id = geteuid() == 0 ? zcl_sandbox_uid() : geteuid();
 	zcl_view_prepare(&ce.view, dir, id, id);
-	/* timeout_s <= 0: no time limit (the animated view's step mode); the
-	 * CPU limit then stays at ZCL_RLIMIT_CPU_S */
+	/* The watchdog (budget.c) holds the program to its limit plus the
+	 * tracer's allowance; RLIMIT_CPU is the kernel's backstop at the cap,
+	 * since ptrace stops are charged to the tracee's system time too.
+	 * timeout_s <= 0: no time limit (the animated view's step mode); the
+	 * CPU limit then stays at ZCL_RLIMIT_CPU_S. */
 	double limit = r->timeout_s > 0 ? r->timeout_s : 0;
-	rlim_t cpu = limit > 0 ? (rlim_t)limit + (limit > (double)(rlim_t)limit) : ZCL_RLIMIT_CPU_S;
+	rlim_t cpu = limit > 0 ? (rlim_t)(limit * (r->untraced ? 1 : ZCL_WALL_FACTOR)) + 1 : ZCL_RLIMIT_CPU_S;
 	ce.limits = (struct zcl_limits){.cpu_s = cpu, .as_bytes = ZCL_RLIMIT_AS + r->size};
 	struct zcl_trace_opts to = {
 		.trap_all = true, .timeout_s = limit > 0 ? limit * ZCL_WALL_FACTOR + 1 : 0, .pin_cpu = true,
