@@ -32,8 +32,8 @@
 					   * is on the program's CPU time and on time spent blocked) */
 #define ZCL_TRACE_ALLOWANCE_US 40         /* stage run: wall time granted per traced syscall for the tracer's own
 					   * cost (not charged to the program) */
-#define ZCL_CC_CPU_S 20                   /* compiler: CPU seconds */
-#define ZCL_CC_WALL_S 30                  /* compiler: wall-clock seconds */
+#define ZCL_CC_CPU_S 10                   /* compiler: CPU seconds (a stage compiles in 0.2 s) */
+#define ZCL_CC_WALL_S 20                  /* compiler: wall-clock seconds */
 #define ZCL_CC_AS (2ull << 30)            /* compiler: address space of each process, bytes */
 #define ZCL_CC_FSIZE (64ull << 20)        /* compiler: largest file it may write (the binary), bytes */
 #define ZCL_RLIMIT_NOFILE 64              /* stage binary: open descriptors */

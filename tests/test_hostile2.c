@@ -68,6 +68,8 @@ static const struct case2 cases[] = {
 	{.c = {"a 1 GiB initialised array: the binary would be 1 GiB", 1,
 	  P "static char big[1u << 30] = {1};\nint send_file(int f, int s, size_t z) { (void)big[z]; " SF " }",
 	  5, 0, {W(ZV_COMPILE_ERROR, "rejected")}}, .diag_has = "file-size limit"},
+	{.c = {"#include \"/dev/zero\": an endless source", 2, "#include \"zcl.h\"\n#include \"/dev/zero\"\n",
+	       5, 0, {W(ZV_COMPILE_ERROR, "rejected")}}, .diag_has = "memory limit"},
 	/* 2: the include check is not the wall */
 	{.c = {"#include of the reference under #ifdef __OPTIMIZE__", 3, NULL, 5, 0,
 	  {W(ZV_COMPILE_ERROR, "rejected"), W(ZV_NOT_IMPLEMENTED, "ZCL_TODO")}}, .file = "3-include-solution-optimize.c"},
