@@ -476,8 +476,8 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 	if (read(rep[0], &layers, sizeof layers) == (ssize_t)sizeof layers)
 		r->layers = (unsigned)layers;
 	bool oom = zcl_memcg_destroy(&mcg);
-	if (!(r->layers & ZCL_LAYER_IPCNS) && geteuid() == 0)
-		zcl_sandbox_sweep_ipc(id); /* its uid is ours alone: its SysV objects go */
+	if (!(r->layers & ZCL_LAYER_IPCNS)) /* as root its uid is its own: all its SysV objects go */
+		zcl_sandbox_sweep_ipc(geteuid() == 0 ? id : (uid_t)-1, r->tr.pid);
 	describe_sandbox(r, &ce.limits);
 	if (t < 0) {
 		const char *ours = strstr(r->output, "zcl: sandbox: ");

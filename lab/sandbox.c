@@ -316,30 +316,43 @@ int zcl_sandbox_enter(const char *run_dir, const char *work, const struct zcl_li
 	return layers;
 }
 
-/* One /proc/sysvipc table: remove each object whose creator is uid. */
-static void sweep_table(const char *file, uid_t uid, int (*rm)(int id))
+/* The column named name in a /proc/sysvipc header line, or -1. */
+static int column(char *header, const char *name)
+{
+	int col = 0;
+	for (char *save = NULL, *t = strtok_r(header, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++)
+		if (!strcmp(t, name))
+			return col;
+	return -1;
+}
+
+/* One /proc/sysvipc table: remove each object whose creator uid is uid
+ * ((uid_t)-1: none) or, where the table says (shm), whose creator
+ * process is pid (0: none). */
+static void sweep_table(const char *file, uid_t uid, pid_t pid, int (*rm)(int id))
 {
 	FILE *f = fopen(file, "re");
 	if (!f)
 		return;
-	char line[512];
-	int cuid_col = -1;
+	char line[512], copy[512];
+	int cuid_col = -1, cpid_col = -1;
 	if (fgets(line, sizeof line, f)) {
-		int col = 0;
-		for (char *save = NULL, *t = strtok_r(line, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++)
-			if (!strcmp(t, "cuid"))
-				cuid_col = col;
+		memcpy(copy, line, sizeof copy);
+		cuid_col = column(line, "cuid");
+		cpid_col = column(copy, "cpid");
 	}
 	while (cuid_col >= 0 && fgets(line, sizeof line, f)) {
-		long id = -1, cuid = -1;
+		long id = -1, cuid = -1, cpid = -1;
 		int col = 0;
 		for (char *save = NULL, *t = strtok_r(line, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++) {
 			if (col == 1)
 				id = atol(t);
 			if (col == cuid_col)
 				cuid = atol(t);
+			if (col == cpid_col)
+				cpid = atol(t);
 		}
-		if (id >= 0 && cuid == (long)uid)
+		if (id >= 0 && ((uid != (uid_t)-1 && cuid == (long)uid) || (pid > 0 && cpid == (long)pid)))
 			rm((int)id);
 	}
 	fclose(f);
@@ -349,9 +362,9 @@ static int rm_shm(int id) { return shmctl(id, IPC_RMID, NULL); }
 static int rm_msg(int id) { return msgctl(id, IPC_RMID, NULL); }
 static int rm_sem(int id) { return semctl(id, 0, IPC_RMID); }
 
-void zcl_sandbox_sweep_ipc(uid_t uid)
+void zcl_sandbox_sweep_ipc(uid_t uid, pid_t pid)
 {
-	sweep_table("/proc/sysvipc/shm", uid, rm_shm);
-	sweep_table("/proc/sysvipc/msg", uid, rm_msg);
-	sweep_table("/proc/sysvipc/sem", uid, rm_sem);
+	sweep_table("/proc/sysvipc/shm", uid, pid, rm_shm);
+	sweep_table("/proc/sysvipc/msg", uid, pid, rm_msg);
+	sweep_table("/proc/sysvipc/sem", uid, pid, rm_sem);
 }

@@ -54,8 +54,10 @@ int zcl_sandbox_enter(const char *run_dir, const char *work, const struct zcl_li
 
 /* Without an IPC namespace (the fallback), SysV shared memory, queues and
  * semaphores outlive the processes that made them: remove every one whose
- * creator is uid (the run's own sandbox uid, so nobody else's). Can't fail. */
-void zcl_sandbox_sweep_ipc(uid_t uid);
+ * creator is uid (the run's own sandbox uid when root, so nobody else's;
+ * (uid_t)-1 for none) and every shared memory segment process pid made (a
+ * normal user's run: its uid is the user's). Can't fail. */
+void zcl_sandbox_sweep_ipc(uid_t uid, pid_t pid);
 
 /* In the child: give up the controlling terminal, if any (TIOCNOTTY on
  * /dev/tty; ioctl_tty(2)), so TIOCSTI and job-control signals cannot reach

@@ -89,6 +89,9 @@ static const struct case2 cases[] = {
 	{.c = {"reading the grading user's own private file, as a normal user", 3,
 	  P LEAK "int send_file(int f, int s, size_t z) { leak(\"" CANARY_DIR "/nobody-secret.txt\"); "
 	  "leak(ZCL_LAB_ROOT \"/solutions/03-sendfile.c\"); " SF " }", 5, H_NOBODY, {W(ZV_PASS, "intact")}}},
+	{.c = {"reading the grading user's own private file, as a normal user, fallback", 3,
+	  P LEAK "int send_file(int f, int s, size_t z) { leak(\"" CANARY_DIR "/nobody-secret.txt\"); "
+	  "leak(ZCL_LAB_ROOT \"/solutions/03-sendfile.c\"); " SF " }", 5, H_NOBODY | H_BASIC, {W(ZV_PASS, "intact")}}},
 	/* 4: the lab never reopens what the program controls */
 	{.c = {"output replaced by a FIFO", 1, NULL, 5, H_ANY_VERDICT, ANY}, .file = "1-output-fifo-hang.c"},
 	{.c = {"output replaced by a symlink to a secret", 1,
@@ -118,6 +121,10 @@ static const struct case2 cases[] = {
 	{.c = {"TIOCSTI into the grader's terminal", 3, NULL, 5, H_TTY, {W(ZV_PASS, "intact"), W2(ZV_RULE, "denied", "ioctl")}}, .file = "3-tiocsti-grader-terminal.c"},
 	{.c = {"TIOCSTI into the grader's terminal, fallback", 3, NULL, 5, H_TTY | H_BASIC,
 	  {W(ZV_PASS, "intact"), W2(ZV_RULE, "denied", "ioctl")}}, .file = "3-tiocsti-grader-terminal.c"},
+	{.c = {"TIOCSTI into the grader's terminal, as a normal user", 3, NULL, 5, H_TTY | H_NOBODY,
+	       {W(ZV_PASS, "intact"), W2(ZV_RULE, "denied", "ioctl")}}, .file = "3-tiocsti-grader-terminal.c"},
+	{.c = {"SysV shared memory, as a normal user, fallback", 3, NULL, 10, H_NOBODY | H_BASIC, {W(ZV_PASS, "intact")}},
+	 .file = "3-sysv-shm-outlives-run.c", .shm_free = true},
 	/* 7: signals and leases */
 	{.c = {"FIOSETOWN aiming SIGIO at the grader", 3,
 	  P "int send_file(int f, int s, size_t z) { int pp = getppid(); ioctl(s, FIOSETOWN, &pp); " SF " }",
