@@ -5,9 +5,9 @@
  *   input  -> seeded bytes in a scratch file (or the user's file), evicted
  *             from the page cache unless --warm
  *   socket -> a TCP loopback connection; the receiver thread holds one end
- *   trace  -> the binary runs under the tracer with the file on fd 3 and
- *             the socket on fd 4; every step goes to the accounting and to
- *             the caller's sinks
+ *   trace  -> the binary runs in its walls (launch.c) under the tracer,
+ *             the file on fd 3 and the socket on fd 4; every step goes to
+ *             the accounting and to the caller's sinks
  *   check  -> the checker turns what happened into a verdict
  *
  * Everything the run creates lives in a scratch directory that is removed
