@@ -57,7 +57,7 @@ void zcl_budget_start(struct zcl_budget *b, double limit_s, bool traced)
 	b->limit_s = limit_s;
 	b->cap_s = traced ? limit_s * ZCL_WALL_FACTOR : limit_s;
 	b->per_call_s = traced ? ZCL_TRACE_ALLOWANCE_US / 1e6 : 0;
-	b->last_nr = -1;
+	b->last_nr = b->inside_nr = -1;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	if (limit_s > 0)
@@ -69,6 +69,7 @@ static void count(void *ctx, const struct zcl_sysrec *r, const struct zcl_event 
 	(void)ev, (void)n;
 	struct zcl_budget *b = ctx;
 	__atomic_add_fetch(&b->calls, 1, __ATOMIC_RELAXED);
+	b->inside_nr = -1;
 	if (r->nr == b->last_nr && r->ret == b->last_ret) {
 		b->last_run++;
 	} else {
@@ -78,9 +79,16 @@ static void count(void *ctx, const struct zcl_sysrec *r, const struct zcl_event 
 	}
 }
 
+/* A syscall starts: until it finishes, the program is inside it. */
+static void enter(void *ctx, const struct zcl_sysrec *r)
+{
+	struct zcl_budget *b = ctx;
+	b->inside_nr = r->nr;
+}
+
 struct zcl_sink zcl_budget_sink(struct zcl_budget *b)
 {
-	return (struct zcl_sink){.ctx = b, .step = count};
+	return (struct zcl_sink){.ctx = b, .step = count, .entry = enter};
 }
 
 bool zcl_budget_stop(struct zcl_budget *b)
@@ -97,11 +105,14 @@ bool zcl_budget_stop(struct zcl_budget *b)
 
 void zcl_budget_describe(const struct zcl_budget *b, char *buf, size_t len)
 {
+	char inside[64] = "";
+	if (b->inside_nr >= 0)
+		snprintf(inside, sizeof inside, "inside %s(); ", zcl_syscall_name(b->inside_nr));
 	if (b->last_nr < 0) {
-		snprintf(buf, len, "no syscall traced");
+		snprintf(buf, len, "%sno syscall finished", inside);
 		return;
 	}
-	snprintf(buf, len, "the last syscall was %s() = %lld, %llu time%s in a row; %llu syscalls in all",
-		 zcl_syscall_name(b->last_nr), (long long)b->last_ret, (unsigned long long)b->last_run,
+	snprintf(buf, len, "%sthe last syscall to finish was %s() = %lld, %llu time%s in a row; %llu syscalls in all",
+		 inside, zcl_syscall_name(b->last_nr), (long long)b->last_ret, (unsigned long long)b->last_run,
 		 b->last_run == 1 ? "" : "s", (unsigned long long)b->calls);
 }

@@ -25,6 +25,7 @@ struct zcl_budget {
 	long last_nr;              /* the last syscall ... */
 	int64_t last_ret;          /* ... its last result ... */
 	uint64_t last_run;         /* ... and how many times in a row */
+	long inside_nr;            /* a syscall entered and not finished, or -1 */
 	pthread_t thread;
 	bool started;
 	pthread_mutex_t mu;        /* guards done; cv wakes the watchdog */
@@ -45,9 +46,9 @@ struct zcl_sink zcl_budget_sink(struct zcl_budget *b);
 /* Stop the watchdog. True when it killed the program. Can't fail. */
 bool zcl_budget_stop(struct zcl_budget *b);
 
-/* One sentence on what the program was doing at the end: "the last
- * syscall was sendfile() = 0, 1400000 times in a row; 1234 syscalls in
- * all". Can't fail. */
+/* One sentence on what the program was doing at the end: "inside
+ * nanosleep(); the last syscall to finish was sendfile() = 0, 1400000
+ * times in a row; 1234 syscalls in all". Can't fail. */
 void zcl_budget_describe(const struct zcl_budget *b, char *buf, size_t len);
 
 #endif

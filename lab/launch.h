@@ -26,7 +26,7 @@ struct zcl_launch {
 struct zcl_launched {
 	bool fired;           /* the time budget killed it */
 	bool oom;             /* the memory cgroup's limit killed something */
-	char doing[128];      /* what it was doing last (budget.c) */
+	char doing[160];      /* what it was doing last (budget.c) */
 };
 
 /* Run the program for r (traced, or untraced when r->untraced), feeding

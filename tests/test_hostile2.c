@@ -148,6 +148,9 @@ static const struct case2 cases[] = {
 	{.c = {"a sendfile loop that spins on 0 at the wrong offset", 3,
 	  P "int send_file(int f, int s, size_t z) { off_t o = 1; for (;;) { ssize_t n = sendfile(s, f, &o, z); "
 	  "if (n < 0) return -1; } }", 1, 0, {W2(ZV_TIMEOUT, "", "sendfile() = 0")}}},
+	{.c = {"sleeping forever: the timeout says where", 3,
+	  P "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; for (;;) sleep(1000); }",
+	  1, 0, {W2(ZV_TIMEOUT, "", "inside clock_nanosleep()")}}},
 };
 
 static void put(const char *path, const char *text, mode_t mode, uid_t owner)
