@@ -95,6 +95,7 @@ struct cc_run {
 	uid_t uid;              /* drop to it when root */
 	const char *cwd;        /* without bwrap: where to run */
 	char *const *envp;      /* its environment (bwrap sets its own inside) */
+	const char *job;        /* without bwrap: confine reads and writes to it (Landlock) */
 	size_t cap;             /* most output bytes kept */
 	/* results */
 	char *out;              /* stdout+stderr, malloc'd */
@@ -134,6 +135,8 @@ static _Noreturn void cc_child(char *const argv[], const struct cc_run *c, int o
 	}
 	if (c->cwd && chdir(c->cwd) < 0)
 		_exit(126);
+	if (c->job)
+		zcl_sandbox_confine_compiler(c->job); /* no bwrap: Landlock is the view */
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	execvpe(argv[0], argv, c->envp);
 	dprintf(2, "%s: %s\n", argv[0], strerror(errno));
@@ -218,9 +221,10 @@ static const char *limit_hit(const struct cc_run *c)
 	return why;
 }
 
-/* In the compiler's view a file outside it does not exist: "fatal error:
- * PATH: No such file or directory" for an #include by absolute or parent
- * path. Say why, as the include check would have. True when found. */
+/* In the compiler's view a file outside it does not exist ("fatal error:
+ * PATH: No such file or directory"; Landlock, without bwrap: "Permission
+ * denied") for an #include by absolute or parent path. Say why, as the
+ * include check would have. True when found. */
 static bool outside_view(const char *out, char **diag)
 {
 	const char *m = strstr(out, "fatal error: ");
@@ -228,7 +232,8 @@ static bool outside_view(const char *out, char **diag)
 		return false;
 	m += strlen("fatal error: ");
 	size_t n = strcspn(m, ":\n");
-	if (strncmp(m + n, ": No such file", 14) != 0 || (m[0] != '/' && !memmem(m, n, "../", 3)))
+	bool hidden = !strncmp(m + n, ": No such file", 14) || !strncmp(m + n, ": Permission denied", 19);
+	if (!hidden || (m[0] != '/' && !memmem(m, n, "../", 3)))
 		return false;
 	if (asprintf(diag, "your exercise includes %.*s: a stage may include only system headers and zcl.h "
 		     "(the compiler cannot see anything else)\n", (int)n, m) < 0)
@@ -355,6 +360,7 @@ static char **wrap(bool bw, const char *job, char *cmd[])
 static int compile(const struct zcl_stage *s, const char *job, struct cc_run *c, char **diag)
 {
 	bool bw = zcl_bwrap_usable();
+	c->job = bw ? NULL : job;
 	char dir[PATH_MAX], srcf[PATH_MAX + 16], harness[PATH_MAX + 16], header[PATH_MAX + 16], inc[PATH_MAX + 16],
 		out[PATH_MAX + 16], def[32];
 	snprintf(dir, sizeof dir, "%s/src", job);

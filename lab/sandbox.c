@@ -235,6 +235,41 @@ static void allow(int rs, const char *path, __u64 rights)
 	}
 }
 
+static const char *const system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+
+/* A Landlock ruleset handling reads, execution and writes; -1 without
+ * Landlock. *file_w: the write rights a single file may be given. */
+static int ruleset(__u64 *read, __u64 *exec, __u64 *write, __u64 *file_w)
+{
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return -1; /* no Landlock in this kernel: the uid and limits still hold */
+	*read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+	*exec = LANDLOCK_ACCESS_FS_EXECUTE;
+	*write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+		 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+		 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+		 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+		 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+	*file_w = LANDLOCK_ACCESS_FS_WRITE_FILE;
+	if (abi >= 2)
+		*write |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3) {
+		*write |= LANDLOCK_ACCESS_FS_TRUNCATE;
+		*file_w |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	}
+	struct landlock_ruleset_attr attr = {.handled_access_fs = *read | *exec | *write};
+	return (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+}
+
+static bool restrict_self(int rs)
+{
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	long rc = syscall(SYS_landlock_restrict_self, rs, 0);
+	close(rs);
+	return rc == 0;
+}
+
 /* Landlock (landlock(7)): reads only of the system (/usr and the links
  * into it), a few files of /etc and /dev, and the run's directory; writes,
  * creations and removals only below work (and to /dev/null). A second
@@ -242,30 +277,12 @@ static void allow(int rs, const char *path, __u64 rights)
  * view. True when the rules are in force. */
 static bool landlock_confine(const char *run_dir, const char *work)
 {
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 1)
-		return false; /* no Landlock in this kernel: the uid and limits still hold */
-	__u64 read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR,
-	      exec = LANDLOCK_ACCESS_FS_EXECUTE;
-	__u64 write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
-		      LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
-		      LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
-		      LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
-		      LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
-	__u64 file_w = LANDLOCK_ACCESS_FS_WRITE_FILE;
-	if (abi >= 2)
-		write |= LANDLOCK_ACCESS_FS_REFER;
-	if (abi >= 3) {
-		write |= LANDLOCK_ACCESS_FS_TRUNCATE;
-		file_w |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	}
-	struct landlock_ruleset_attr attr = {.handled_access_fs = read | exec | write};
-	int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+	__u64 read, exec, write, file_w;
+	int rs = ruleset(&read, &exec, &write, &file_w);
 	if (rs < 0)
 		return false;
-	static const char *const system[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
-	for (size_t i = 0; i < sizeof system / sizeof system[0]; i++)
-		allow(rs, system[i], read | exec);
+	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+		allow(rs, system_dirs[i], read | exec);
 	static const char *const files[] = {"/etc/ld.so.cache", "/etc/localtime", "/dev/zero", "/dev/random",
 					    "/dev/urandom"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -274,10 +291,21 @@ static bool landlock_confine(const char *run_dir, const char *work)
 	allow(rs, "/dev/full", LANDLOCK_ACCESS_FS_READ_FILE | file_w);
 	allow(rs, run_dir, read | exec);
 	allow(rs, work, read | write);
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	long rc = syscall(SYS_landlock_restrict_self, rs, 0);
-	close(rs);
-	return rc == 0;
+	return restrict_self(rs);
+}
+
+bool zcl_sandbox_confine_compiler(const char *job)
+{
+	__u64 read, exec, write, file_w;
+	int rs = ruleset(&read, &exec, &write, &file_w);
+	if (rs < 0)
+		return false;
+	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+		allow(rs, system_dirs[i], read | exec);
+	allow(rs, "/etc", read); /* alternatives (cc -> gcc), ld.so.cache */
+	allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE | file_w);
+	allow(rs, job, read | write);
+	return restrict_self(rs);
 }
 
 bool zcl_sandbox_detach_tty(void)

@@ -52,6 +52,13 @@ struct zcl_limits {
  * kernel is not an error. */
 int zcl_sandbox_enter(const char *run_dir, const char *work, const struct zcl_limits *lim);
 
+/* For the compiler where bubblewrap cannot run, before exec: Landlock
+ * reads only of the system, /etc and the job directory (its sources and
+ * temporaries), writes only in the job directory, so an .include or
+ * .incbin of solutions/ or another upload finds nothing. True when in
+ * force. Async-signal-safe. */
+bool zcl_sandbox_confine_compiler(const char *job);
+
 /* Without an IPC namespace (the fallback), SysV shared memory, queues and
  * semaphores outlive the processes that made them: remove every one whose
  * creator is uid (the run's own sandbox uid when root, so nobody else's;

@@ -39,7 +39,7 @@
 #define ROOT_SECRET "ROOT-ONLY-CANARY-7f3a"
 #define PEER_SECRET "STUDENT-B-CANARY-c41e"
 #define USER_SECRET "NOBODY-PRIVATE-CANARY-99d0"
-#define SOLUTION_SECRET "SOLUTION-CANARY-5b2e"
+#define SOLUTION_SECRET "SOLUTION_CANARY_5b2e" /* first line, C that the assembler quotes whole */
 
 #define P "#define _GNU_SOURCE\n#include <errno.h>\n#include <fcntl.h>\n#include <stdio.h>\n#include <stdlib.h>\n" \
 	"#include <string.h>\n#include <sys/ioctl.h>\n#include <linux/sockios.h>\n#include <sys/sendfile.h>\n#include <sys/stat.h>\n" \
@@ -65,6 +65,10 @@ static const struct case2 cases[] = {
 	/* 1: the compiler */
 	{.c = {"assembler .include of root-only files", 1, NULL, 5, H_ANY_VERDICT, ANY}, .file = "1-asm-include-root-file.c"},
 	{.c = {"assembler .include, fallback", 1, NULL, 5, H_ANY_VERDICT | H_BASIC, ANY}, .file = "1-asm-include-root-file.c"},
+	{.c = {"assembler .include of solutions/, fallback", 1,
+	  "#include \"zcl.h\"\n__asm__(\".include \\\"\" ZCL_LAB_ROOT \"/solutions/03-sendfile.c\\\"\");\n"
+	  "int send_file(int f, int s, size_t z) { (void)f; (void)s; (void)z; return ZCL_TODO; }",
+	  5, H_ANY_VERDICT | H_BASIC, ANY}},
 	{.c = {"a 1 GiB initialised array: the binary would be 1 GiB", 1,
 	  P "static char big[1u << 30] = {1};\nint send_file(int f, int s, size_t z) { (void)big[z]; " SF " }",
 	  5, 0, {W(ZV_COMPILE_ERROR, "rejected")}}, .diag_has = "file-size limit"},
@@ -209,7 +213,7 @@ static const char *set_up(const struct case2 *k)
 	copy(from, to);
 	snprintf(from, sizeof from, "%s/solutions/03-sendfile.c", real);
 	snprintf(to, sizeof to, "%s/solutions/03-sendfile.c", root);
-	snprintf(src, sizeof src, "%s/* " SOLUTION_SECRET " */\n", slurp_file(from));
+	snprintf(src, sizeof src, "typedef int " SOLUTION_SECRET ";\n%s", slurp_file(from));
 	put(to, src, 0644, 0);
 	const char *body = k->c.src;
 	if (k->file) {
