@@ -327,6 +327,11 @@ ParameterizedTest(int *i, hostile2, each_wall_holds_with_the_safe_outcome, .time
 		cr_expect(strstr(o.w.diag, k->diag_has), "%s: the compiler's output does not say \"%s\":\n%.600s",
 			  k->c.what, k->diag_has, o.w.diag);
 	expect_no_leak(k, &o);
+	if (r->sandbox[0]) { /* the program ran: the result says which layers held */
+		bool view = strstr(r->sandbox, "own filesystem view");
+		cr_expect(k->c.flags & H_BASIC ? !view : view, "%s: layers said: %s", k->c.what, r->sandbox);
+		cr_expect(strstr(r->sandbox, "stack 8 MiB"), "%s: the limits are said: %s", k->c.what, r->sandbox);
+	}
 	if (k->shm_free)
 		cr_expect_eq(segments_of(r->tr.pid), 0, "%s: SysV segments outlived the run", k->c.what);
 	if (master >= 0) {
