@@ -27,7 +27,7 @@ endif
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
-DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev gnuplot-nox asciinema strace tmux zip unzip git
+DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev gnuplot-nox asciinema strace tmux zip unzip git bubblewrap
 SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)

@@ -68,7 +68,7 @@ static const char usage[] =
 	"  --seed N          seed of the generated input (default 42)\n"
 	"  --warm            keep the input in the page cache (default: cold, evicted first)\n"
 	"  --no-sg           model a NIC without scatter-gather (the CPU copy comes back)\n"
-	"  --timeout SEC     wall-clock limit (default 10)\n"
+	"  --timeout SEC     time limit: the program's own time, the tracer's not counted (default 10)\n"
 	"  --inject KIND     short: cut to half the calls that move seeded byte offsets of the lab's\n"
 	"                    file and socket (--seed); eintr: fail those with EINTR instead\n"
 	"  --json            check: one JSON object; run: one JSON event per line\n"
