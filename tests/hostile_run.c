@@ -23,6 +23,7 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -66,6 +67,11 @@ static void circumstances(const struct hostile_case *c)
 	}
 	if ((c->flags & H_NOBODY) && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
 		_exit(5);
+	/* A user who starts zcl gets a dumpable process (execve makes it so);
+	 * setuid() from root here made this one undumpable, which would
+	 * forbid PTRACE_SEIZE of its own children. */
+	if (c->flags & H_NOBODY)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 /* In the lab process: run the stage, send the wire, exit. Never returns. */
