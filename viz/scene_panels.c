@@ -156,8 +156,8 @@ void zcl_panel_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, 
 	copies(c, x, y++, w, "DMA copies", &t->dma, ZR_DMA);
 	copies(c, x, y++, w, "CPU copies", &t->cpu, ZR_CPU);
 	copies(c, x, y++, w, "ref handoffs", &t->ref, ZR_REF);
-	per_byte(t->cpu.bytes, t->delivered_bytes, w > 30, v, sizeof v);
-	figure(c, x, y++, w, "CPU bytes/byte delivered", v, ZR_CPU);
+	per_byte(t->cpu.bytes, s->trace ? s->sent : t->delivered_bytes, w > 30, v, sizeof v);
+	figure(c, x, y++, w, s->trace ? "CPU bytes/byte sent" : "CPU bytes/byte delivered", v, ZR_CPU);
 	snprintf(v, sizeof v, "%s / %s", zcl_size_str(t->filled_bytes, a, sizeof a),
 		 zcl_size_str(t->hit_bytes, b, sizeof b));
 	figure(c, x, y++, w, "cache fills / hits", v, ZR_DMA);

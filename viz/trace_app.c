@@ -115,7 +115,9 @@ static void show_sel(struct app *a)
 	s->seen = p->seen;
 	s->sent = p->sent;
 	s->nprocs = (int)tv->n - 1;
-	if (p->tgid)
+	if (!p->tgid && s->nprocs == 1)
+		snprintf(s->proc, sizeof s->proc, "%s, pid %d (the only process)", tv->p[1].name, (int)tv->p[1].tgid);
+	else if (p->tgid)
 		snprintf(s->proc, sizeof s->proc, "%s, pid %d (%zu of %d)", p->name, (int)p->tgid, tv->sel,
 			 s->nprocs);
 	else
