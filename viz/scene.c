@@ -409,7 +409,10 @@ static void marker(struct zcl_canvas *c, const struct layout *L, const struct zc
 	int x = L->mid - 4;
 	enum zcl_role r = s->in_kernel ? ZR_KERNEL : ZR_USER;
 	zcl_put(c, x, y, zcl_glyph(c, ZG_MARKER), r, true);
-	zcl_text(c, x + 2, y, "process", r, true);
+	char name[32] = "process"; /* a traced program: the process on show */
+	if (s->trace && strncmp(s->proc, "all ", 4) != 0)
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(s->proc, ","), s->proc);
+	zcl_text(c, x + 2, y, name, r, true);
 }
 
 void zcl_scene_draw(struct zcl_canvas *c, const struct zcl_viz_state *s)

@@ -165,6 +165,8 @@ static void on_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_even
 	proc_add(&tv->p[0], r, ev, n);
 	if (p)
 		proc_add(p, r, ev, n);
+	a->s.seen = tv->p[tv->sel].seen; /* boxes appear as this step's copies start */
+	a->s.sent = tv->p[tv->sel].sent;
 	if (on_show)
 		zcl_app_on_step(a, r, ev, n);
 	show_sel(a);
