@@ -133,7 +133,7 @@ static int trace_sections(struct zcl_canvas *c, const struct zcl_viz_state *s, i
 	heading(c, x, y++, w, "process");
 	zcl_textn(c, x, y++, w, s->proc, ZR_TITLE, true);
 	if (s->nprocs > 1)
-		zcl_textn(c, x, y++, w, "n / p: the next / previous one", ZR_DIM, false);
+		zcl_textn(c, x, y++, w, "n / p: next / previous", ZR_DIM, false);
 	heading(c, x, y++, w, "into sockets");
 	snprintf(v, sizeof v, "%" PRIu64 " bytes", s->sent);
 	if (zcl_text_width(v) > w - 5)
@@ -161,10 +161,12 @@ void zcl_panel_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, 
 	snprintf(v, sizeof v, "%s / %s", zcl_size_str(t->filled_bytes, a, sizeof a),
 		 zcl_size_str(t->hit_bytes, b, sizeof b));
 	figure(c, x, y++, w, "cache fills / hits", v, ZR_DMA);
-	snprintf(v, sizeof v, "%" PRIu64, s->vol_cs + s->invol_cs);
-	figure(c, x, y++, w, "sched ctx switches", v, ZR_NORMAL);
-	zcl_textf(c, x + 2, y++, ZR_DIM, false, "%" PRIu64 " voluntary, %" PRIu64 " involuntary", s->vol_cs,
-		  s->invol_cs);
+	if (!s->trace) { /* a traced program's are in zcl trace's summary, at the end */
+		snprintf(v, sizeof v, "%" PRIu64, s->vol_cs + s->invol_cs);
+		figure(c, x, y++, w, "sched ctx switches", v, ZR_NORMAL);
+		zcl_textf(c, x + 2, y++, ZR_DIM, false, "%" PRIu64 " voluntary, %" PRIu64 " involuntary", s->vol_cs,
+			  s->invol_cs);
+	}
 
 	if (y - y0 + 6 > h)
 		return;
@@ -213,7 +215,7 @@ void zcl_title_draw(struct zcl_canvas *c, const struct zcl_viz_state *s)
 	if (s->stage)
 		snprintf(title, sizeof title, "stage %d/%zu: %s", s->stage->num, nstages, s->stage->title);
 	else
-		snprintf(title, sizeof title, "trace: %s", s->trace_cmd);
+		snprintf(title, sizeof title, "trace%s%s", s->trace_cmd[0] ? ": " : "", s->trace_cmd);
 	int room = c->w - fw - 2, x = 0;
 	const char *name = "Zero-Copy Lab  ";
 	if (zcl_text_width(name) + zcl_text_width(title) <= room)
