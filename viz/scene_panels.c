@@ -341,9 +341,9 @@ static void compare_row(struct zcl_canvas *c, const struct zcl_viz_row *r, const
 static void compare_trace(struct zcl_canvas *c, const struct zcl_viz_state *s)
 {
 	static const char *const notes =
-		"trace: the program's totals, all its processes; CPU B per B: CPU bytes copied per byte "
-		"sent into a socket. Stage rows: each stage's target per byte (scatter-gather as set); "
-		"zcl tour measures them.";
+		"The program's totals: the process on show (n / p), or all; CPU B per B: CPU bytes copied "
+		"per byte it sent into sockets. Stage rows: each stage's target per byte (scatter-gather "
+		"as set); zcl tour measures them.";
 	size_t n;
 	const struct zcl_stage *st = zcl_stages(&n);
 	int x, y, w = c->w;

@@ -123,8 +123,8 @@ static void show_sel(struct app *a)
 	else
 		snprintf(s->proc, sizeof s->proc, "all %d process%s%s", s->nprocs, s->nprocs == 1 ? "" : "es",
 			 tv->full ? " (some uncounted: no memory)" : "");
-	s->trace_row.totals = tv->p[0].t;
-	s->trace_row.delivered = tv->p[0].sent;
+	s->trace_row.totals = p->t; /* the comparison: the process on show, or all */
+	s->trace_row.delivered = p->sent;
 }
 
 void zcl_trace_app_select(struct app *a, int dir)
