@@ -49,7 +49,7 @@ static const char usage[] =
 	"  replay FILE              a run kept with run --record FILE, animated again (or as text): no\n"
 	"                           ptrace, no compiler; same keys, --step and --speed work\n"
 	"  trace [OPTS] -- CMD...   run any program under the tracer and show how it moved its bytes\n"
-	"                           (--tui: animated in the stages' scene, per process; n/p pick one)\n"
+	"                           (--tui: animated, in the stages' scene, per process)\n"
 	"  hint STAGE               a hint for the stage\n"
 	"  watch                    edit, save: it rebuilds and re-checks; progress per stage (needs a\n"
 	"                           terminal; r re-checks, Enter animates, n/p stage, h hint, q quits)\n"
