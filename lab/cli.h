@@ -15,6 +15,7 @@
 
 struct opts {
 	bool solution, json, warm, no_sg, summary, help, exact, no_tui, step, once;
+	bool tui;               /* trace --tui: animated (cli_trace_tui.c) */
 	const char *cast;
 	const char *record;     /* run: write the event stream there (lab/record.h) */
 	int speed;              /* run, tour, replay: 1-9; 0: the default pace */

@@ -31,6 +31,7 @@
 #include "summary.h"
 #include "tracer.h"
 #include "tour.h"
+#include "cli_trace_tui.h" /* trace --tui */
 
 
 static const char usage[] =
@@ -48,6 +49,7 @@ static const char usage[] =
 	"  replay FILE              a run kept with run --record FILE, animated again (or as text): no\n"
 	"                           ptrace, no compiler; same keys, --step and --speed work\n"
 	"  trace [OPTS] -- CMD...   run any program under the tracer and show how it moved its bytes\n"
+	"                           (--tui: animated, in the stages' scene, per process)\n"
 	"  hint STAGE               a hint for the stage\n"
 	"  watch                    edit, save: it rebuilds and re-checks; progress per stage (needs a\n"
 	"                           terminal; r re-checks, Enter animates, n/p stage, h hint, q quits)\n"
@@ -214,6 +216,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"rounds", required_argument, 0, 'R'}, {"plot", required_argument, 0, 'L'},
 		{"receiver", required_argument, 0, 'V'}, {"cold", no_argument, 0, 'D'},
 		{"speed", required_argument, 0, 0x102}, {"record", required_argument, 0, 0x103},
+		{"tui", no_argument, 0, 0x104}, /* trace --tui */
 		{0, 0, 0, 0},
 	};
 	bool ok;
@@ -247,6 +250,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 				return die("--speed: a number from 1 (slowest) to 9 (nothing animated), not %s", optarg), -1;
 			break;
 		}
+		case 0x104: o->tui = true; break; /* trace --tui */
 		case 'u': o->summary = true; break;
 		case 'x': o->exact = true; break;
 		case 'F': o->format = optarg; break;
@@ -501,6 +505,8 @@ static int cmd_trace(int argc, char **argv, struct opts *o)
 	char prog[4096];
 	if (!find_program(argv[i], prog, sizeof prog))
 		return die("trace: %s: no such program (or not executable)", argv[i]);
+	if (o->tui && !o->summary && zcl_trace_tui_ok(o)) /* trace --tui: animated (cli_trace_tui.c) */
+		return zcl_trace_tui(argv + i, prog, o, &interrupted);
 	FILE *out = stderr;
 	if (o->out && !(out = fopen(o->out, "we"))) /* close-on-exec: not the program's */
 		return die("-o: cannot write %s", o->out);

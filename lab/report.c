@@ -7,7 +7,10 @@
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "model.h"
@@ -20,7 +23,87 @@ void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool brack
 	tl->out = out;
 	tl->json = json;
 	tl->bracket_only = bracket_only;
+	tl->width = out ? zcl_out_width(out) : 80;
 	zcl_account_init(&tl->totals);
+}
+
+int zcl_out_width(FILE *out)
+{
+	struct winsize ws;
+	int fd = fileno(out);
+	if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+		return ws.ws_col;
+	return 80;
+}
+
+#define NOBREAK '\x01' /* a space a line must not break at (put_wrapped) */
+
+/* Columns of the valid UTF-8 text s up to n bytes (one per code point). */
+static int columns(const char *s, size_t n)
+{
+	int w = 0;
+	for (size_t i = 0; i < n && s[i];) {
+		size_t k = zcl_utf8_len(s + i);
+		i += k ? k : 1;
+		w++;
+	}
+	return w;
+}
+
+/* s on out, each of its lines word-wrapped at spaces to width columns,
+ * the lines it goes on over starting with indent spaces; NOBREAK shows as
+ * a space that is never a break; a word longer than a line is cut. Ends
+ * with a newline. Can't fail (errors of out are the caller's). */
+static void put_wrapped(FILE *out, int width, int indent, const char *s)
+{
+	int col = 0;
+	bool word_on_line = false;
+	for (const char *p = s; *p;) {
+		if (*p == '\n') {
+			fputc('\n', out);
+			col = 0, word_on_line = false, p++;
+			continue;
+		}
+		size_t sp = strspn(p, " "), wl = strcspn(p + sp, " \n");
+		int ww = columns(p + sp, wl);
+		if (word_on_line && col + (int)sp + ww > width) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent, sp = 0;
+		}
+		fprintf(out, "%*s", (int)sp, "");
+		col += (int)sp;
+		p += strspn(p, " ");
+		for (const char *e = p + wl; p < e;) { /* the word, cut where it must be */
+			size_t k = zcl_utf8_len(p);
+			k = k ? k : 1;
+			if (col >= width && col > indent) {
+				fprintf(out, "\n%*s", indent, "");
+				col = indent;
+			}
+			if (*p == NOBREAK)
+				fputc(' ', out);
+			else
+				fwrite(p, 1, k, out);
+			p += k, col++;
+		}
+		word_on_line = true;
+	}
+	fputc('\n', out);
+}
+
+/* printf, then put_wrapped to out's width with indent. */
+static void printf_wrapped(FILE *out, int indent, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void printf_wrapped(FILE *out, int indent, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	size_t n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	put_wrapped(out, zcl_out_width(out), indent, buf);
 }
 
 /* 1536 -> "1.5K"; exact below 1 KiB. */
@@ -113,10 +196,55 @@ static const char *short_place(enum zcl_place p)
 	return (unsigned)p < ZP__COUNT ? n[p] : "?";
 }
 
+/* Append to buf (of len) at *w; stops quietly when full. */
+static void add(char *buf, size_t len, size_t *w, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t len, size_t *w, const char *fmt, ...)
+{
+	if (*w >= len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *w, len - *w, fmt, ap);
+	va_end(ap);
+	*w = n < 0 ? len : *w + (size_t)n >= len ? len - 1 : *w + (size_t)n;
+}
+
+/* The call with its spaces NOBREAK but those a line may break at: after a
+ * comma, before the result (" = ", " =~ ") and before the time (" <"). */
+static void mark_breaks(char *call)
+{
+	for (char *p = call; *p; p++)
+		if (*p == ' ' && !(p > call && p[-1] == ',') && p[1] != '=' && p[1] != '<')
+			*p = NOBREAK;
+}
+
+/* The copies, the injection and the running totals, after the call; sep is
+ * what joins the words of one item (NOBREAK keeps an item on one line). */
+static void step_tail(const struct zcl_timeline *tl, const struct zcl_sysrec *r, const struct zcl_event *ev,
+		      size_t n, char sep, char *buf, size_t len, size_t *w)
+{
+	char b1[32], b2[32], b3[32];
+	for (size_t i = 1; i < n; i++) {
+		const struct zcl_event *e = &ev[i];
+		add(buf, len, w, " %s%c%s->%s%c%s%s", e->kind == ZE_DMA ? "DMA" : e->kind == ZE_CPU ? "CPU" : "REF",
+		    sep, short_place(e->from), short_place(e->to), sep, human(e->bytes, b1, sizeof b1),
+		    e->modelled ? "*" : "");
+	}
+	if (r->injected != ZI_NONE)
+		add(buf, len, w, " [injected%c%s]", sep, r->injected == ZI_EINTR ? "EINTR" : "short count");
+	const struct zcl_totals *t = &tl->totals;
+	add(buf, len, w, "  |%csys%c%" PRIu64 "%cms%c%" PRIu64 "%cdma%c%s%ccpu%c%s%cref%c%s", sep, sep, t->syscalls,
+	    sep, sep, t->mode_switches, sep, sep, human(t->dma.bytes, b1, sizeof b1), sep, sep,
+	    human(t->cpu.bytes, b2, sizeof b2), sep, sep, human(t->ref.bytes, b3, sizeof b3));
+}
+
+/* One line per syscall when it fits the width; else the call, its copies
+ * and the totals go on over lines indented under the call. */
 static void text_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 		      const struct zcl_event *ev, size_t n)
 {
-	char call[1536], b1[32], b2[32], b3[32];
+	char call[1536], line[4096];
+	size_t w = 0;
 	if (n > 0 && ev[0].kind == ZE_MARK) {
 		fprintf(tl->out, "%6" PRIu64 " ---- %s ----\n", r->seq, ev[0].note);
 		return;
@@ -127,22 +255,29 @@ static void text_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 		format_traced(r, call, sizeof call);
 	if (!tl->first)
 		tl->first = r->pid;
+	char tail[1024], head[64];
+	size_t tw = 0;
+	step_tail(tl, r, ev, n, ' ', tail, sizeof tail, &tw);
 	if (r->pid != tl->first)
-		fprintf(tl->out, "%6" PRIu64 " [pid %d] %-36s", r->seq, (int)r->pid, call);
+		snprintf(head, sizeof head, "%6" PRIu64 " [pid %d] ", r->seq, (int)r->pid);
 	else
-		fprintf(tl->out, "%6" PRIu64 " %-44s", r->seq, call);
-	for (size_t i = 1; i < n; i++) {
-		const struct zcl_event *e = &ev[i];
-		fprintf(tl->out, " %s %s->%s %s%s", e->kind == ZE_DMA ? "DMA" : e->kind == ZE_CPU ? "CPU" : "REF",
-			short_place(e->from), short_place(e->to), human(e->bytes, b1, sizeof b1),
-			e->modelled ? "*" : "");
+		snprintf(head, sizeof head, "%6" PRIu64 " ", r->seq);
+	/* the totals in a column (at 51) when the width allows, else closer */
+	int width = tl->width > 0 ? tl->width : 80;
+	int hw = columns(head, strlen(head)), cw = columns(call, strlen(call)), rest = width - hw - columns(tail, tw);
+	if (cw <= rest) {
+		int pad = 51 - hw < rest ? 51 - hw : rest;
+		fprintf(tl->out, "%s%s%*s%s\n", head, call, pad > cw ? pad - cw : 0, "", tail);
+		return;
 	}
-	if (r->injected != ZI_NONE)
-		fprintf(tl->out, " [injected %s]", r->injected == ZI_EINTR ? "EINTR" : "short count");
-	const struct zcl_totals *t = &tl->totals;
-	fprintf(tl->out, "  | sys %" PRIu64 " ms %" PRIu64 " dma %s cpu %s ref %s\n", t->syscalls,
-		t->mode_switches, human(t->dma.bytes, b1, sizeof b1), human(t->cpu.bytes, b2, sizeof b2),
-		human(t->ref.bytes, b3, sizeof b3));
+	mark_breaks(call);
+	w = 0;
+	if (r->pid != tl->first)
+		add(line, sizeof line, &w, "%6" PRIu64 " [pid%c%d] %s", r->seq, NOBREAK, (int)r->pid, call);
+	else
+		add(line, sizeof line, &w, "%6" PRIu64 " %s", r->seq, call);
+	step_tail(tl, r, ev, n, NOBREAK, line, sizeof line, &w);
+	put_wrapped(tl->out, width, 7, line);
 }
 
 size_t zcl_utf8_len(const char *p)
@@ -261,41 +396,42 @@ void zcl_timeline_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_e
 void zcl_print_totals(FILE *out, const struct zcl_totals *t, uint64_t delivered)
 {
 	double d = delivered ? (double)delivered : 1.0;
-	fprintf(out, "  syscalls       %" PRIu64 "  (mode switches: %" PRIu64 ", 2 per syscall)\n",
-		t->syscalls, t->mode_switches);
-	fprintf(out, "  DMA copies     %" PRIu64 "  %" PRIu64 " bytes  (disk->page cache %" PRIu64
-		     " measured; ->NIC %" PRIu64 " modelled)\n",
-		t->dma.count, t->dma.bytes, t->filled_bytes, t->nic_bytes);
-	fprintf(out, "  CPU copies     %" PRIu64 "  %" PRIu64 " bytes", t->cpu.count, t->cpu.bytes);
+	char per[64] = "";
 	if (delivered)
-		fprintf(out, "  (%.2f per byte delivered)", (double)t->cpu.bytes / d);
-	fputc('\n', out);
-	fprintf(out, "  by reference   %" PRIu64 "  %" PRIu64 " bytes  (page descriptors, no copy)\n",
-		t->ref.count, t->ref.bytes);
+		snprintf(per, sizeof per, "  (%.2f per byte delivered)", (double)t->cpu.bytes / d);
+	printf_wrapped(out, 17, "  syscalls       %" PRIu64 "  (mode switches: %" PRIu64 ", 2 per syscall)",
+		       t->syscalls, t->mode_switches);
+	printf_wrapped(out, 17, "  DMA copies     %" PRIu64 "  %" PRIu64 " bytes  (disk->page cache %" PRIu64
+			     " measured; ->NIC %" PRIu64 " modelled)",
+		       t->dma.count, t->dma.bytes, t->filled_bytes, t->nic_bytes);
+	printf_wrapped(out, 17, "  CPU copies     %" PRIu64 "  %" PRIu64 " bytes%s", t->cpu.count, t->cpu.bytes, per);
+	printf_wrapped(out, 17, "  by reference   %" PRIu64 "  %" PRIu64 " bytes  (page descriptors, no copy)",
+		       t->ref.count, t->ref.bytes);
 }
 
 static void syscall_list_text(FILE *out, const struct zcl_totals *t)
 {
-	fputs("  calls         ", out);
+	char line[4096] = "  calls         ";
+	size_t w = strlen(line);
 	for (long nr = 0; nr < ZCL_MAX_NR; nr++)
 		if (t->by_nr[nr])
-			fprintf(out, " %s x%u", zcl_syscall_name(nr), t->by_nr[nr]);
-	fputc('\n', out);
+			add(line, sizeof line, &w, " %s%cx%u", zcl_syscall_name(nr), NOBREAK, t->by_nr[nr]);
+	put_wrapped(out, zcl_out_width(out), 17, line);
 }
 
 void zcl_print_run_text(FILE *out, const struct zcl_run *r)
 {
 	const struct zcl_stage *s = r->stage;
 	/* reason, violations, compiler and program output may quote the program: escaped */
-	fprintf(out, "stage %d %s (%s)%s: %s - ", s->num, s->slug, s->title,
-		r->solution ? " [solution]" : "", zcl_verdict_name(r->verdict));
-	zcl_put_text(out, r->reason);
-	fputc('\n', out);
+	char reason[1024];
+	zcl_escape_text(r->reason, reason, sizeof reason);
+	printf_wrapped(out, 2, "stage %d %s (%s)%s: %s - %s", s->num, s->slug, s->title,
+		       r->solution ? " [solution]" : "", zcl_verdict_name(r->verdict), reason);
 	if (r->verdict == ZV_COMPILE_ERROR) {
 		zcl_put_text(out, r->diag);
 		return;
 	}
-	fprintf(out, "  input          %" PRIu64 " bytes%s, %s cache%s, %s NIC%s\n", r->size,
+	printf_wrapped(out, 17, "  input          %" PRIu64 " bytes%s, %s cache%s, %s NIC%s", r->size,
 		r->file ? "" : " (generated)", r->warm ? "warm" : "cold",
 		r->tmpfs ? " (on tmpfs: no disk, so no disk DMA)" : "",
 		r->sg ? "scatter-gather" : "no scatter-gather",
@@ -304,19 +440,20 @@ void zcl_print_run_text(FILE *out, const struct zcl_run *r)
 	zcl_print_totals(out, &r->totals, r->expected_bytes);
 	syscall_list_text(out, &r->totals);
 	if (r->kernel.end.valid)
-		fprintf(out, "  kernel         /proc/PID/io %s; scheduler context switches %" PRIu64 " voluntary, %" PRIu64 " involuntary\n"
-			"                 (main thread, whole run, each ptrace stop included)\n",
+		printf_wrapped(out, 17, "  kernel         /proc/PID/io %s; scheduler context switches %" PRIu64
+				   " voluntary, %" PRIu64 " involuntary\n"
+			"                 (main thread, whole run, each ptrace stop included)",
 			r->crosscheck_bad == 0 ? "agrees" : r->crosscheck_bad < 0 ? "not available" : "DISAGREES",
 			r->kernel.end.vol_cs, r->kernel.end.invol_cs);
 	if (r->crosscheck_bad > 0)
 		fprintf(out, "%s", r->crosscheck);
 	for (int i = 0; i < r->nviolations; i++) {
-		fputs("  violation      ", out);
-		zcl_put_text(out, r->violations[i]);
-		fputc('\n', out);
+		char v[1024];
+		zcl_escape_text(r->violations[i], v, sizeof v);
+		printf_wrapped(out, 17, "  violation      %s", v);
 	}
 	if (r->sandbox[0])
-		fprintf(out, "  sandbox        %s\n", r->sandbox);
+		printf_wrapped(out, 17, "  sandbox        %s", r->sandbox);
 	if (r->verdict != ZV_PASS && r->output[0]) {
 		fputs("  program said   ", out);
 		zcl_put_text(out, r->output);

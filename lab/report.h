@@ -12,13 +12,21 @@
 #include "collect.h"
 #include "runner.h"
 
-/* A timeline sink: ctx is a struct zcl_timeline. */
+/* Columns a line of text may take on out: the terminal's width when out
+ * is a terminal, else 80 (a pipe or a file: what an editor, a mail or a
+ * pager shows). Can't fail. */
+int zcl_out_width(FILE *out);
+
+/* A timeline sink: ctx is a struct zcl_timeline. A line that would pass
+ * the width goes on over indented lines: the call, then its copies and the
+ * running totals. */
 struct zcl_timeline {
 	FILE *out;
 	bool json;                /* one JSON object per line instead of text */
 	bool bracket_only;        /* skip steps outside the bracket (stage runs) */
 	struct zcl_totals totals; /* running totals shown on each line */
 	pid_t first;              /* the first process; others are tagged with their pid */
+	int width;                /* text: the columns a line may take (zcl_out_width) */
 };
 
 void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool bracket_only);

@@ -243,6 +243,34 @@ static struct zcl_viz_state trace_splice(void)
 	return s;
 }
 
+static struct zcl_viz_state with_overlay(struct zcl_viz_state s, enum zcl_viz_overlay o);
+
+/* zcl trace --tui of a server's sendfile: boxes only where its copies went
+ * (no user buffer, no pipe), one process of three on show, its name on the
+ * marker, what it sent into sockets instead of a stage's target. */
+static struct zcl_viz_state trace_tui_sendfile(void)
+{
+	struct zcl_viz_state s = start(NULL, true);
+	s.trace = true;
+	s.stepping = false;
+	s.speed = 3;
+	s.file_size = 0;
+	snprintf(s.trace_cmd, sizeof s.trace_cmd, "nginx");
+	snprintf(s.proc, sizeof s.proc, "nginx, pid 4242 (2 of 3)");
+	s.nprocs = 3;
+	feed(&s, sendfile_all(FILE_SIZE));
+	s.seen = 1u << ZP_DISK | 1u << ZP_PAGE_CACHE | 1u << ZP_SOCKET | 1u << ZP_NIC;
+	s.sent = FILE_SIZE;
+	s.cached_bytes = FILE_SIZE;
+	s.trace_row = (struct zcl_viz_row){.valid = true, .totals = s.totals, .delivered = s.sent};
+	at(&s, 2, 0.5, "sendfile(): the kernel hands over page references for 196608 bytes from the page "
+		       "cache to the socket buffer - step 2 of 3 of this call");
+	snprintf(s.status, sizeof s.status, "TRACE x3 · +/- speed · f skip · n/p process · q quit");
+	return s;
+}
+
+static struct zcl_viz_state trace_compare(void) { return with_overlay(trace_tui_sendfile(), ZO_COMPARE); }
+
 static struct zcl_viz_state with_overlay(struct zcl_viz_state s, enum zcl_viz_overlay o)
 {
 	s.overlay = o;
@@ -305,6 +333,8 @@ static const struct frame_case frames[] = {
 	{"overlay_hint", hint_overlay, 80, 24, false},
 	{"overlay_compare", compare_overlay, 80, 24, false},
 	{"trace_splice", trace_splice, 80, 24, false},
+	{"trace_tui_sendfile", trace_tui_sendfile, 80, 24, false},
+	{"overlay_compare_trace", trace_compare, 80, 24, false},
 	{"too_small_60x20", plain, 60, 20, false},
 	{"ascii_s1_write", s1_write, 80, 24, true},
 	{"ascii_s3_sendfile_sg", s3_ref, 80, 24, true},

@@ -454,3 +454,94 @@ Test(tui, watch_on_a_terminal_without_cursor_addressing_says_so, .timeout = 60, 
 	cr_assert(wait_for("zcl exit status", buf, sizeof buf), "%s", buf);
 	cr_expect(strstr(buf, "no cursor addressing") && strstr(buf, "zcl exit status 2"), "one line, exit 2:\n%s", buf);
 }
+
+/* zcl trace --tui's subject: a file sent to a TCP peer (a child process
+ * that reads it all), with sendfile or with read + write; argv: MODE FILE. */
+static const char send_prog[] =
+	"#include <fcntl.h>\n#include <netinet/in.h>\n#include <string.h>\n#include <sys/sendfile.h>\n"
+	"#include <sys/socket.h>\n#include <sys/wait.h>\n#include <unistd.h>\n"
+	"static char b[1 << 16];\n"
+	"int main(int argc, char **argv) {\n"
+	"  int l = socket(AF_INET, SOCK_STREAM, 0);\n"
+	"  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};\n"
+	"  socklen_t n = sizeof a;\n"
+	"  if (argc < 3 || bind(l, (void *)&a, n) || listen(l, 1) || getsockname(l, (void *)&a, &n)) return 2;\n"
+	"  if (fork() == 0) {\n"
+	"    int c = socket(AF_INET, SOCK_STREAM, 0);\n"
+	"    if (connect(c, (void *)&a, n)) return 3;\n"
+	"    while (read(c, b, sizeof b) > 0) ;\n"
+	"    return 0;\n"
+	"  }\n"
+	"  int s = accept(l, NULL, NULL), f = open(argv[2], O_RDONLY);\n"
+	"  ssize_t r;\n"
+	"  if (strcmp(argv[1], \"sendfile\") == 0) while (sendfile(s, f, NULL, 1 << 16) > 0) ;\n"
+	"  else while ((r = read(f, b, sizeof b)) > 0) if (write(s, b, (size_t)r) != r) return 4;\n"
+	"  close(s);\n"
+	"  wait(NULL);\n"
+	"  return 0;\n"
+	"}\n";
+
+/* Build send_prog and a 256 KiB input in a fresh directory (dir). */
+static void build_send_prog(char *dir)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof path, "%s/send.c", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(send_prog, f);
+	fclose(f);
+	cr_assert_eq(sh(NULL, 0, "cc -O2 -o %s/send %s/send.c && head -c 262144 /dev/urandom > %s/in", dir, dir, dir), 0);
+}
+
+/* The line of text starting with label (after spaces), or "" */
+static void line_of(const char *text, const char *label, char *out, size_t len)
+{
+	const char *p = strstr(text, label);
+	size_t n = p ? strcspn(p, "\n") : 0;
+	snprintf(out, len, "%.*s", (int)n, p ? p : "");
+	while (n > 0 && out[n - 1] == ' ')
+		out[--n] = 0;
+}
+
+Test(tui, trace_tui_animates_a_program_and_ends_with_the_summarys_totals, .timeout = 60, .fini = stop)
+{
+	static char buf[16384], sum[16384];
+	char dir[] = "/var/tmp/zcl-tt-XXXXXX", args[512];
+	build_send_prog(dir);
+	snprintf(args, sizeof args, "trace --tui -- %s/send sendfile %s/in", dir, dir);
+	start(100, 32, args);
+	cr_assert(wait_for("sendfile(", buf, sizeof buf), "the scene, mid-run:\n%s", buf);
+	cr_expect(strstr(buf, "USER SPACE") && strstr(buf, "trace: send") && strstr(buf, "TRACE x3"),
+		  "the stages' scene, running:\n%s", buf);
+	cr_expect(strstr(buf, "socket buffer") && strstr(buf, "TRACE done") == NULL,
+		  "the socket's box appears once it is used, before the end:\n%s", buf);
+	keys("f");
+	cr_assert(wait_for("TRACE done", buf, sizeof buf), "%s", buf);
+	cr_expect(strstr(buf, "all 2 processes") && strstr(buf, "send exited with status 0"), "%s", buf);
+	keys("n");
+	cr_expect(wait_for("(1 of 2)", buf, sizeof buf), "n shows one process:\n%s", buf);
+	keys("Tab");
+	cr_expect(wait_for("3 sendfile", buf, sizeof buf), "Tab: the program beside the stages:\n%s", buf);
+	keys("q");
+	cr_assert(wait_for("zcl exit status 0", buf, sizeof buf), "%s", buf);
+	/* the same program under zcl trace --summary: the same copies */
+	sh(sum, sizeof sum, "%s trace --summary -- %s/send sendfile %s/in 2>&1 >/dev/null", getenv("ZCL_BIN"), dir, dir);
+	char a[256], b[256];
+	line_of(buf, "CPU copies", a, sizeof a);
+	line_of(sum, "CPU copies", b, sizeof b);
+	cr_expect(a[0] && strcmp(a, b) == 0, "CPU copies: TUI's end [%s], --summary [%s]", a, b);
+	line_of(buf, "per byte sent", a, sizeof a);
+	line_of(sum, "per byte sent", b, sizeof b);
+	cr_expect(a[0] && strcmp(a, b) == 0, "per byte sent: TUI's end [%s], --summary [%s]", a, b);
+	sh(NULL, 0, "rm -rf %s", dir);
+}
+
+Test(tui, trace_tui_without_a_terminal_says_why_and_prints_the_timeline, .timeout = 30)
+{
+	static char out[65536];
+	int st = sh(out, sizeof out, "%s trace --tui -- /bin/true 2>&1 </dev/null | cat", getenv("ZCL_BIN"));
+	cr_expect_eq(st, 0);
+	cr_expect(strstr(out, "trace --tui: no terminal") != NULL, "it says why:\n%s", out);
+	cr_expect(strstr(out, "execve(") && strstr(out, "true exited with status 0"), "the timeline:\n%s", out);
+}

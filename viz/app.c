@@ -46,7 +46,14 @@ static void set_status(struct app *a, int w)
 		return;
 	}
 	const char *mode = a->o.replay ? "REPLAY" : s->stepping ? "STEP" : s->paused ? "PAUSED" : "RUN";
-	if (s->done && a->o.replay) {
+	if (a->o.trace && s->done) {
+		snprintf(l[0], sizeof l[0], "TRACE done · n/p process · Tab compare · ? help · q quit");
+		snprintf(l[1], sizeof l[1], "TRACE done · n/p process · q quit");
+	} else if (a->o.trace && !s->stepping) {
+		snprintf(l[0], sizeof l[0], "TRACE x%d · +/- speed · f no animation · space step · n/p process · Tab · q quit",
+			 zcl_app_speed(a));
+		snprintf(l[1], sizeof l[1], "TRACE x%d · +/- speed · f skip · n/p process · q quit", zcl_app_speed(a));
+	} else if (s->done && a->o.replay) {
 		snprintf(l[0], sizeof l[0], "REPLAY done · r play again · space step through · Tab compare · ? help · q quit");
 		snprintf(l[1], sizeof l[1], "REPLAY done · r again · space step · ? help · q quit");
 	} else if (s->done) {
@@ -193,13 +200,23 @@ void zcl_app_key(struct app *a, int ch, bool during_run)
 	case ZA_SKIP: if (during_run) a->skip = true; break;
 	case ZA_STEP:
 	case ZA_RUN:
-		if (a->fixed && !a->o.replay && during_run) /* the tour keeps its own pace */
+		if (a->o.trace && !during_run)
+			a->notice = "the program has ended: zcl trace --tui runs it again";
+		else if (a->fixed && !a->o.replay && !a->o.trace && during_run) /* the tour keeps its own pace */
 			a->notice = "the tour plays on by itself: + / - set its speed, f skips, q quits";
 		else
 			change = run_key(a, act, during_run);
 		break;
-	case ZA_CACHE: case ZA_SG: case ZA_SOLUTION: case ZA_NEXT: case ZA_PREV:
-		if (a->fixed)
+	case ZA_NEXT: case ZA_PREV:
+		if (a->o.trace) {
+			zcl_trace_app_select(a, act == ZA_NEXT ? 1 : -1);
+			break;
+		}
+		/* fall through */
+	case ZA_CACHE: case ZA_SG: case ZA_SOLUTION:
+		if (a->o.trace)
+			a->notice = "a traced program runs as it is: c, g, s need a stage (zcl run N)";
+		else if (a->fixed)
 			a->notice = a->o.replay ? "a replay shows what was recorded: c, g, n, p, s need a live run"
 						: "the tour runs the reference solutions as they are: setup keys work after it";
 		else

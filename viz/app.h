@@ -25,6 +25,7 @@ struct zcl_app_opts {
 	const char *record;   /* write each run's event stream here (lab/record.h), or NULL */
 	const char *replay;   /* play this recording instead of running anything, or NULL */
 	volatile int *interrupted; /* set by a signal handler: leave (may be NULL) */
+	bool trace;           /* zcl trace --tui (zcl_app_trace sets it): any program, no stage */
 };
 
 /* Run the TUI until the user quits. Returns 0 when the last run that
@@ -38,5 +39,34 @@ int zcl_app_run(const struct zcl_app_opts *o, char *err, size_t errlen);
  * has no cursor addressing"), when terminfo has no cursor addressing (cup)
  * or does not know TERM. Needs no curses from the caller. */
 bool zcl_app_terminal_ok(char *why, size_t len);
+
+/* zcl trace --tui: the caller traces the program. It must call anim->entry
+ * (if it likes) before each syscall and anim->step after it, for every
+ * step of every process; write how the program ended into how (one line,
+ * "cat exited with status 0"); and return the status zcl exits with
+ * (>= 0), or -1 with err. It runs on the calling thread; the animation
+ * happens inside anim's calls (the program waits meanwhile). */
+struct zcl_sink;
+typedef int (*zcl_app_trace_fn)(void *ctx, const struct zcl_sink *anim, char *how, size_t howlen,
+				char *err, size_t errlen);
+
+struct zcl_app_trace {
+	const char *cmd;      /* the program's name: the title and the comparison's row */
+	bool sg;              /* the model's scatter-gather switch (shown in the title) */
+	bool step, once;      /* as in zcl_app_opts */
+	int speed;
+	const char *cast;
+	volatile int *interrupted;
+	zcl_app_trace_fn run; /* traces the program (see above) */
+	void *ctx;
+};
+
+/* Any program, animated (viz/trace_app.c): the scene of a stage run drawn
+ * from what the program does, one process at a time (n / p pick it, or
+ * all of them), its totals beside the stages' targets (Tab). Runs t->run
+ * once, then waits for q. Returns run's status, or -1 with err (the
+ * terminal, or the run, could not be had). The terminal is restored on
+ * every path. */
+int zcl_app_trace(const struct zcl_app_trace *t, char *err, size_t errlen);
 
 #endif

@@ -91,7 +91,9 @@ void zcl_app_on_entry(void *ctx, const struct zcl_sysrec *r)
 		hold_for_space(a, r);
 		return;
 	}
-	double ms = a->skip ? 0 : zcl_pace_switch_ms(&a->pace, zcl_app_speed(a), r->nr);
+	/* a traced program makes hundreds of calls that move nothing: only
+	 * those that copy are animated, from their exit (step mode holds all) */
+	double ms = a->skip || a->o.trace ? 0 : zcl_pace_switch_ms(&a->pace, zcl_app_speed(a), r->nr);
 	if (ms > 0) {
 		snprintf(s->sentence, sizeof s->sentence,
 			 "%s(): a mode switch - the process leaves user space and the kernel runs the call",
@@ -175,7 +177,8 @@ void zcl_app_on_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_eve
 	}
 	s->cur = s->nev > 1 ? s->nev - 1 : -1;
 	s->progress = 1;
-	double back = s->stepping || a->skip ? 0 : zcl_pace_switch_ms(&a->pace, zcl_app_speed(a), r->nr);
+	double back = s->stepping || a->skip || (a->o.trace && !animated) ? 0 :
+		      zcl_pace_switch_ms(&a->pace, zcl_app_speed(a), r->nr);
 	zcl_pace_seen(&a->pace, r->nr, s->ev, s->nev);
 	if (back > 0 && !leaving(a)) {
 		s->in_kernel = false;

@@ -32,6 +32,7 @@ struct app {
 	const char *message;     /* the tour's words for the status line, or NULL */
 	const char *notice;      /* a one-off status message, until the next key */
 	double last_draw;
+	struct zcl_trace_view *tv; /* zcl trace --tui: its processes (trace_app.c), or NULL */
 };
 
 /* The one place that draws: the terminal, and the recording. */
@@ -45,6 +46,10 @@ int zcl_app_speed(const struct app *a);
 
 /* Monotonic milliseconds. */
 double zcl_app_now_ms(void);
+
+/* zcl trace --tui: show the next (dir 1) or previous (-1) process, or all
+ * of them (trace_app.c). Can't fail. */
+void zcl_trace_app_select(struct app *a, int dir);
 
 /* The sink that animates the stream (ctx: struct app *). */
 void zcl_app_on_entry(void *ctx, const struct zcl_sysrec *r);

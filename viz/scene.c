@@ -82,13 +82,21 @@ static bool uses(const struct zcl_viz_state *s, enum zcl_place p)
 	return false;
 }
 
+/* A place's box when the stage does not decide: a copy of the call on
+ * screen uses it, or (a traced program) one of its copies did before. */
+static bool shown(const struct zcl_viz_state *s, enum zcl_place p)
+{
+	return uses(s, p) || (s->trace && (s->seen & (1u << p)));
+}
+
 /* A user buffer box, from the stage's description: the file passes through
  * one (read + write), or a header is sent from one (gather); any program
  * (no stage) may have one; and whatever the stage, a copy that does visit
  * user memory gets its box (a sendfile stage that read()s after all). */
 static bool has_user_buffer(const struct zcl_viz_state *s)
 {
-	return !s->stage || s->stage->user_path || s->stage->gather || uses(s, ZP_USER);
+	return (!s->stage && !s->trace) || (s->stage && (s->stage->user_path || s->stage->gather)) ||
+	       shown(s, ZP_USER);
 }
 
 static void layout(struct layout *L, const struct zcl_canvas *c, const struct zcl_viz_state *s)
@@ -125,11 +133,17 @@ static void layout(struct layout *L, const struct zcl_canvas *c, const struct zc
 	if (has_user_buffer(s))
 		L->box[ZP_USER] = (struct rect){L->mid - uw / 2, user_y, uw, 3};
 	L->box[ZP_PAGE_CACHE] = (struct rect){1, kern_y, lw, 4};
-	L->box[ZP_SOCKET] = (struct rect){rx, kern_y, rw, 4};
 	L->box[ZP_DISK] = (struct rect){1, hw_y, dw, 3};
-	L->box[ZP_NIC] = (struct rect){L->sw - 1 - dw, hw_y, dw, 3};
-	if (uses(s, ZP_PIPE))
+	if (!s->trace || shown(s, ZP_SOCKET)) /* a traced program: once it uses one */
+		L->box[ZP_SOCKET] = (struct rect){rx, kern_y, rw, 4};
+	if (!s->trace || shown(s, ZP_NIC))
+		L->box[ZP_NIC] = (struct rect){L->sw - 1 - dw, hw_y, dw, 3};
+	if (shown(s, ZP_PIPE))
 		L->box[ZP_PIPE] = (struct rect){L->mid - 4, kern_y, 8, 4};
+	else if (shown(s, ZP_KERNEL)) /* /proc, /dev/urandom: made up by the kernel */
+		L->box[ZP_KERNEL] = (struct rect){L->mid - 5, kern_y, 10, 4};
+	if (shown(s, ZP_TTY)) /* the terminal: below the user buffer, a straight drop */
+		L->box[ZP_TTY] = (struct rect){L->mid - uw / 2, hw_y, uw, 3};
 	if (s->stage && s->stage->map_writes) /* the file is mapped, not read */
 		L->mapping = (struct rect){1, user_y, lw, 3};
 }
@@ -333,6 +347,11 @@ static void fill_bar(struct zcl_canvas *c, struct rect b, const struct zcl_viz_s
 	}
 	if (cached < 0)
 		cached = 0;
+	if (s->trace) { /* no one input file: what the program's reads filled */
+		char size[16];
+		zcl_textf(c, b.x + 1, b.y + 2, ZR_DMA, false, "filled %s", zcl_size_str((uint64_t)cached, size, sizeof size));
+		return;
+	}
 	double frac = s->file_size ? cached / (double)s->file_size : 0;
 	if (frac > 1)
 		frac = 1;
@@ -363,6 +382,8 @@ static void lanes(struct zcl_canvas *c, const struct layout *L, const struct zcl
 	place_box(c, L->box[ZP_PIPE], "pipe", ZR_KERNEL, hot[ZP_PIPE]);
 	place_box(c, L->box[ZP_DISK], "disk", s->tmpfs ? ZR_DIM : ZR_HW, hot[ZP_DISK]);
 	place_box(c, L->box[ZP_NIC], "NIC*", ZR_HW, hot[ZP_NIC]);
+	place_box(c, L->box[ZP_TTY], "terminal", ZR_HW, hot[ZP_TTY]);
+	place_box(c, L->box[ZP_KERNEL], "kernel", ZR_KERNEL, hot[ZP_KERNEL]);
 	fill_bar(c, L->box[ZP_PAGE_CACHE], s);
 
 	if (L->mapping.w) { /* the mapping is the page cache's own pages */
@@ -374,8 +395,9 @@ static void lanes(struct zcl_canvas *c, const struct layout *L, const struct zcl
 	}
 	if (e && e->kind == ZE_REF && L->box[e->to].w > 12)
 		zcl_text(c, L->box[e->to].x + 1, L->box[e->to].y + 2, "descriptors", ZR_REF, false);
-	const char *nic = "* modelled: loopback has no NIC";
-	zcl_text(c, L->sw - 1 - zcl_text_width(nic), L->notes, nic, ZR_DIM, false);
+	const char *nic = s->trace ? "* NIC modelled" : "* modelled: loopback has no NIC";
+	if (L->box[ZP_NIC].w)
+		zcl_text(c, L->sw - 1 - zcl_text_width(nic), L->notes, nic, ZR_DIM, false);
 	if (s->tmpfs)
 		zcl_text(c, 1, L->notes, "tmpfs: no disk", ZR_DIM, false);
 }
@@ -387,7 +409,10 @@ static void marker(struct zcl_canvas *c, const struct layout *L, const struct zc
 	int x = L->mid - 4;
 	enum zcl_role r = s->in_kernel ? ZR_KERNEL : ZR_USER;
 	zcl_put(c, x, y, zcl_glyph(c, ZG_MARKER), r, true);
-	zcl_text(c, x + 2, y, "process", r, true);
+	char name[32] = "process"; /* a traced program: the process on show */
+	if (s->trace && strncmp(s->proc, "all ", 4) != 0)
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(s->proc, ","), s->proc);
+	zcl_text(c, x + 2, y, name, r, true);
 }
 
 void zcl_scene_draw(struct zcl_canvas *c, const struct zcl_viz_state *s)

@@ -125,6 +125,23 @@ static void events(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, i
 	}
 }
 
+/* A traced program's sections: which process, and what it sent. Returns
+ * the next free row. */
+static int trace_sections(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, int y, int w)
+{
+	char v[96], a[16];
+	heading(c, x, y++, w, "process");
+	zcl_textn(c, x, y++, w, s->proc, ZR_TITLE, true);
+	if (s->nprocs > 1)
+		zcl_textn(c, x, y++, w, "n / p: next / previous", ZR_DIM, false);
+	heading(c, x, y++, w, "into sockets");
+	snprintf(v, sizeof v, "%" PRIu64 " bytes", s->sent);
+	if (zcl_text_width(v) > w - 5)
+		snprintf(v, sizeof v, "%s", zcl_size_str(s->sent, a, sizeof a));
+	figure(c, x, y++, w, "sent", v, ZR_NORMAL);
+	return y;
+}
+
 void zcl_panel_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, int y, int w, int h)
 {
 	const struct zcl_totals *t = &s->totals;
@@ -139,18 +156,26 @@ void zcl_panel_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, 
 	copies(c, x, y++, w, "DMA copies", &t->dma, ZR_DMA);
 	copies(c, x, y++, w, "CPU copies", &t->cpu, ZR_CPU);
 	copies(c, x, y++, w, "ref handoffs", &t->ref, ZR_REF);
-	per_byte(t->cpu.bytes, t->delivered_bytes, w > 30, v, sizeof v);
-	figure(c, x, y++, w, "CPU bytes/byte delivered", v, ZR_CPU);
+	per_byte(t->cpu.bytes, s->trace ? s->sent : t->delivered_bytes, w > 30, v, sizeof v);
+	figure(c, x, y++, w, s->trace ? "CPU bytes/byte sent" : "CPU bytes/byte delivered", v, ZR_CPU);
 	snprintf(v, sizeof v, "%s / %s", zcl_size_str(t->filled_bytes, a, sizeof a),
 		 zcl_size_str(t->hit_bytes, b, sizeof b));
 	figure(c, x, y++, w, "cache fills / hits", v, ZR_DMA);
-	snprintf(v, sizeof v, "%" PRIu64, s->vol_cs + s->invol_cs);
-	figure(c, x, y++, w, "sched ctx switches", v, ZR_NORMAL);
-	zcl_textf(c, x + 2, y++, ZR_DIM, false, "%" PRIu64 " voluntary, %" PRIu64 " involuntary", s->vol_cs,
-		  s->invol_cs);
+	if (!s->trace) { /* a traced program's are in zcl trace's summary, at the end */
+		snprintf(v, sizeof v, "%" PRIu64, s->vol_cs + s->invol_cs);
+		figure(c, x, y++, w, "sched ctx switches", v, ZR_NORMAL);
+		zcl_textf(c, x + 2, y++, ZR_DIM, false, "%" PRIu64 " voluntary, %" PRIu64 " involuntary", s->vol_cs,
+			  s->invol_cs);
+	}
 
 	if (y - y0 + 6 > h)
 		return;
+	if (s->trace) {
+		y = trace_sections(c, s, x, y, w);
+		if (s->nev > 1 && y - y0 + s->nev + 1 <= h)
+			events(c, s, x, y + 1, w);
+		return;
+	}
 	heading(c, x, y++, w, "target");
 	target(s, v, sizeof v);
 	y += zcl_wrap(c, x, y, w, 2, v, ZR_NORMAL, false) == 1 ? 1 : 2;
@@ -180,14 +205,17 @@ void zcl_title_draw(struct zcl_canvas *c, const struct zcl_viz_state *s)
 		snprintf(mode, sizeof mode, "paused");
 	else
 		snprintf(mode, sizeof mode, "%s x%d", s->replay ? "replay" : "run", s->speed);
-	snprintf(flags, sizeof flags, "[%s] [SG %s] [%s cache] [%s]", s->solution ? "solution" : "your code",
-		 s->sg ? "on" : "off", s->warm ? "warm" : "cold", mode);
+	if (s->trace)
+		snprintf(flags, sizeof flags, "[SG %s] [%s]", s->sg ? "on" : "off", mode);
+	else
+		snprintf(flags, sizeof flags, "[%s] [SG %s] [%s cache] [%s]", s->solution ? "solution" : "your code",
+			 s->sg ? "on" : "off", s->warm ? "warm" : "cold", mode);
 	int fw = zcl_text_width(flags);
 	zcl_text(c, c->w - fw, 0, flags, ZR_DIM, false);
 	if (s->stage)
 		snprintf(title, sizeof title, "stage %d/%zu: %s", s->stage->num, nstages, s->stage->title);
 	else
-		snprintf(title, sizeof title, "trace");
+		snprintf(title, sizeof title, "trace%s%s", s->trace_cmd[0] ? ": " : "", s->trace_cmd);
 	int room = c->w - fw - 2, x = 0;
 	const char *name = "Zero-Copy Lab  ";
 	if (zcl_text_width(name) + zcl_text_width(title) <= room)
@@ -208,7 +236,9 @@ void zcl_footer_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int y)
 		zcl_text(c, x, y, "(no syscall yet)", ZR_DIM, false);
 	y++;
 	y += zcl_wrap(c, 1, y, c->w - 2, lines, s->sentence, ZR_NORMAL, false) <= 2 ? 2 : lines;
-	if (s->done && s->stopped) {
+	if (s->done && s->trace) {
+		zcl_textn(c, 1, y, c->w - 2, s->reason, s->exit_rc == 0 ? ZR_GOOD : ZR_BAD, true);
+	} else if (s->done && s->stopped) {
 		zcl_textn(c, 1, y, c->w - 2, s->reason, ZR_KEY, true);
 	} else if (s->done) {
 		bool pass = strcmp(s->verdict, "pass") == 0;
@@ -277,12 +307,12 @@ static const struct { const char *h1, *h2; int w; } cols[] = {
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
-static void compare_row(struct zcl_canvas *c, const struct zcl_viz_row *r, int x, int y, int barw,
-			double best)
+static void compare_row(struct zcl_canvas *c, const struct zcl_viz_row *r, const char *label, int x, int y,
+			int barw, double best)
 {
 	char f[NCOLS][32], a[16], b[16];
 	const struct zcl_totals *t = &r->totals;
-	snprintf(f[0], sizeof f[0], "%d %s", r->stage->num, r->stage->slug);
+	snprintf(f[0], sizeof f[0], "%s", label);
 	snprintf(f[1], sizeof f[1], "%" PRIu64, t->syscalls);
 	snprintf(f[2], sizeof f[2], "%" PRIu64, t->mode_switches);
 	snprintf(f[3], sizeof f[3], "%" PRIu64 "/%s", t->dma.count, zcl_size_str(t->dma.bytes, a, sizeof a));
@@ -306,6 +336,40 @@ static void compare_row(struct zcl_canvas *c, const struct zcl_viz_row *r, int x
 	}
 }
 
+/* The comparison of a traced program: its row in the stages' columns (per
+ * byte sent into sockets), then each stage's target from the stage table. */
+static void compare_trace(struct zcl_canvas *c, const struct zcl_viz_state *s)
+{
+	static const char *const notes =
+		"The program's totals: the process on show (n / p), or all; CPU B per B: CPU bytes copied "
+		"per byte it sent into sockets. Stage rows: each stage's target per byte (scatter-gather "
+		"as set); zcl tour measures them.";
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	int x, y, w = c->w;
+	int lines = zcl_wrap(NULL, 0, 0, w - 4, 3, notes, ZR_DIM, false);
+	char title[96];
+	snprintf(title, sizeof title, "comparison: %.40s (traced) and the stages", s->trace_cmd);
+	frame(c, w, (int)n + 1 + lines + 7, title, &x, &y);
+	int tx = x + 2;
+	for (size_t i = 0, cx = (size_t)tx; i < NCOLS; cx += (size_t)cols[i].w, i++) {
+		zcl_text(c, (int)cx, y + 2, cols[i].h1, ZR_TITLE, true);
+		zcl_text(c, (int)cx, y + 3, cols[i].h2, ZR_TITLE, true);
+	}
+	int row = y + 4;
+	compare_row(c, &s->trace_row, s->trace_cmd, tx, row++, 0, 0);
+	int cpb = tx;
+	for (size_t i = 0; i < 5; i++)
+		cpb += cols[i].w;
+	for (size_t i = 0; i < n; i++, row++) {
+		unsigned target = s->sg ? st[i].cpu_x : st[i].cpu_x_nosg;
+		zcl_textf(c, tx, row, ZR_DIM, false, "%d %s", st[i].num, st[i].slug);
+		zcl_text(c, tx + cols[0].w, row, "target:", ZR_DIM, false);
+		zcl_textf(c, cpb, row, ZR_CPU, false, "%u.00", target);
+	}
+	zcl_wrap(c, tx, row + 1, w - 4, lines, notes, ZR_DIM, false);
+}
+
 static void compare(struct zcl_canvas *c, const struct zcl_viz_state *s)
 {
 	const int nrows = (int)(sizeof s->rows / sizeof s->rows[0]);
@@ -321,6 +385,10 @@ static void compare(struct zcl_canvas *c, const struct zcl_viz_state *s)
 	static const char *const notes =
 		"n/bytes: copies and the bytes they moved. CPU B per B: CPU bytes copied per byte "
 		"delivered. MB/s: the stage's program run untraced on the same input; - not measured.";
+	if (s->trace) {
+		compare_trace(c, s);
+		return;
+	}
 	int x, y, w = c->w;
 	int lines = zcl_wrap(NULL, 0, 0, w - 4, 3, notes, ZR_DIM, false);
 	frame(c, w, (shown ? shown : 1) + lines + 7, "comparison: the stages run so far, same input", &x, &y);
@@ -339,8 +407,10 @@ static void compare(struct zcl_canvas *c, const struct zcl_viz_state *s)
 		const struct zcl_viz_row *r = &s->rows[i];
 		if (!r->stage)
 			continue;
+		char label[32];
+		snprintf(label, sizeof label, "%d %s", r->stage->num, r->stage->slug);
 		if (r->valid)
-			compare_row(c, r, tx, row, barw, best);
+			compare_row(c, r, label, tx, row, barw, best);
 		else
 			zcl_textf(c, tx, row, ZR_DIM, false, "%d %-10s not run yet", r->stage->num, r->stage->slug);
 		row++;

@@ -70,6 +70,17 @@ struct zcl_viz_state {
 	const char *hint;
 	struct zcl_viz_row rows[8]; /* comparison view, by stage number - 1 */
 	char status[160];        /* one line at the bottom: keys, or a message */
+
+	/* zcl trace --tui: any program, no stage (stage is NULL) */
+	bool trace;
+	unsigned seen;           /* places the shown process has used, bit (1u << place):
+				  * boxes appear when a copy first uses them */
+	char proc[96];           /* the process shown: "cat, pid 123" or "all 3 processes" */
+	int nprocs;              /* processes seen so far */
+	uint64_t sent;           /* bytes the shown process put into sockets */
+	struct zcl_viz_row trace_row; /* the trace's totals, for the comparison */
+	char trace_cmd[64];      /* the command, as the comparison names it */
+	int exit_rc;             /* done: the program's status as zcl exits with it */
 };
 
 #endif
