@@ -73,6 +73,9 @@ zcl: $(CLI_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(JSON_LIBS) $(CURSES_LIBS)
 
 build/lab/help.o: ALL_CFLAGS += -Ibuild
+build/lab/help.o: build/version.h
+build/version.h: # after a clean in the same make run
+	@mkdir -p build && printf '#define ZCL_VERSION_TEXT "%s"\n' '$(VERSION_TEXT)' >$@
 
 # Only viz/term.c talks to curses (lab/ never does).
 build/viz/term.o: viz/term.c
