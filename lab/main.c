@@ -115,7 +115,8 @@ static int bad_option(const char *cmd, const char *arg)
 	char name[64];
 	snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + strspn(arg, "-"), "="), arg + strspn(arg, "-"));
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(opts[i].name, name) && opts[i].arg && !strchr(arg, '='))
+		if ((!strcmp(opts[i].name, name) || (opts[i].short_name && !strcmp(arg + 1, (char[]){opts[i].short_name, 0}))) &&
+		    opts[i].arg && !strchr(arg, '='))
 			return die("%s: %s needs a value (%s %s)", cmd, arg, arg, opts[i].arg), -1;
 	const char *near = strncmp(arg, "--", 2) ? NULL : zcl_suggest(name, cands, nc);
 	if (near)
