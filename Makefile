@@ -56,7 +56,7 @@ CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncurse
 ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) $(JSON_CFLAGS) -MMD -MP -Ilab -Iviz
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
-CLI_SRC := lab/main.c lab/cli_grade.c lab/class.c lab/cli_run.c lab/reset.c
+CLI_SRC := lab/main.c lab/cli_grade.c lab/class.c lab/cli_run.c lab/cli_trace.c lab/reset.c
 CLI_OBJ := $(CLI_SRC:%.c=build/%.o)
 LAB_SRC := $(filter-out $(CLI_SRC) lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)

@@ -77,6 +77,9 @@ void print_warnings(FILE *out, const struct zcl_run *r);
 /* zcl reset STAGE: the skeleton back, the student's file kept (reset.c). */
 int cmd_reset(int argc, char **argv, struct opts *o);
 
+/* zcl trace (cli_trace.c): exits with the program's status. */
+int cmd_trace(int argc, char **argv, struct opts *o);
+
 /* The class commands (cli_grade.c). */
 int cmd_grade(int argc, char **argv, struct opts *o);
 int cmd_selfcheck(int argc, char **argv, struct opts *o);
