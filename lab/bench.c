@@ -162,7 +162,12 @@ static void child_exec(const struct child *c)
 	dup2(null, 0), dup2(null, 1), dup2(null, 2);
 	dup2(f, ZCL_FILE_FD), dup2(s, ZCL_SOCK_FD), dup2(t, TIMING_FD);
 	syscall(SYS_close_range, (unsigned)TIMING_FD + 1, ~0u, 0u);
-	if (chdir(c->j->dir) < 0 || (c->j->sandbox && zcl_sandbox_enter(c->j->dir) < 0))
+	/* the walls of a graded run: its limits, room to map the input */
+	struct zcl_limits lim = {
+		.cpu_s = c->j->timeout_s > ZCL_RLIMIT_CPU_S ? (rlim_t)c->j->timeout_s + 1 : ZCL_RLIMIT_CPU_S,
+		.as_bytes = ZCL_RLIMIT_AS + c->j->size,
+	};
+	if (chdir(c->j->dir) < 0 || (c->j->sandbox && zcl_sandbox_enter(c->j->dir, c->j->dir, &lim) < 0))
 		_exit(126);
 	execve(c->argv[0], c->argv, c->envp);
 	_exit(127);

@@ -230,6 +230,19 @@ static char *find_stage_file(const char *upload, const struct zcl_stage *s)
 	return find.best;
 }
 
+/* In a child: stdin from /dev/null, stdout and stderr appended to log. */
+static void stdio_to(const char *log)
+{
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int in = open("/dev/null", O_RDONLY);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	if (in >= 0)
+		dup2(in, 0);
+}
+
 /* Run argv with stdout+stderr appended to log; its exit status, or -1. */
 static int run_tool(char *const argv[], const char *log)
 {
@@ -237,14 +250,7 @@ static int run_tool(char *const argv[], const char *log)
 	if (p < 0)
 		return -1;
 	if (p == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		int in = open("/dev/null", O_RDONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		if (in >= 0)
-			dup2(in, 0);
+		stdio_to(log);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -360,14 +366,7 @@ static bool already_graded(const struct batch *b, const struct zcl_student *s)
 static void grade_child(const struct batch *b, const struct zcl_student *s, int cpu, const char *lab)
 {
 	char *log = result_path(b, s, "log"), *part = result_path(b, s, "json.part");
-	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	int in = open("/dev/null", O_RDONLY);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	if (in >= 0)
-		dup2(in, 0);
+	stdio_to(log);
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);

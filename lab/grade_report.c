@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "escape.h"
 #include "grader.h"
 #include "report.h"
 
@@ -34,8 +35,11 @@ int zcl_grade_format_parse(const char *name)
 static void text(FILE *o, const struct zcl_grade *g)
 {
 	fprintf(o, "zcl grade: %s, seed %" PRIu64 "\n", g->solution ? "reference solutions" : "exercises", g->seed);
-	if (g->internal_error[0])
-		fprintf(o, "INTERNAL ERROR (not the submission's fault): %s\n", g->internal_error);
+	if (g->internal_error[0]) {
+		fputs("INTERNAL ERROR (not the submission's fault): ", o);
+		zcl_put_text(o, g->internal_error);
+		fputc('\n', o);
+	}
 	for (int i = 0; i < g->nstages; i++) {
 		const struct zcl_stage_result *sr = &g->stages[i];
 		fprintf(o, "\nstage %d %s: %g/%g\n", sr->stage->num, sr->stage->slug, sr->score, sr->max_score);
@@ -43,11 +47,17 @@ static void text(FILE *o, const struct zcl_grade *g)
 			const struct zcl_test_result *t = &sr->tests[k];
 			fprintf(o, "  %-7s %4g/%-3g %s\n", status_name(t->status), t->score, t->max_score,
 				t->name + strcspn(t->name, ":") + 2);
-			/* indent the output under its test (a passed test: its notes) */
+			/* indent the output under its test (a passed test: its
+			 * notes); what the program printed is in it: escaped */
+			static char line[sizeof t->output];
 			for (const char *p = t->output; *p;) {
 				size_t n = strcspn(p, "\n");
-				if (t->status != ZT_PASSED || strncmp(p, "note: ", 6) == 0)
-					fprintf(o, "            %.*s\n", (int)n, p);
+				if (t->status != ZT_PASSED || strncmp(p, "note: ", 6) == 0) {
+					snprintf(line, sizeof line, "%.*s", (int)n, p);
+					fputs("            ", o);
+					zcl_put_text(o, line);
+					fputc('\n', o);
+				}
 				p += n + (p[n] == '\n');
 			}
 		}
@@ -62,7 +72,7 @@ static void json(FILE *o, const struct zcl_grade *g)
 		g->seed, g->solution ? "true" : "false", g->score, g->max_score,
 		zcl_grade_all_passed(g) ? "true" : "false");
 	if (g->internal_error[0])
-		zcl_json_str(o, g->internal_error);
+		zcl_put_json(o, g->internal_error);
 	else
 		fputs("null", o);
 	fputs(",\"stages\":[", o);
@@ -76,7 +86,7 @@ static void json(FILE *o, const struct zcl_grade *g)
 			zcl_json_str(o, t->name);
 			fprintf(o, ",\"score\":%g,\"max_score\":%g,\"status\":\"%s\",\"output\":", t->score,
 				t->max_score, status_name(t->status));
-			zcl_json_str(o, t->output);
+			zcl_put_json(o, t->output);
 			fprintf(o, ",\"seconds\":%.3f}", t->seconds);
 		}
 		fputs("]}", o);
@@ -90,8 +100,11 @@ static void gradescope(FILE *o, const struct zcl_grade *g)
 	snprintf(summary, sizeof summary, "Zero-Copy Lab: %g/%g points (seed %" PRIu64 ").%s%s", g->score,
 		 g->max_score, g->seed, g->internal_error[0] ? " INTERNAL ERROR of the grader, not your fault: " : "",
 		 g->internal_error);
-	fprintf(o, "{\"score\":%g,\"execution_time\":%.0f,\"output\":", g->score, g->seconds + 0.5);
-	zcl_json_str(o, summary);
+	/* "text": Gradescope shows every output as plain text, never as HTML
+	 * or Markdown a program could have printed */
+	fprintf(o, "{\"score\":%g,\"execution_time\":%.0f,\"output_format\":\"text\","
+		   "\"test_output_format\":\"text\",\"output\":", g->score, g->seconds + 0.5);
+	zcl_put_json(o, summary);
 	fputs(",\"tests\":[", o);
 	bool first = true;
 	for (int i = 0; i < g->nstages; i++)
@@ -103,34 +116,10 @@ static void gradescope(FILE *o, const struct zcl_grade *g)
 			/* Gradescope knows passed and failed; a skipped test failed to earn its points */
 			fprintf(o, ",\"score\":%g,\"max_score\":%g,\"status\":\"%s\",\"output\":", t->score,
 				t->max_score, t->status == ZT_PASSED ? "passed" : "failed");
-			zcl_json_str(o, t->output);
+			zcl_put_json(o, t->output);
 			fputs(",\"visibility\":\"visible\"}", o);
 		}
 	fputs("]}\n", o);
-}
-
-/* Text in an XML attribute: escaped, and always well-formed (bytes that
- * are not UTF-8 become U+FFFD, control characters '?'). */
-static void xml_str(FILE *o, const char *s)
-{
-	while (*s) {
-		size_t n = zcl_utf8_len(s);
-		switch (*s) {
-		case '<': fputs("&lt;", o); break;
-		case '>': fputs("&gt;", o); break;
-		case '&': fputs("&amp;", o); break;
-		case '"': fputs("&quot;", o); break;
-		case '\n': fputs("&#10;", o); break; /* attributes keep their line breaks */
-		default:
-			if (n == 0)
-				fputs("\xef\xbf\xbd", o); /* U+FFFD */
-			else if ((unsigned char)*s < 0x20 && *s != '\t')
-				fputc('?', o); /* not allowed in XML 1.0 */
-			else
-				fwrite(s, 1, n, o);
-		}
-		s += n ? n : 1;
-	}
 }
 
 static void junit(FILE *o, const struct zcl_grade *g)
@@ -140,7 +129,7 @@ static void junit(FILE *o, const struct zcl_grade *g)
 	if (g->internal_error[0]) {
 		fputs("  <testsuite name=\"grader\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
 		      "    <testcase name=\"internal\" classname=\"grader\"><error message=\"", o);
-		xml_str(o, g->internal_error);
+		zcl_put_xml(o, g->internal_error);
 		fputs("\"/></testcase>\n  </testsuite>\n", o);
 	}
 	for (int i = 0; i < g->nstages; i++) {
@@ -155,11 +144,11 @@ static void junit(FILE *o, const struct zcl_grade *g)
 		for (int k = 0; k < sr->ntests; k++) {
 			const struct zcl_test_result *t = &sr->tests[k];
 			fputs("    <testcase name=\"", o);
-			xml_str(o, t->name);
+			zcl_put_xml(o, t->name);
 			fprintf(o, "\" classname=\"zcl.%s\" time=\"%.3f\">", sr->stage->slug, t->seconds);
 			if (t->status != ZT_PASSED) {
 				fprintf(o, "<%s message=\"", t->status == ZT_SKIPPED ? "skipped" : "failure");
-				xml_str(o, t->output[0] ? t->output : "failed");
+				zcl_put_xml(o, t->output[0] ? t->output : "failed");
 				fputs("\"/>", o);
 			}
 			fputs("</testcase>\n", o);

@@ -104,9 +104,9 @@ static const struct zcl_option options[] = {
 	{"cold", 0, NULL, 'D', B(ZC_BENCH), "only the cold cache (default: both)"},
 	{"no-sg", 0, NULL, 'g', STAGE_RUNS | B(ZC_TOUR) | B(ZC_TRACE) | B(ZC_BENCH),
 	 "model a NIC without scatter-gather (the CPU copy comes back)"},
-	{"timeout", 0, "SEC", 't', STAGE_RUNS | B(ZC_TOUR) | B(ZC_WATCH), "wall-clock limit of a run (default 10)"},
+	{"timeout", 0, "SEC", 't', STAGE_RUNS | B(ZC_TOUR) | B(ZC_WATCH), "time limit: the program's own time, the tracer's not counted (default 10)"},
 	{"timeout", 0, "SEC", 't', B(ZC_TRACE), "end the program and all it started after SEC (exit 124); default none"},
-	{"timeout", 0, "SEC", 't', B(ZC_GRADE) | B(ZC_SELFCHECK), "wall-clock limit of each run (default 10)"},
+	{"timeout", 0, "SEC", 't', B(ZC_GRADE) | B(ZC_SELFCHECK), "time limit of each run, as for check (default 10)"},
 	{"timeout", 0, "SEC", 't', B(ZC_BENCH), "limit of each run (default 30 s + 1 s per 16 MiB)"},
 	{"inject", 0, "KIND", 'i', STAGE_RUNS,
 	 "short: cut to half the calls that move seeded byte offsets of the lab's\n"

@@ -8,7 +8,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "input.h"
@@ -54,7 +57,20 @@ void zcl_expect_bytes(const struct zcl_expect *e, uint64_t off, uint8_t *buf, si
 	if (len == 0)
 		return;
 	uint64_t at = off - e->header_len;
-	if (e->data)
+	if (e->fd > 0) {
+		while (len > 0) {
+			ssize_t n = pread(e->fd, buf, len, (off_t)at);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				memset(buf, 0, len); /* the file shrank: nothing can match */
+				return;
+			}
+			buf += n;
+			at += (uint64_t)n;
+			len -= (size_t)n;
+		}
+	} else if (e->data)
 		memcpy(buf, e->data + at, len);
 	else
 		zcl_gen(e->seed, at, buf, len);
@@ -84,4 +100,57 @@ int zcl_gen_file(const char *path, uint64_t seed, uint64_t size)
 		off += n;
 	}
 	return close(fd);
+}
+
+/* Filesystems whose files have no stored content: their size (0 or 4096)
+ * is not what a read returns. See statfs(2) for the magic numbers. */
+static const struct {
+	long magic;
+	const char *name;
+} pseudo_fs[] = {
+	{0x9fa0, "proc"}, {0x62656572, "sysfs"}, {0x64626720, "debugfs"}, {0x74726163, "tracefs"},
+	{0x73636673, "securityfs"}, {0x27e0eb, "cgroup"}, {0x63677270, "cgroup2"}, {0xcafe4a11, "bpf"},
+	{0x62656570, "configfs"}, {0xde5e81e4, "efivarfs"}, {0x6165676c, "pstore"},
+};
+
+int zcl_input_open_user(const char *path, uint64_t *size, int *check_fd, char *err, size_t errlen)
+{
+	struct stat st;
+	struct statfs fs;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0 || fstatfs(fd, &fs) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory, not a file"
+					 : "not a regular file (a FIFO, device or socket cannot be sent as a file)");
+		goto fail;
+	}
+	for (size_t i = 0; i < sizeof pseudo_fs / sizeof pseudo_fs[0]; i++)
+		if ((long)fs.f_type == pseudo_fs[i].magic) {
+			snprintf(err, errlen, "%s: a pseudo-file of the kernel (%s): its size (%lld) is not its "
+				 "content, so the lab cannot send it; copy it to a regular file first",
+				 path, pseudo_fs[i].name, (long long)st.st_size);
+			goto fail;
+		}
+	char probe;
+	if (st.st_size == 0 && pread(fd, &probe, 1, 0) == 1) {
+		snprintf(err, errlen, "%s: its size says 0 bytes but it has content (a pseudo-file): "
+			 "copy it to a regular file first", path);
+		goto fail;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	*check_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*check_fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	posix_fadvise(*check_fd, 0, 0, POSIX_FADV_RANDOM); /* no readahead for the lab's reads */
+	*size = (uint64_t)st.st_size;
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }

@@ -18,7 +18,24 @@
 #define ZCL_RLIMIT_CPU_S 20               /* stage binary: CPU seconds before SIGXCPU */
 #define ZCL_RLIMIT_FSIZE (64ull << 20)    /* stage binary: largest file it may write */
 #define ZCL_RLIMIT_NPROC 64               /* stage binary: processes per uid (root is exempt) */
-#define ZCL_RLIMIT_AS (512ull << 20)      /* stage binary: address space, bytes (a memory hog fails fast) */
+#define ZCL_RLIMIT_AS (1ull << 30)        /* stage binary: address space, bytes, on top of the input's size
+					   * (so the input can always be mapped); a memory hog fails fast */
+#define ZCL_START_HEADROOM (32ull << 20) /* stage binary: room its code and static data must leave under
+					   * ZCL_RLIMIT_AS for the C library, stack and heap, bytes */
+#define ZCL_RLIMIT_STACK (8ull << 20)     /* stage binary: main thread's stack, bytes (set by the lab, not the
+					   * grader's shell: the same result on every machine) */
+#define ZCL_MEMCG_BYTES (1ull << 30)      /* stage binary: all the memory it may make the machine hold
+					   * (memory cgroup, where there is one), bytes */
+#define ZCL_SCRATCH_BYTES (64ull << 20)   /* stage binary: its scratch tmpfs, bytes */
+#define ZCL_SCRATCH_INODES 4096u          /* stage binary: files and directories in its scratch tmpfs */
+#define ZCL_WALL_FACTOR 4.0               /* stage run: wall-clock cap = this x the time limit (the limit itself
+					   * is on the program's CPU time and on time spent blocked) */
+#define ZCL_TRACE_ALLOWANCE_US 40         /* stage run: wall time granted per traced syscall for the tracer's own
+					   * cost (not charged to the program) */
+#define ZCL_CC_CPU_S 10                   /* compiler: CPU seconds (a stage compiles in 0.2 s) */
+#define ZCL_CC_WALL_S 20                  /* compiler: wall-clock seconds */
+#define ZCL_CC_AS (2ull << 30)            /* compiler: address space of each process, bytes */
+#define ZCL_CC_FSIZE (64ull << 20)        /* compiler: largest file it may write (the binary), bytes */
 #define ZCL_RLIMIT_NOFILE 64              /* stage binary: open descriptors */
 #define ZCL_SANDBOX_UID_BASE 200000u      /* stage binaries run as uid/gid BASE + lab pid % 50000 when root */
 #define ZCL_WATCH_DEBOUNCE_MS 300         /* watch: a saved exercise counts once it was quiet this long */

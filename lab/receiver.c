@@ -27,7 +27,7 @@ static void check(struct zcl_receiver *r, const uint8_t *got, size_t n)
 			cmp = total - r->received < n ? (size_t)(total - r->received) : n;
 		const struct zcl_expect *e = r->expect;
 		/* the common case: the content is in memory, compare in place */
-		if (e->data && r->received >= e->header_len &&
+		if (e->data && !e->fd && r->received >= e->header_len &&
 		    memcmp(got, e->data + (r->received - e->header_len), cmp) == 0) {
 			__atomic_store_n(&r->received, r->received + n, __ATOMIC_RELAXED);
 			return;

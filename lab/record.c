@@ -130,6 +130,8 @@ static void put_result(FILE *f, const struct zcl_run *r)
 	for (int i = 0; i < r->nviolations; i++)
 		put_line(f, "violation", r->violations[i]);
 	put_line(f, "output", r->output);
+	put_line(f, "sandbox", r->sandbox);
+	fprintf(f, "layers\t%u\n", r->layers);
 	if (r->diag)
 		put_line(f, "diag", r->diag);
 	fprintf(f, "totals\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
@@ -448,10 +450,14 @@ static bool get_result(struct reader *rd, struct zcl_run *r, struct zcl_totals *
 		const char *d = str(rd, 1);
 		free(r->diag);
 		r->diag = d ? strdup(d) : NULL;
-	} else if (rd->nf == 2 && (!strcmp(k, "reason") || !strcmp(k, "crosscheck") || !strcmp(k, "output"))) {
+	} else if (rd->nf == 2 && !strcmp(k, "layers")) {
+		r->layers = (unsigned)u64(rd, 1);
+	} else if (rd->nf == 2 && (!strcmp(k, "reason") || !strcmp(k, "crosscheck") || !strcmp(k, "output") ||
+				   !strcmp(k, "sandbox"))) {
 		const char *s = str(rd, 1);
-		char *to = k[0] == 'r' ? r->reason : k[0] == 'c' ? r->crosscheck : r->output;
-		size_t len = k[0] == 'r' ? sizeof r->reason : k[0] == 'c' ? sizeof r->crosscheck : sizeof r->output;
+		char *to = k[0] == 'r' ? r->reason : k[0] == 'c' ? r->crosscheck : k[0] == 'o' ? r->output : r->sandbox;
+		size_t len = k[0] == 'r' ? sizeof r->reason : k[0] == 'c' ? sizeof r->crosscheck
+				: k[0] == 'o' ? sizeof r->output : sizeof r->sandbox;
 		snprintf(to, len, "%s", s ? s : "");
 	} else if (rd->nf == 2 && !strcmp(k, "violation") && r->nviolations < ZCL_MAX_VIOLATIONS) {
 		const char *s = str(rd, 1);

@@ -11,6 +11,7 @@
 
 #include "decode.h"
 #include "model.h"
+#include "escape.h"
 #include "report.h"
 
 void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool bracket_only)
@@ -285,10 +286,13 @@ static void syscall_list_text(FILE *out, const struct zcl_totals *t)
 void zcl_print_run_text(FILE *out, const struct zcl_run *r)
 {
 	const struct zcl_stage *s = r->stage;
-	fprintf(out, "stage %d %s (%s)%s: %s - %s\n", s->num, s->slug, s->title,
-		r->solution ? " [solution]" : "", zcl_verdict_name(r->verdict), r->reason);
+	/* reason, violations, compiler and program output may quote the program: escaped */
+	fprintf(out, "stage %d %s (%s)%s: %s - ", s->num, s->slug, s->title,
+		r->solution ? " [solution]" : "", zcl_verdict_name(r->verdict));
+	zcl_put_text(out, r->reason);
+	fputc('\n', out);
 	if (r->verdict == ZV_COMPILE_ERROR) {
-		fputs(r->diag ? r->diag : "", out);
+		zcl_put_text(out, r->diag);
 		return;
 	}
 	fprintf(out, "  input          %" PRIu64 " bytes%s, %s cache%s, %s NIC%s\n", r->size,
@@ -306,10 +310,18 @@ void zcl_print_run_text(FILE *out, const struct zcl_run *r)
 			r->kernel.end.vol_cs, r->kernel.end.invol_cs);
 	if (r->crosscheck_bad > 0)
 		fprintf(out, "%s", r->crosscheck);
-	for (int i = 0; i < r->nviolations; i++)
-		fprintf(out, "  violation      %s\n", r->violations[i]);
-	if (r->verdict != ZV_PASS && r->output[0])
-		fprintf(out, "  program said   %s%s", r->output, r->output[strlen(r->output) - 1] == '\n' ? "" : "\n");
+	for (int i = 0; i < r->nviolations; i++) {
+		fputs("  violation      ", out);
+		zcl_put_text(out, r->violations[i]);
+		fputc('\n', out);
+	}
+	if (r->sandbox[0])
+		fprintf(out, "  sandbox        %s\n", r->sandbox);
+	if (r->verdict != ZV_PASS && r->output[0]) {
+		fputs("  program said   ", out);
+		zcl_put_text(out, r->output);
+		fputs(r->output[strlen(r->output) - 1] == '\n' ? "" : "\n", out);
+	}
 }
 
 static void count_json(FILE *o, const char *name, const struct zcl_count *c, bool comma)
@@ -326,7 +338,7 @@ void zcl_print_run_json(FILE *o, const struct zcl_run *r)
 	fprintf(o, "{\"stage\":%d,\"slug\":\"%s\",\"solution\":%s,\"passed\":%s,\"verdict\":\"%s\",\"reason\":",
 		r->stage->num, r->stage->slug, r->solution ? "true" : "false",
 		r->verdict == ZV_PASS ? "true" : "false", zcl_verdict_name(r->verdict));
-	zcl_json_str(o, r->reason);
+	zcl_put_json(o, r->reason);
 	fprintf(o, ",\"correct\":%s,\"expected_bytes\":%" PRIu64 ",\"received_bytes\":%" PRIu64
 		   ",\"first_mismatch\":",
 		correct ? "true" : "false", r->expected_bytes, r->received_bytes);
@@ -359,7 +371,7 @@ void zcl_print_run_json(FILE *o, const struct zcl_run *r)
 	for (int i = 0; i < r->nviolations; i++) {
 		if (i)
 			fputc(',', o);
-		zcl_json_str(o, r->violations[i]);
+		zcl_put_json(o, r->violations[i]);
 	}
 	const struct zcl_procio *b = &r->kernel.begin, *e = &r->kernel.end;
 	fprintf(o, "],\"kernel\":{\"available\":%s", r->crosscheck_bad >= 0 ? "true" : "false");
@@ -373,8 +385,10 @@ void zcl_print_run_json(FILE *o, const struct zcl_run *r)
 	fprintf(o, ",\"exit\":{\"code\":%d,\"signal\":%d,\"timed_out\":%s},\"injected\":%" PRIu64
 		   ",\"compiler_output\":",
 		r->tr.exit_code, r->tr.term_signal, r->tr.timed_out ? "true" : "false", t->injected);
-	zcl_json_str(o, r->diag ? r->diag : "");
+	zcl_put_json(o, r->diag ? r->diag : "");
 	fputs(",\"program_output\":", o);
-	zcl_json_str(o, r->output);
+	zcl_put_json(o, r->output);
+	fputs(",\"sandbox\":", o);
+	zcl_json_str(o, r->sandbox);
 	fputs("}\n", o);
 }

@@ -59,6 +59,14 @@ struct zcl_run {
 	char output[1024];      /* the tail of the program's stdout+stderr */
 	double seconds;         /* untraced: wall time of the program, fork to exit */
 
+	/* the sandbox and the limits (set by zcl_run_stage) */
+	unsigned layers;        /* ZCL_LAYER_* bits in force (view.h) */
+	char sandbox[400];      /* the layers and limits in force, one line for the result */
+	char start_error[256];  /* the program could not start (exec failed): why; "" otherwise */
+	bool stack_overflow;    /* it died of SIGSEGV beyond its stack limit */
+	bool memory_limit_hit;  /* the memory cgroup's limit killed it */
+	char timeout_detail[320]; /* timed out: what it was doing, bytes so far */
+
 	/* the checker's decision (zcl_check_run) */
 	enum zcl_verdict verdict;
 	char reason[256];       /* one line saying why */

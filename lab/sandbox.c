@@ -16,14 +16,22 @@
 #include <linux/landlock.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/sockios.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "params.h"
 #include "sandbox.h"
+#include "view.h"
 
 typedef bool (*allow_fn)(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st);
 
@@ -61,12 +69,28 @@ static bool own_ioprio(const struct zcl_sysrec *r, const struct zcl_sandbox_stat
 	return r->args[0] == 1 /* IOPRIO_WHO_PROCESS */ && ours((long)(int)r->args[1], st);
 }
 
-/* F_SETOWN aims SIGIO (or F_SETSIG's signal) at a process: only its own. */
+/* F_SETOWN aims SIGIO (or F_SETSIG's signal) at a process: only its own.
+ * A lease (F_SETLEASE) would make the lab's own open of the file wait for
+ * the lease-break time (fcntl(2): /proc/sys/fs/lease-break-time, 45 s). */
 static bool own_fcntl(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
 {
-	if (r->args[1] == F_SETOWN_EX)
+	if (r->args[1] == F_SETOWN_EX || r->args[1] == F_SETLEASE)
 		return false;
 	return r->args[1] != F_SETOWN || ours((long)(int)r->args[2], st);
+}
+
+/* ioctl: FIOSETOWN and SIOCSPGRP are F_SETOWN by another name (the owner
+ * is behind a pointer the lab would have to read: refused whatever it
+ * says); TIOCSTI types into a terminal, TIOCSCTTY takes one, TIOCLINUX
+ * can paste the console's selection (ioctl_tty(2)). */
+static bool safe_ioctl(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	(void)st;
+	static const unsigned long refused[] = {FIOSETOWN, SIOCSPGRP, TIOCSTI, TIOCSCTTY, TIOCLINUX};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		if ((unsigned int)r->args[1] == refused[i])
+			return false;
+	return true;
 }
 
 /* Only the first exec: the stage binary itself. */
@@ -99,6 +123,13 @@ static const struct {
 	{SYS_io_uring_setup, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
 	{SYS_io_uring_enter, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
 	{SYS_io_uring_register, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
+	{SYS_io_setup, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_submit, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_getevents, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_pgetevents, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_cancel, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_io_destroy, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
+	{SYS_ioctl, EPERM, safe_ioctl, "signals to another process (FIOSETOWN, SIOCSPGRP) or typing into a terminal (TIOCSTI)"},
 	{SYS_seccomp, EPERM, NULL, "a seccomp filter of its own could hide syscalls"},
 	{SYS_prctl, EPERM, no_filter, "a seccomp filter of its own could hide syscalls"},
 	{SYS_ptrace, EPERM, NULL, "ptrace of another process"},
@@ -141,7 +172,7 @@ static const struct {
 	{SYS_sched_setparam, EPERM, own_pid_arg0, "scheduling a process that is not its own"},
 	{SYS_sched_setattr, EPERM, own_pid_arg0, "scheduling a process that is not its own"},
 	{SYS_ioprio_set, EPERM, own_ioprio, "the I/O priority of a process that is not its own"},
-	{SYS_fcntl, EPERM, own_fcntl, "signals (F_SETOWN) to a process that is not its own"},
+	{SYS_fcntl, EPERM, own_fcntl, "signals (F_SETOWN) to a process that is not its own, or a file lease"},
 	{SYS_chmod, EPERM, NULL, "changing file attributes"},
 	{SYS_fchmod, EPERM, NULL, "changing file attributes"},
 	{SYS_fchmodat, EPERM, NULL, "changing file attributes"},
@@ -193,56 +224,175 @@ static void limit(int res, rlim_t v)
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
 
-/* Writes, creations and removals only below dir (and to /dev/null). */
-static void landlock_writes(const char *dir)
+/* Give rights on path (a directory, or a file with file rights only). */
+static void allow(int rs, const char *path, __u64 rights)
+{
+	struct landlock_path_beneath_attr rule = {.allowed_access = rights};
+	rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (rule.parent_fd >= 0) {
+		syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+		close(rule.parent_fd);
+	}
+}
+
+static const char *const system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
+
+/* A Landlock ruleset handling reads, execution and writes; -1 without
+ * Landlock. *file_w: the write rights a single file may be given. */
+static int ruleset(__u64 *read, __u64 *exec, __u64 *write, __u64 *file_w)
 {
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 1)
-		return; /* no Landlock in this kernel: the uid and limits still hold */
-	__u64 write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
-		      LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
-		      LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
-		      LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
-		      LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+		return -1; /* no Landlock in this kernel: the uid and limits still hold */
+	*read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+	*exec = LANDLOCK_ACCESS_FS_EXECUTE;
+	*write = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+		 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+		 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+		 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+		 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+	*file_w = LANDLOCK_ACCESS_FS_WRITE_FILE;
 	if (abi >= 2)
-		write |= LANDLOCK_ACCESS_FS_REFER;
-	if (abi >= 3)
-		write |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	struct landlock_ruleset_attr attr = {.handled_access_fs = write};
-	int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
-	if (rs < 0)
-		return;
-	struct landlock_path_beneath_attr below = {.allowed_access = write};
-	below.parent_fd = open(dir, O_PATH | O_CLOEXEC);
-	if (below.parent_fd >= 0) {
-		syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &below, 0);
-		close(below.parent_fd);
+		*write |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3) {
+		*write |= LANDLOCK_ACCESS_FS_TRUNCATE;
+		*file_w |= LANDLOCK_ACCESS_FS_TRUNCATE;
 	}
-	struct landlock_path_beneath_attr null = {.allowed_access = LANDLOCK_ACCESS_FS_WRITE_FILE};
-	null.parent_fd = open("/dev/null", O_PATH | O_CLOEXEC);
-	if (null.parent_fd >= 0) {
-		syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &null, 0);
-		close(null.parent_fd);
-	}
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	syscall(SYS_landlock_restrict_self, rs, 0);
-	close(rs);
+	struct landlock_ruleset_attr attr = {.handled_access_fs = *read | *exec | *write};
+	return (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
 }
 
-int zcl_sandbox_enter(const char *scratch)
+static bool restrict_self(int rs)
 {
-	limit(RLIMIT_CPU, ZCL_RLIMIT_CPU_S);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	long rc = syscall(SYS_landlock_restrict_self, rs, 0);
+	close(rs);
+	return rc == 0;
+}
+
+/* Landlock (landlock(7)): reads only of the system (/usr and the links
+ * into it), a few files of /etc and /dev, and the run's directory; writes,
+ * creations and removals only below work (and to /dev/null). A second
+ * wall behind the filesystem view, and the only one where there is no
+ * view. True when the rules are in force. */
+static bool landlock_confine(const char *run_dir, const char *work)
+{
+	__u64 read, exec, write, file_w;
+	int rs = ruleset(&read, &exec, &write, &file_w);
+	if (rs < 0)
+		return false;
+	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+		allow(rs, system_dirs[i], read | exec);
+	static const char *const files[] = {"/etc/ld.so.cache", "/etc/localtime", "/dev/zero", "/dev/random",
+					    "/dev/urandom"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		allow(rs, files[i], LANDLOCK_ACCESS_FS_READ_FILE);
+	allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE | file_w);
+	allow(rs, "/dev/full", LANDLOCK_ACCESS_FS_READ_FILE | file_w);
+	allow(rs, run_dir, read | exec);
+	allow(rs, work, read | write);
+	return restrict_self(rs);
+}
+
+bool zcl_sandbox_confine_compiler(const char *job)
+{
+	__u64 read, exec, write, file_w;
+	int rs = ruleset(&read, &exec, &write, &file_w);
+	if (rs < 0)
+		return false;
+	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+		allow(rs, system_dirs[i], read | exec);
+	allow(rs, "/etc", read); /* alternatives (cc -> gcc), ld.so.cache */
+	allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE | file_w);
+	allow(rs, job, read | write);
+	return restrict_self(rs);
+}
+
+bool zcl_sandbox_detach_tty(void)
+{
+	int t = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (t < 0)
+		return true; /* ENXIO: no controlling terminal to begin with */
+	int rc = ioctl(t, TIOCNOTTY);
+	close(t);
+	return rc == 0;
+}
+
+int zcl_sandbox_enter(const char *run_dir, const char *work, const struct zcl_limits *lim)
+{
+	int layers = 0;
+	/* CPU: SIGXCPU at the soft limit, SIGKILL a second later */
+	struct rlimit cpu = {lim->cpu_s, lim->cpu_s + 1};
+	setrlimit(RLIMIT_CPU, &cpu);
 	limit(RLIMIT_FSIZE, ZCL_RLIMIT_FSIZE);
 	limit(RLIMIT_NPROC, ZCL_RLIMIT_NPROC);
-	limit(RLIMIT_AS, ZCL_RLIMIT_AS);
+	limit(RLIMIT_AS, lim->as_bytes);
+	limit(RLIMIT_STACK, ZCL_RLIMIT_STACK);
 	limit(RLIMIT_NOFILE, ZCL_RLIMIT_NOFILE);
 	limit(RLIMIT_CORE, 0);
+	limit(RLIMIT_MEMLOCK, 0);
+	limit(RLIMIT_MSGQUEUE, 0);
 	if (geteuid() == 0) {
 		/* the caller made the ids from its own pid before forking */
 		uid_t id = (uid_t)(ZCL_SANDBOX_UID_BASE + (unsigned)getppid() % 50000u);
 		if (setgroups(0, NULL) < 0 || setgid(id) < 0 || setuid(id) < 0)
 			return -1;
+		layers |= ZCL_LAYER_UID;
 	}
-	landlock_writes(scratch);
-	return 0;
+	if (landlock_confine(run_dir, work))
+		layers |= ZCL_LAYER_LANDLOCK;
+	return layers;
+}
+
+/* The column named name in a /proc/sysvipc header line, or -1. */
+static int column(char *header, const char *name)
+{
+	int col = 0;
+	for (char *save = NULL, *t = strtok_r(header, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++)
+		if (!strcmp(t, name))
+			return col;
+	return -1;
+}
+
+/* One /proc/sysvipc table: remove each object whose creator uid is uid
+ * ((uid_t)-1: none) or, where the table says (shm), whose creator
+ * process is pid (0: none). */
+static void sweep_table(const char *file, uid_t uid, pid_t pid, int (*rm)(int id))
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return;
+	char line[512], copy[512];
+	int cuid_col = -1, cpid_col = -1;
+	if (fgets(line, sizeof line, f)) {
+		memcpy(copy, line, sizeof copy);
+		cuid_col = column(line, "cuid");
+		cpid_col = column(copy, "cpid");
+	}
+	while (cuid_col >= 0 && fgets(line, sizeof line, f)) {
+		long id = -1, cuid = -1, cpid = -1;
+		int col = 0;
+		for (char *save = NULL, *t = strtok_r(line, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++) {
+			if (col == 1)
+				id = atol(t);
+			if (col == cuid_col)
+				cuid = atol(t);
+			if (col == cpid_col)
+				cpid = atol(t);
+		}
+		if (id >= 0 && ((uid != (uid_t)-1 && cuid == (long)uid) || (pid > 0 && cpid == (long)pid)))
+			rm((int)id);
+	}
+	fclose(f);
+}
+
+static int rm_shm(int id) { return shmctl(id, IPC_RMID, NULL); }
+static int rm_msg(int id) { return msgctl(id, IPC_RMID, NULL); }
+static int rm_sem(int id) { return semctl(id, 0, IPC_RMID); }
+
+void zcl_sandbox_sweep_ipc(uid_t uid, pid_t pid)
+{
+	sweep_table("/proc/sysvipc/shm", uid, pid, rm_shm);
+	sweep_table("/proc/sysvipc/msg", uid, pid, rm_msg);
+	sweep_table("/proc/sysvipc/sem", uid, pid, rm_sem);
 }

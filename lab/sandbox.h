@@ -11,9 +11,14 @@
 #define ZCL_SANDBOX_H
 
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "event.h"
+
+/* What the harness (lab/harness.c, same text) prints on stderr when the
+ * program dies of SIGSEGV beyond its stack limit. */
+#define ZCL_STACK_OVERFLOW_MSG "zcl: stack overflow"
 
 /* Facts the policy needs about the run. */
 struct zcl_sandbox_state {
@@ -32,10 +37,38 @@ int zcl_sandbox_check(const struct zcl_sysrec *r, const struct zcl_sandbox_state
  * of our own, so runs share no process limit with anyone. */
 uid_t zcl_sandbox_uid(void);
 
-/* In the child, before exec: limits, the unprivileged uid (when root),
- * Landlock (writes only below `scratch`). Only async-signal-safe calls.
- * Returns 0, or -1 when a wall could not be put up that must be (the uid
- * change); Landlock missing from the kernel is not an error. */
-int zcl_sandbox_enter(const char *scratch);
+/* The limits of one run, set by the lab (never inherited from the shell). */
+struct zcl_limits {
+	rlim_t cpu_s;      /* CPU seconds: SIGXCPU, then SIGKILL a second later */
+	rlim_t as_bytes;   /* address space: ZCL_RLIMIT_AS + the input's size */
+};
+
+/* In the child, before exec: limits (CPU, address space, stack, file size,
+ * processes, descriptors, no core, no locked memory), the unprivileged uid
+ * (when root), Landlock (reads only of the system, a few files of /etc and
+ * /dev and run_dir; writes only below work). Only async-signal-safe calls.
+ * Returns the ZCL_LAYER_* bits (view.h) put up, or -1 when a wall could
+ * not be put up that must be (the uid change); Landlock missing from the
+ * kernel is not an error. */
+int zcl_sandbox_enter(const char *run_dir, const char *work, const struct zcl_limits *lim);
+
+/* For the compiler where bubblewrap cannot run, before exec: Landlock
+ * reads only of the system, /etc and the job directory (its sources and
+ * temporaries), writes only in the job directory, so an .include or
+ * .incbin of solutions/ or another upload finds nothing. True when in
+ * force. Async-signal-safe. */
+bool zcl_sandbox_confine_compiler(const char *job);
+
+/* Without an IPC namespace (the fallback), SysV shared memory, queues and
+ * semaphores outlive the processes that made them: remove every one whose
+ * creator is uid (the run's own sandbox uid when root, so nobody else's;
+ * (uid_t)-1 for none) and every shared memory segment process pid made (a
+ * normal user's run: its uid is the user's). Can't fail. */
+void zcl_sandbox_sweep_ipc(uid_t uid, pid_t pid);
+
+/* In the child: give up the controlling terminal, if any (TIOCNOTTY on
+ * /dev/tty; ioctl_tty(2)), so TIOCSTI and job-control signals cannot reach
+ * the grader's terminal. True when the child has no terminal now. */
+bool zcl_sandbox_detach_tty(void);
 
 #endif

@@ -21,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,10 +50,35 @@ static void write_all(int fd, const void *p, size_t n)
 	}
 }
 
+int hostile_tty_slave = -1;
+
+/* The lab process's circumstances the case asks for (flags). */
+static void circumstances(const struct hostile_case *c)
+{
+	if (c->flags & H_BASIC)
+		setenv("ZCL_SANDBOX_LAYERS", "basic", 1);
+	if (c->flags & H_STACK_UNLIMITED) {
+		struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+		setrlimit(RLIMIT_STACK, &rl);
+	}
+	if ((c->flags & H_TTY) && hostile_tty_slave >= 0) {
+		setsid();
+		ioctl(hostile_tty_slave, TIOCSCTTY, 0);
+	}
+	if ((c->flags & H_NOBODY) && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+		_exit(5);
+	/* A user who starts zcl gets a dumpable process (execve makes it so);
+	 * setuid() from root here made this one undumpable, which would
+	 * forbid PTRACE_SEIZE of its own children. */
+	if (c->flags & H_NOBODY)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
 /* In the lab process: run the stage, send the wire, exit. Never returns. */
 static _Noreturn void lab_main(const struct hostile_case *c, int out)
 {
 	static struct wire w;
+	circumstances(c);
 	char name[8];
 	snprintf(name, sizeof name, "%d", c->stage);
 	w.r = (struct zcl_run){
@@ -293,20 +322,16 @@ void find_survivors(const char *root, pid_t group, const char *nslink, pid_t ski
 
 int leftover_scratch(const char *root, char *what, size_t cap)
 {
+	(void)root; /* each case has a scratch base of its own (use_own_scratch) */
 	const char *base = getenv("ZCL_SCRATCH");
-	base = base && *base ? base : "/var/tmp";
-	char tag[PATH_MAX + 8], p[PATH_MAX * 2], buf[8192];
-	snprintf(tag, sizeof tag, "for %s\n", root);
+	char p[PATH_MAX * 2];
 	int n = 0;
 	what[0] = 0;
-	DIR *d = opendir(base);
+	DIR *d = base ? opendir(base) : NULL;
 	if (!d)
 		return 0;
 	for (struct dirent *e; (e = readdir(d));) {
 		if (strncmp(e->d_name, "zcl-", 4) || strlen(e->d_name) != 10)
-			continue;
-		snprintf(p, sizeof p, "%s/%s/output.txt", base, e->d_name);
-		if (!slurp_path(p, buf, sizeof buf) || !strstr(buf, tag))
 			continue;
 		n++;
 		snprintf(p, sizeof p, "%s/%s", base, e->d_name);
@@ -315,6 +340,22 @@ int leftover_scratch(const char *root, char *what, size_t cap)
 	}
 	closedir(d);
 	return n;
+}
+
+void use_own_scratch(void)
+{
+	static char base[64];
+	snprintf(base, sizeof base, "/var/tmp/zcl-hostile-XXXXXX");
+	cr_assert_not_null(mkdtemp(base), "mkdtemp: %s", strerror(errno));
+	chmod(base, 01777); /* a lab running as a normal user (H_NOBODY) writes here too */
+	setenv("ZCL_SCRATCH", base, 1);
+}
+
+void drop_own_scratch(void)
+{
+	const char *base = getenv("ZCL_SCRATCH");
+	if (base && strstr(base, "/zcl-hostile-"))
+		zcl_rm_rf(base);
 }
 
 const char *escaped_path(void)

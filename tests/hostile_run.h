@@ -19,7 +19,7 @@
 #include "runner.h"
 
 #define HANG_S 25.0       /* no result this long after the run's limit: the lab hung */
-#define ESCAPED "zcl-hostile-escaped.txt" /* written beside the scratch directory */
+#define ESCAPED "zcl-hostile-escaped.txt" /* written beside the run directory ($ZCL_SCRATCH) */
 
 /* One acceptable outcome: the verdict, and a line (the reason or one
  * violation) holding one of `has` and one of `and_has` ('|' separates
@@ -33,7 +33,15 @@ enum {
 	H_PIDNS = 1,       /* run in a PID namespace: the submission may signal everything */
 	H_ANY_VERDICT = 2, /* the verdict is free; only the after-checks matter */
 	H_ESCAPE = 4,      /* tries to write ../ESCAPED */
+	H_BASIC = 8,       /* the fallback: no namespaces (ZCL_SANDBOX_LAYERS=basic) */
+	H_STACK_UNLIMITED = 16, /* the grader's shell has `ulimit -s unlimited` */
+	H_TTY = 32,        /* the lab has a controlling terminal (hostile_tty_slave) */
+	H_NOBODY = 64,     /* the lab runs as a normal user (uid 65534), not root */
 };
+
+/* H_TTY: the slave side of a pseudo-terminal the lab process makes its
+ * controlling terminal; set by the test before contained_run. */
+extern int hostile_tty_slave;
 
 struct hostile_case {
 	const char *what;
@@ -95,11 +103,18 @@ struct survivors {
  * Fails the test if /proc cannot be read. */
 void find_survivors(const char *root, pid_t group, const char *nslink, pid_t skip, struct survivors *s);
 
-/* Scratch directories of this run still there: each submission printed
- * "zcl-scratch: DIR for ROOT" into DIR/output.txt at start. Returns how
- * many and lists them in what (truncated at cap); removes them (after
- * counting) so a failure leaves no litter. */
+/* Scratch directories of this run still there (zcl-XXXXXX in the case's
+ * own $ZCL_SCRATCH, see use_own_scratch). Returns how many and lists them
+ * in what (truncated at cap); removes them (after counting) so a failure
+ * leaves no litter. */
 int leftover_scratch(const char *root, char *what, size_t cap);
+
+/* Give this test process a scratch base of its own (/var/tmp/zcl-hostile-
+ * XXXXXX, set as $ZCL_SCRATCH for the lab it starts): cases running in
+ * parallel cannot see each other's run directories. Fails the test if it
+ * cannot. drop_own_scratch removes it. */
+void use_own_scratch(void);
+void drop_own_scratch(void);
 
 /* The path an H_ESCAPE case writes to: ESCAPED in $ZCL_SCRATCH (default
  * /var/tmp), beside the scratch directories. Static storage. */

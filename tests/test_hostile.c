@@ -199,7 +199,7 @@ static const struct hostile_case cases[] = {
 	 "snprintf(p, sizeof p, \"%s/solutions/notes.txt\", ZCL_LAB_ROOT); unlink(p); " SF_LOOP " return 0; }",
 	 10.0, H_ANY_VERDICT, {{.has = NULL}}},
 	{"writing beside its scratch directory", 3, PRELUDE
-	 "int send_file(int f, int s, size_t z) { int d = open(\"../" ESCAPED "\", O_WRONLY | O_CREAT | O_TRUNC, 0644); "
+	 "int send_file(int f, int s, size_t z) { int d = open(\"../../" ESCAPED "\", O_WRONLY | O_CREAT | O_TRUNC, 0644); "
 	 "if (d >= 0) { if (write(d, \"out\\n\", 4) == 4) dprintf(2, \"escaped\\n\"); close(d); } " SF_LOOP " return 0; }",
 	 10.0, H_ANY_VERDICT | H_ESCAPE, {{.has = NULL}}},
 };
@@ -283,6 +283,7 @@ ParameterizedTest(int *i, hostile, each_submission_gets_its_verdict_and_leaves_n
 		  .fini = drop_fake_root)
 {
 	const struct hostile_case *c = &cases[*i];
+	use_own_scratch();
 	const char *root = set_up(c);
 	static char before[16384], after[16384];
 	snapshot(root, before, sizeof before);
@@ -361,4 +362,5 @@ ParameterizedTest(int *i, hostile, each_submission_gets_its_verdict_and_leaves_n
 			  c->what, escaped_path());
 		unlink(escaped_path());
 	}
+	drop_own_scratch();
 }

@@ -26,7 +26,7 @@ Test(input, any_offset_gives_the_same_bytes_as_a_full_read)
 
 Test(input, expected_stream_is_header_then_content)
 {
-	struct zcl_expect e = {"HDR", 3, 5, NULL, 10};
+	struct zcl_expect e = {.header = "HDR", .header_len = 3, .seed = 5, .size = 10};
 	uint8_t got[13], body[10];
 	zcl_expect_bytes(&e, 0, got, sizeof got);
 	zcl_gen(5, 0, body, sizeof body);

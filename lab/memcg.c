@@ -1,0 +1,135 @@
+/*
+ * memcg.c - one memory cgroup per run, v1 or v2.
+ *
+ * Our own cgroup is read from /proc/self/cgroup (the "memory" line for v1,
+ * the "0::" line for v2); the run's cgroup is made below it, its limit set
+ * (v1: memory.limit_in_bytes, then memory.memsw.limit_in_bytes when swap is
+ * accounted; v2: memory.max and memory.swap.max), and the child joins it
+ * before exec. After the run, an OOM kill shows in memory.oom_control
+ * (v1, "oom_kill N") or memory.events (v2). See the kernel's
+ * Documentation/admin-guide/cgroup-v1/memory.rst and cgroup-v2.rst.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memcg.h"
+
+static int put(const char *dir, const char *file, const char *text)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/%s", dir, file);
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Our cgroup's directory: v1 memory hierarchy first, then v2. */
+static bool own_cgroup(char *dir, size_t len, bool *v2)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return false;
+	char line[PATH_MAX];
+	bool found = false;
+	while (!found && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+		if (!b)
+			continue;
+		*b = 0;
+		const char *ctl = a + 1, *path = b + 1;
+		if (!strcmp(ctl, "memory") || (!strcmp(ctl, "") && !strncmp(line, "0", 2))) {
+			*v2 = !strcmp(ctl, "");
+			snprintf(dir, len, "/sys/fs/cgroup%s%s", *v2 ? "" : "/memory", path);
+			struct stat st;
+			found = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+			if (found && *v2) {
+				char c[PATH_MAX];
+				snprintf(c, sizeof c, "%s/memory.max", dir);
+				found = access(c, F_OK) == 0 || !strcmp(path, "/");
+			}
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes)
+{
+	static unsigned serial;
+	char base[PATH_MAX / 2 - 64], limit[32];
+	memset(m, 0, sizeof *m);
+	m->procs_fd = -1;
+	if (!own_cgroup(base, sizeof base, &m->v2))
+		return;
+	snprintf(m->dir, sizeof m->dir, "%s/zcl-%d-%u", base, (int)getpid(), serial++);
+	if (mkdir(m->dir, 0755) < 0)
+		return;
+	snprintf(limit, sizeof limit, "%llu", (unsigned long long)bytes);
+	bool ok = m->v2 ? put(m->dir, "memory.max", limit) == 0
+			: put(m->dir, "memory.limit_in_bytes", limit) == 0;
+	if (ok) {
+		/* swap counted too, where the kernel accounts it (optional) */
+		if (m->v2)
+			put(m->dir, "memory.swap.max", "0");
+		else
+			put(m->dir, "memory.memsw.limit_in_bytes", limit);
+		char p[PATH_MAX];
+		snprintf(p, sizeof p, "%s/cgroup.procs", m->dir);
+		m->procs_fd = open(p, O_WRONLY | O_CLOEXEC);
+	}
+	if (!ok || m->procs_fd < 0) {
+		rmdir(m->dir);
+		return;
+	}
+	m->on = true;
+}
+
+int zcl_memcg_join(const struct zcl_memcg *m)
+{
+	if (!m->on)
+		return 0;
+	return write(m->procs_fd, "0", 1) == 1 ? 0 : -1;
+}
+
+/* "key N" in file: N, or 0. */
+static long long stat_of(const char *dir, const char *file, const char *key)
+{
+	char p[PATH_MAX], line[256];
+	snprintf(p, sizeof p, "%s/%s", dir, file);
+	FILE *f = fopen(p, "re");
+	long long v = 0;
+	size_t kl = strlen(key);
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, key, kl) && line[kl] == ' ')
+			v = atoll(line + kl + 1);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+bool zcl_memcg_destroy(struct zcl_memcg *m)
+{
+	if (!m->on)
+		return false;
+	bool hit = stat_of(m->dir, m->v2 ? "memory.events" : "memory.oom_control", "oom_kill") > 0;
+	close(m->procs_fd);
+	m->procs_fd = -1;
+	/* the last task may take a moment to leave after it was reaped */
+	for (int i = 0; i < 100 && rmdir(m->dir) < 0 && errno == EBUSY; i++) {
+		struct timespec nap = {0, 2 * 1000 * 1000};
+		nanosleep(&nap, NULL);
+	}
+	m->on = false;
+	return hit;
+}

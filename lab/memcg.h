@@ -1,0 +1,37 @@
+/*
+ * memcg.h - a memory cgroup per run: a limit that counts all the memory the
+ * program makes the machine hold (heap, stacks, page tables, memfd and
+ * tmpfs pages, SysV segments, page cache it fills), not just its address
+ * space. Where the machine has no memory controller we can write to (a
+ * container, a normal user), the run goes on without it and says so.
+ */
+#ifndef ZCL_MEMCG_H
+#define ZCL_MEMCG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct zcl_memcg {
+	bool on;              /* the cgroup exists and has its limit */
+	bool v2;              /* cgroup v2 (memory.max) rather than v1 */
+	char dir[PATH_MAX / 2];
+	int procs_fd;         /* its cgroup.procs, open for the child; -1 */
+};
+
+/* Make a cgroup below our own with a limit of `bytes` (swap included where
+ * the kernel accounts it). Leaves m->on false when it cannot (no error:
+ * the caller reports the layer as missing). Can't fail otherwise. */
+void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes);
+
+/* In the child before exec: join the cgroup (writes "0" to cgroup.procs).
+ * Async-signal-safe. 0, or -1 when it could not (the child must then not
+ * run the program, or the limit would be claimed falsely). */
+int zcl_memcg_join(const struct zcl_memcg *m);
+
+/* After the run (every process gone): did the limit kill something, then
+ * remove the cgroup. Returns true when the limit was hit (an OOM kill).
+ * Can't fail. */
+bool zcl_memcg_destroy(struct zcl_memcg *m);
+
+#endif
