@@ -273,7 +273,7 @@ fi
 # The README describes what ships: the instructor's sections are out (each
 # is in the full README, so this can fail), the student's are in.
 readme_bad=""
-for w in "## For instructors" "### Gradescope" "### Autolab" "### A whole class" "zcl selfcheck" "grade --class" "solutions/"; do
+for w in "## For instructors" "### Gradescope" "### Autolab" "### A whole class" "zcl selfcheck" "grade --class" "solutions/   NN-slug.c"; do
 	grep -qF -- "$w" README.md || readme_bad="$readme_bad [the full README lacks '$w']"
 	grep -qF -- "$w" "$st/README.md" && readme_bad="$readme_bad [student README has '$w']"
 done

@@ -136,7 +136,9 @@ student_readme() {
 	' "$1"
 }
 # Words the student README must not have (what it does not ship).
-README_NOT_SHIPPED='selfcheck|grade --class|### Gradescope|### Autolab|solutions/|ANSWERS\.md|## For instructors'
+# (solutions/ may still be named in prose, e.g. what the sandbox keeps a
+# program from reading; the Layout line and the commands that need it go.)
+README_NOT_SHIPPED='selfcheck|grade --class|### Gradescope|### Autolab|ANSWERS\.md|## For instructors'
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zcl-student-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
