@@ -2,9 +2,11 @@
 #
 #   make             build ./zcl
 #   make test        build and run the Criterion suite (alias: make check)
-#   make demo        install what is missing, build, run the tour (animated on a terminal,
-#                    else as text with one timeline)
-#   make deps        install the Debian packages (as root) or say the apt-get line
+#   make demo        check the runtime packages (installs the missing ones as root, else says
+#                    the apt-get line), build, run the tour (animated on a terminal, else as
+#                    text with one timeline); needs no test package and no root
+#   make deps        install every Debian package, runtime and test (as root) or say the apt-get line
+#   make version     print the version ./zcl --version says
 #   make bench       tracer cost per syscall and the ratio to strace
 #   make gradescope  build/gradescope-autograder.zip (after zcl selfcheck passes)
 #   make dist-student  build/zero-copy-lab-student.tar.gz, without solutions/
@@ -28,6 +30,21 @@ SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
 DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev gnuplot-nox asciinema strace tmux zip unzip git bubblewrap
+# What running the lab needs (make demo, make) and what only the tests need
+# (make test, make deps: CI); DEB_PACKAGES is both.
+DEB_RUNTIME := gcc make pkg-config libseccomp-dev libncurses-dev libjson-c-dev
+DEB_TEST := $(filter-out $(DEB_RUNTIME),$(DEB_PACKAGES)) mandoc
+DEB_PACKAGES := $(DEB_RUNTIME) $(sort $(DEB_TEST))
+
+# The version, one place: zcl --version says it, with `git describe` when
+# built in a git work tree (a tarball has none: the version alone).
+VERSION := 1.0
+GIT_DESCRIBE := $(shell [ -e .git ] && git describe --always --dirty 2>/dev/null)
+VERSION_TEXT := $(VERSION)$(if $(GIT_DESCRIBE), (git $(GIT_DESCRIBE)))
+# build/version.h is rewritten only when the text changes (help.o rebuilds then)
+$(shell mkdir -p build && printf '#define ZCL_VERSION_TEXT "%s"\n' '$(VERSION_TEXT)' >build/version.h.new && \
+	{ cmp -s build/version.h.new build/version.h && rm -f build/version.h.new || mv build/version.h.new build/version.h; })
+
 SECCOMP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS = $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
@@ -39,7 +56,7 @@ CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncurse
 ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) $(SECCOMP_CFLAGS) $(JSON_CFLAGS) -MMD -MP -Ilab -Iviz
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
-CLI_SRC := lab/main.c lab/cli_grade.c lab/class.c lab/cli_run.c
+CLI_SRC := lab/main.c lab/cli_grade.c lab/class.c lab/cli_run.c lab/cli_trace.c lab/reset.c
 CLI_OBJ := $(CLI_SRC:%.c=build/%.o)
 LAB_SRC := $(filter-out $(CLI_SRC) lab/harness.c,$(wildcard lab/*.c))
 LAB_OBJ := $(LAB_SRC:%.c=build/%.o)
@@ -48,12 +65,17 @@ VIZ_OBJ := $(VIZ_SRC:%.c=build/%.o)
 TEST_SRC := $(wildcard tests/test_*.c) tests/helpers.c tests/hostile_run.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all test check demo deps deps-quiet bench clean gradescope dist-student autolab
+.PHONY: all test check demo deps deps-quiet deps-runtime bench clean gradescope dist-student autolab version
 
 all: zcl
 
 zcl: $(CLI_OBJ) $(LAB_OBJ) $(VIZ_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS) $(JSON_LIBS) $(CURSES_LIBS)
+
+build/lab/help.o: ALL_CFLAGS += -Ibuild
+build/lab/help.o: build/version.h
+build/version.h: # after a clean in the same make run
+	@mkdir -p build && printf '#define ZCL_VERSION_TEXT "%s"\n' '$(VERSION_TEXT)' >$@
 
 # Only viz/term.c talks to curses (lab/ never does).
 build/viz/term.o: viz/term.c
@@ -73,7 +95,7 @@ test check: deps-quiet zcl build/test_zcl
 		./build/test_zcl --jobs 2
 
 # A student copy has no solutions/ to tour: it shows the stages instead.
-demo: deps-quiet zcl
+demo: deps-runtime zcl
 	@if [ -d solutions ] && [ -t 0 ] && [ -t 1 ]; then \
 		./zcl tour; \
 	elif [ -d solutions ]; then \
@@ -88,6 +110,13 @@ deps:
 
 deps-quiet:
 	@sh lab/deps.sh --quiet $(DEB_PACKAGES)
+
+# make demo: only what running the lab needs (no Criterion, tmux, strace...)
+deps-runtime:
+	@sh lab/deps.sh --quiet $(DEB_RUNTIME)
+
+version:
+	@echo $(VERSION_TEXT)
 
 bench: zcl
 	@sh tests/bench.sh

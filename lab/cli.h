@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "event.h"
 
@@ -41,8 +42,13 @@ int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * operand, or -1 after printing a usage error. */
 int parse(int argc, char **argv, struct opts *o, bool stop_at_operand);
 
-/* The stage named by argv[i], the last argument; NULL after a usage error. */
+/* The stage named by argv[i], the last argument; NULL after a usage error
+ * (no stage, more arguments, or an unknown stage: "did you mean"). */
 const struct zcl_stage *stage_arg(int argc, char **argv, int i);
+
+/* The stage called name, or NULL after "zcl: <what>unknown stage 'name'"
+ * and the stage it most likely meant, if one is near. */
+const struct zcl_stage *zcl_stage_arg(const char *what, const char *name);
 
 /* The animated view, or text? (a terminal that can take it, no --no-tui or
  * --json; says once on stderr why not when the terminal cannot.) */
@@ -57,6 +63,23 @@ int cmd_run(int argc, char **argv, struct opts *o);
 int cmd_replay(int argc, char **argv, struct opts *o);
 int cmd_tour(int argc, char **argv, struct opts *o);
 int cmd_watch(int argc, char **argv, struct opts *o);
+
+/* The compiler's warnings of a run that built (cli_run.c). run_warnings:
+ * when the binary came from the cache (r->diag empty), r->diag gets the
+ * warnings kept from the compile that made it, if the source has not
+ * changed since; after a fresh compile, keeps them (ROOT/build/stages/
+ * NN-slug.warnings). Failing to keep or read them only loses them.
+ * print_warnings: "compiler warnings:" and the text, indented, control
+ * bytes escaped (\xNN); nothing without warnings. */
+struct zcl_run;
+void run_warnings(struct zcl_run *r);
+void print_warnings(FILE *out, const struct zcl_run *r);
+
+/* zcl reset STAGE: the skeleton back, the student's file kept (reset.c). */
+int cmd_reset(int argc, char **argv, struct opts *o);
+
+/* zcl trace (cli_trace.c): exits with the program's status. */
+int cmd_trace(int argc, char **argv, struct opts *o);
 
 /* The class commands (cli_grade.c). */
 int cmd_grade(int argc, char **argv, struct opts *o);

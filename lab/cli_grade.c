@@ -1,7 +1,8 @@
 /*
  * cli_grade.c - the commands for classes: grade (many runs per stage, in
  * the formats graders read), selfcheck (skeletons fail, solutions pass) and
- * bench (the stages side by side, copies and untraced speed).
+ * bench (the stages side by side, copies and untraced speed). A grade of
+ * your own exercises keeps your progress (.zcl-progress), as zcl watch does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,11 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "class.h"
 #include "cli.h"
 #include "compare.h"
 #include "grader.h"
+#include "params.h"
 #include "plot.h"
+#include "progress.h"
 #include "stages.h"
 
 /* Write a grading to path atomically (a temporary file, then rename), or
@@ -40,6 +44,37 @@ static int write_grade(const char *path, const struct zcl_grade *g, enum zcl_gra
 		return -1;
 	}
 	return 0;
+}
+
+/* The exercises' hashes before grading (a save during the run is not
+ * credited), then the progress file (progress.h) after: a stage with its
+ * full grade is done, any other is pending. Like zcl watch; failing to
+ * write the file only loses the progress. */
+static void hash_exercises(uint64_t *hash, bool *hashed)
+{
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	for (size_t k = 0; k < n; k++) {
+		char src[4096];
+		zcl_stage_source(&st[k], false, src, sizeof src);
+		hashed[k] = zcl_progress_hash_file(src, &hash[k]) == 0;
+	}
+}
+
+static void keep_progress(const struct zcl_grade *g, const uint64_t *hash, const bool *hashed)
+{
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	for (int k = 0; k < g->nstages; k++) {
+		const struct zcl_stage_result *sr = &g->stages[k];
+		size_t i = (size_t)(sr->stage - st);
+		if (i >= n || !hashed[i])
+			continue;
+		if (sr->max_score > 0 && sr->score == sr->max_score)
+			zcl_progress_mark(sr->stage, hash[i]);
+		else
+			zcl_progress_forget(sr->stage);
+	}
 }
 
 /* grade --class DIR: the whole class (class.c). */
@@ -70,8 +105,8 @@ int cmd_grade(int argc, char **argv, struct opts *o)
 	if (f < 0)
 		return die("--format: expected text, json, gradescope, junit or autolab, got %s", o->format);
 	const struct zcl_stage *only = NULL;
-	if (o->stage && !(only = zcl_stage_find(o->stage)))
-		return die("--stage: unknown stage: %s (zcl list shows them)", o->stage);
+	if (o->stage && !(only = zcl_stage_arg("--stage: ", o->stage)))
+		return EXIT_USAGE;
 	static struct zcl_grade g;
 	/* A result file exists from the start: if the grader dies, it says so. */
 	memset(&g, 0, sizeof g);
@@ -79,7 +114,14 @@ int cmd_grade(int argc, char **argv, struct opts *o)
 	snprintf(g.internal_error, sizeof g.internal_error, "the grader stopped before it finished");
 	if (o->out && write_grade(o->out, &g, (enum zcl_grade_format)f) < 0)
 		return EXIT_USAGE;
+	size_t nst;
+	zcl_stages(&nst);
+	uint64_t hash[nst];
+	bool hashed[nst];
+	hash_exercises(hash, hashed);
 	int rc = zcl_grade_run(&g, only ? only->num : 0, o->solution, o->seed, o->timeout_s);
+	if (rc == 0 && !interrupted && !o->solution)
+		keep_progress(&g, hash, hashed);
 	if (interrupted)
 		snprintf(g.internal_error, sizeof g.internal_error, "interrupted by %s", strsignal(interrupted));
 	if (write_grade(o->out, &g, (enum zcl_grade_format)f) < 0)
@@ -123,6 +165,8 @@ int cmd_selfcheck(int argc, char **argv, struct opts *o)
  * sweep of sizes and chunks, warm and cold (compare.c, bench_report.c). */
 int cmd_bench(int argc, char **argv, struct opts *o)
 {
+	if (o->size == ZCL_DEFAULT_SIZE)
+		o->size = 256u << 20; /* long enough that a round is not all TCP slow start */
 	int i = parse(argc, argv, o, false);
 	if (i < 0)
 		return EXIT_USAGE;

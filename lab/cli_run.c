@@ -1,7 +1,8 @@
 /*
  * cli_run.c - the commands that show a run: run (animated, or the text
  * timeline; --record keeps its event stream), replay (a recorded run, with
- * nothing traced or built), tour and watch.
+ * nothing traced or built), tour and watch; and the compiler warnings
+ * zcl check shows (kept with a cached build).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -9,7 +10,9 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "build.h"
 #include "cli.h"
+#include "progress.h"
 #include "record.h"
 #include "report.h"
 #include "runner.h"
@@ -179,4 +182,84 @@ int cmd_watch(int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	return rc ? EXIT_FAIL : 0;
+}
+
+/* Where a stage build's warnings are kept: beside the cached binaries. */
+static void warnings_path(const struct zcl_run *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/build/stages/%02d-%s%s.warnings", zcl_root(), r->stage->num, r->stage->slug,
+		 r->solution ? "-solution" : "");
+}
+
+void run_warnings(struct zcl_run *r)
+{
+	char src[4096], path[4200];
+	uint64_t hash;
+	if (r->verdict == ZV_COMPILE_ERROR || !r->stage)
+		return;
+	zcl_stage_source(r->stage, r->solution, src, sizeof src);
+	warnings_path(r, path, sizeof path);
+	if (zcl_progress_hash_file(src, &hash) < 0)
+		return;
+	if (r->diag) { /* a fresh compile: keep what it said, or that it said nothing */
+		if (!r->diag[0]) {
+			unlink(path);
+			return;
+		}
+		FILE *f = fopen(path, "we");
+		if (f) {
+			fprintf(f, "%016llx\n%s", (unsigned long long)hash, r->diag);
+			fclose(f);
+		}
+		return;
+	}
+	FILE *f = fopen(path, "re"); /* the binary came from the cache */
+	if (!f)
+		return;
+	unsigned long long kept = 0;
+	char *text = NULL;
+	size_t cap = 0;
+	if (fscanf(f, "%16llx", &kept) == 1 && fgetc(f) == '\n' && kept == hash) {
+		FILE *m = open_memstream(&text, &cap);
+		int c;
+		while (m && (c = fgetc(f)) != EOF)
+			fputc(c, m);
+		if (m)
+			fclose(m);
+	}
+	fclose(f);
+	r->diag = text; /* zcl_run_free frees it */
+}
+
+#define WARNINGS_SHOWN 40 /* lines of warnings check prints; --json has them all */
+
+void print_warnings(FILE *out, const struct zcl_run *r)
+{
+	if (!r->diag || !r->diag[0] || r->verdict == ZV_COMPILE_ERROR)
+		return;
+	int lines = 0, count = 0;
+	for (const char *p = r->diag; (p = strstr(p, ": warning:")); p++)
+		count++;
+	fprintf(out, "compiler warnings (%d):\n", count);
+	bool bol = true;
+	const char *p;
+	for (p = r->diag; *p && lines < WARNINGS_SHOWN; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (bol)
+			fputs("  ", out);
+		bol = ch == '\n';
+		lines += bol;
+		if (ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f))
+			fputc(ch, out); /* UTF-8 in a quoted source line passes: only control bytes are escaped */
+		else
+			fprintf(out, "\\x%02x", ch);
+	}
+	if (!bol)
+		fputc('\n', out);
+	if (*p) {
+		int more = 0;
+		for (; *p; p++)
+			more += *p == '\n';
+		fprintf(out, "  ... %d more lines (zcl check %d --json has them all)\n", more, r->stage->num);
+	}
 }

@@ -52,7 +52,12 @@ Test(cli, help_is_printed_and_exits_0)
 	const char *argv[] = {"--help", NULL};
 	struct cli r = run_cli(argv);
 	cr_expect_eq(r.status, 0);
-	cr_expect(strstr(r.out, "usage: zcl") && strstr(r.out, "--no-sg") && strstr(r.out, "--inject"));
+	cr_expect(strstr(r.out, "usage: zcl") && strstr(r.out, "check STAGE") && strstr(r.out, "COMMAND --help"),
+		  "%s", r.out);
+	const char *argv2[] = {"check", "--help", NULL};
+	r = run_cli(argv2);
+	cr_expect_eq(r.status, 0);
+	cr_expect(strstr(r.out, "--no-sg") && strstr(r.out, "--inject"), "%s", r.out);
 }
 
 Test(cli, check_json_has_the_documented_fields)

@@ -270,6 +270,35 @@ else
 	not_ok "./zcl grade in the student tree: exit 1, no points (exit $rc)" "$tmp/grade.log"
 fi
 
+# The README describes what ships: the instructor's sections are out (each
+# is in the full README, so this can fail), the student's are in.
+readme_bad=""
+for w in "## For instructors" "### Gradescope" "### Autolab" "### A whole class" "zcl selfcheck" "grade --class" "solutions/   NN-slug.c"; do
+	grep -qF -- "$w" README.md || readme_bad="$readme_bad [the full README lacks '$w']"
+	grep -qF -- "$w" "$st/README.md" && readme_bad="$readme_bad [student README has '$w']"
+done
+for w in "## Quick start" "## Commands" "./zcl reset" "### Grading" "### The sandbox"; do
+	grep -qF -- "$w" "$st/README.md" || readme_bad="$readme_bad [student README lacks '$w']"
+done
+if [ -z "$readme_bad" ]; then
+	ok "the student README describes only what the tarball ships"
+else
+	not_ok "the student README describes only what the tarball ships:$readme_bad"
+fi
+
+# zcl reset in the student tree: the shipped skeleton back, the work kept.
+cp "$st/exercises/01-readwrite.c" "$tmp/skel01.c"
+echo "int my_work;" >>"$st/exercises/01-readwrite.c"
+(cd "$st" && ./zcl reset 1) >"$tmp/reset.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && cmp -s "$tmp/skel01.c" "$st/exercises/01-readwrite.c" &&
+	grep -q "int my_work;" "$st"/exercises/01-readwrite.c.bak-* && grep -q "pristine" "$tmp/reset.log"; then
+	ok "./zcl reset 1 in the student tree: the shipped skeleton back, a backup of the work"
+else
+	not_ok "./zcl reset 1 in the student tree (exit $rc)" "$tmp/reset.log"
+fi
+rm -f "$st"/exercises/01-readwrite.c.bak-*
+
 if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists criterion; then
 	expect "the student tree's test suite still compiles" "$tmp/student-tests.log" \
 		make -C "$st" build/test_zcl

@@ -10,6 +10,11 @@
 #                         runs the references (--solution, solutions/,
 #                         run_stage(..., true, ...)) or selfcheck
 #
+# Added: exercises/.pristine/, the skeletons as handed out (zcl reset puts
+# them back). Changed: README.md, filtered to what the tarball ships
+# (student_readme below): no class grading, Gradescope, Autolab, handing
+# out, selfcheck or solutions.
+#
 # Then a check reads the finished tarball back: no file in it may contain a
 # code line of a solution that the skeletons do not already show. Lines
 # shorter than LEAK_MIN characters (`return -1;`, `if (errno == EINTR)`)
@@ -102,6 +107,39 @@ leak_check() {
 	' phase=shown exercises/* phase=solution solutions/*.c phase=check $(cat "$tmp/haystack")
 }
 
+# student_readme FILE: the README without what the student copy lacks.
+#   - the subsections of "For instructors" about a class and the packages
+#     (A whole class at once, Gradescope, Autolab, Handing out); the rest
+#     of that section (the grading table, the sandbox) stays, under
+#     "Grading and the sandbox";
+#   - blocks between <!-- instructor-only --> and <!-- /instructor-only -->
+#     (prose only: a comment would show inside a code block or a table);
+#   - lines of code blocks, and table rows whose first cell, that name
+#     selfcheck, --class, Gradescope, Autolab, solutions/, --solution or
+#     ANSWERS.md; and ", selfcheck" in the other table rows.
+student_readme() {
+	awk '
+	/^```/ { incode = !incode }
+	/^## / {
+		drop = 0
+		if ($0 ~ /^## For instructors/) { print "## Grading and the sandbox"; next }
+	}
+	/^### / { drop = ($0 ~ /^### (A whole class|Gradescope|Autolab|Handing out)/) }
+	/<!-- instructor-only -->/ { skip = 1; next }
+	/<!-- \/instructor-only -->/ { skip = 0; next }
+	drop || skip { next }
+	{ line = tolower($0) }
+	/^\|/ { split(line, cell, "|"); line = cell[2] } # a table row: by its first cell
+	(incode || /^\|/) && line ~ /selfcheck|--class|gradescope|autolab|solutions\/|--solution|answers\.md/ { next }
+	/^\|/ { gsub(/, selfcheck/, "") } # a command the student copy cannot run
+	{ print }
+	' "$1"
+}
+# Words the student README must not have (what it does not ship).
+# (solutions/ may still be named in prose, e.g. what the sandbox keeps a
+# program from reading; the Layout line and the commands that need it go.)
+README_NOT_SHIPPED='selfcheck|grade --class|### Gradescope|### Autolab|ANSWERS\.md|## For instructors'
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zcl-student-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
@@ -137,6 +175,16 @@ echo "leaving out: solutions/ lab/pack/ $(grep -xF -f "$tmp/uses" "$tmp/all" | t
 
 mkdir -p "$tmp/tree/$top"
 tar cf - --no-recursion -T "$tmp/files" | tar xpf - -C "$tmp/tree/$top"
+
+# The README describes only what ships; the skeletons are kept for zcl reset.
+student_readme README.md >"$tmp/tree/$top/README.md"
+if grep -nE "$README_NOT_SHIPPED" "$tmp/tree/$top/README.md" >&2; then
+	die "the student README still names what the tarball does not ship (lines above): filter them in student_readme"
+fi
+mkdir -p "$tmp/tree/$top/exercises/.pristine"
+for f in "$tmp/tree/$top"/exercises/[0-9][0-9]-*.c; do
+	[ -f "$f" ] && cp -p "$f" "$tmp/tree/$top/exercises/.pristine/"
+done
 
 # Same tree, same tarball: fixed times (the last commit's), sorted names,
 # no owners, no timestamp in the gzip header.
