@@ -107,6 +107,7 @@ static const char usage[] =
 	"  --class DIR       grade every student in DIR (a folder or archive each): a CSV and an\n"
 	"                    HTML report in --out DIR (default DIR-results); resumable\n"
 	"  -j, --jobs N      --class: students graded at once (default 1)\n"
+	"  --test NAME       that one test only (and the runs it needs); exit 0 if it passes\n"
 	"\n"
 	"bench options:\n"
 	"  --size BYTES      input size (default 256M); --sizes 4K,1M,256M  a sweep of sizes\n"
@@ -214,6 +215,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		{"rounds", required_argument, 0, 'R'}, {"plot", required_argument, 0, 'L'},
 		{"receiver", required_argument, 0, 'V'}, {"cold", no_argument, 0, 'D'},
 		{"speed", required_argument, 0, 0x102}, {"record", required_argument, 0, 0x103},
+		{"test", required_argument, 0, 0x104},
 		{0, 0, 0, 0},
 	};
 	bool ok;
@@ -240,6 +242,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'O': o->once = true; break;
 		case 'C': o->cast = optarg; break;
 		case 0x103: o->record = optarg; break;
+		case 0x104: zcl_grade_only_test(optarg); break; /* grade --test NAME (grader.c) */
 		case 0x102: {
 			char *end;
 			o->speed = (int)strtol(optarg, &end, 10);
