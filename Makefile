@@ -109,3 +109,9 @@ clean:
 	rm -rf build zcl
 
 -include $(LAB_OBJ:.o=.d) $(VIZ_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# GitHub Classroom: build/classroom/, the student tree with the autograding
+# workflow (lab/pack/github-classroom.yml) in .github/workflows/.
+.PHONY: classroom
+classroom:
+	@sh lab/pack/make-classroom.sh
