@@ -167,6 +167,29 @@ static void describe(struct zcl_test_result *t, const struct zcl_run *r, const s
 		say(t, "your program printed: %s", r->output);
 }
 
+/* Append the compiler's diagnostics to t with the lab's paths taken off
+ * the files a student knows: "/zcl/03-sendfile.c:5:3: error" (the build's
+ * view, or its job directory) reads "03-sendfile.c:5:3: error", the name
+ * of the file the student handed in. */
+static void say_diag(struct zcl_test_result *t, const struct zcl_stage *s, const char *diag)
+{
+	char own[96];
+	snprintf(own, sizeof own, "%02d-%s.c", s->num, s->slug);
+	const char *const known[] = {own, "zcl.h", "harness.c"};
+	size_t len = strlen(t->output);
+	for (const char *p = diag; *p && len + 1 < sizeof t->output;) {
+		bool start = p == diag || strchr(" \n'\"`(", p[-1]);
+		size_t tok = start && *p == '/' ? strcspn(p, ": \n'\"`)") : 0;
+		const char *base = tok ? memrchr(p, '/', tok) + 1 : NULL;
+		size_t blen = tok ? (size_t)(p + tok - base) : 0;
+		for (size_t k = 0; base && k < sizeof known / sizeof known[0]; k++)
+			if (blen == strlen(known[k]) && !memcmp(base, known[k], blen))
+				p = base; /* drop the directories */
+		t->output[len++] = *p++;
+	}
+	t->output[len] = 0;
+}
+
 /* Did the run deliver every byte and return 0 (whatever the rules say)? */
 static bool bytes_ok(const struct zcl_run *r)
 {
@@ -247,7 +270,8 @@ static int grade_stage(struct zcl_stage_result *sr, const struct zcl_stage *s, b
 		if (r.verdict == ZV_COMPILE_ERROR) {
 			compiled = false;
 			compile->status = ZT_FAILED;
-			say(compile, "the compiler rejected the file:\n%s", r.diag ? r.diag : "");
+			say(compile, "the compiler rejected the file:\n");
+			say_diag(compile, s, r.diag ? r.diag : "");
 			t->status = ZT_SKIPPED;
 			say(t, "skipped: does not compile\n");
 			zcl_run_free(&r);

@@ -105,6 +105,9 @@ Test(grader, a_compile_error_fails_compiles_and_skips_the_rest)
 	const struct zcl_stage_result *sr = &g.stages[0];
 	cr_expect_eq(sr->tests[0].status, ZT_FAILED);
 	cr_expect(strstr(sr->tests[0].output, "error") != NULL, "compiler diagnostics: %s", sr->tests[0].output);
+	cr_expect(strstr(sr->tests[0].output, "\n03-sendfile.c:1:") != NULL, "the student's file by its name: %s",
+		  sr->tests[0].output);
+	cr_expect(strstr(sr->tests[0].output, "/03-sendfile.c") == NULL, "no path of the lab's: %s", sr->tests[0].output);
 	for (int i = 1; i < sr->ntests; i++) {
 		cr_expect_eq(sr->tests[i].status, ZT_SKIPPED, "%s", sr->tests[i].name);
 		cr_expect(strstr(sr->tests[i].output, "does not compile") != NULL);
