@@ -3,7 +3,8 @@
  *
  *   text        a table, then "Points X/Y"
  *   json        the lab's own schema (README.md)
- *   gradescope  results.json: score, execution_time, output, tests[]
+ *   gradescope  results.json: score, execution_time, output, tests[]; each
+ *               test's visibility from ZCL_GS_VISIBILITY (default visible)
  *   junit       XML testsuites, one suite per stage, totals on every level
  *               and a failure's explanation in its body (Jenkins' xUnit
  *               schema, GitLab, CircleCI; tests/junit.xsd checks it)
@@ -102,8 +103,22 @@ static void json(FILE *o, const struct zcl_grade *g)
 	fprintf(o, "],\"execution_time\":%.3f}\n", g->seconds);
 }
 
+/* Gradescope's visibility of every test: ZCL_GS_VISIBILITY if it is one
+ * Gradescope knows (hidden, after_due_date, after_published, visible),
+ * else "visible". */
+static const char *gs_visibility(void)
+{
+	static const char *const known[] = {"visible", "hidden", "after_due_date", "after_published"};
+	const char *v = getenv("ZCL_GS_VISIBILITY");
+	for (size_t i = 0; v && i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(v, known[i]))
+			return known[i];
+	return "visible";
+}
+
 static void gradescope(FILE *o, const struct zcl_grade *g)
 {
+	const char *visibility = gs_visibility();
 	char summary[768];
 	snprintf(summary, sizeof summary, "Zero-Copy Lab: %g/%g points (seed %" PRIu64 ").%s%s", g->score,
 		 g->max_score, g->seed, g->internal_error[0] ? " INTERNAL ERROR of the grader, not your fault: " : "",
@@ -125,7 +140,7 @@ static void gradescope(FILE *o, const struct zcl_grade *g)
 			fprintf(o, ",\"score\":%g,\"max_score\":%g,\"status\":\"%s\",\"output\":", t->score,
 				t->max_score, t->status == ZT_PASSED ? "passed" : "failed");
 			zcl_put_json(o, t->output);
-			fputs(",\"visibility\":\"visible\"}", o);
+			fprintf(o, ",\"visibility\":\"%s\"}", visibility);
 		}
 	fputs("]}\n", o);
 }

@@ -146,6 +146,20 @@ Test(grader, gradescope_json_has_the_schema_fields)
 	free(s);
 }
 
+Test(grader, gradescope_visibility_comes_from_the_environment)
+{
+	setenv("ZCL_GS_VISIBILITY", "after_due_date", 1);
+	char *s = render(1, false, ZG_GRADESCOPE);
+	cr_expect(strstr(s, "\"visibility\":\"after_due_date\"") != NULL, "%s", s);
+	cr_expect(strstr(s, "\"visibility\":\"visible\"") == NULL, "every test: %s", s);
+	free(s);
+	setenv("ZCL_GS_VISIBILITY", "sometimes", 1); /* not Gradescope's: the default */
+	s = render(1, false, ZG_GRADESCOPE);
+	unsetenv("ZCL_GS_VISIBILITY");
+	cr_expect(strstr(s, "\"visibility\":\"visible\"") != NULL, "%s", s);
+	free(s);
+}
+
 Test(grader, junit_counts_failures_and_skips)
 {
 	/* the skeleton: everything but "compiles" fails */
