@@ -266,7 +266,7 @@ static void classroom(FILE *o, const struct zcl_grade *g)
 	fprintf(o, "{\"version\":1,\"status\":\"%s\",\"max_score\":%g,\"tests\":[", status, g->max_score);
 	bool first = true;
 	if (g->internal_error[0]) {
-		fputs("{\"name\":\"internal error of the grader\",\"status\":\"error\",\"score\":0,\"message\":", o);
+		fputs("{\"name\":\"internal error of the grader\",\"status\":\"fail\",\"score\":0,\"message\":", o);
 		zcl_put_json(o, g->internal_error);
 		fputs(",\"line_no\":0}", o);
 		first = false;
