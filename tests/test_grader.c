@@ -175,7 +175,10 @@ Test(grader, junit_counts_failures_and_skips)
 	free(s);
 }
 
-/* Write s to a file and run cmd with the file as its last argument. Returns the exit status. */
+static char checker_said[4096]; /* what the last check_file's command printed */
+
+/* Write s to a file and run cmd with the file as its last argument; what
+ * it printed goes to checker_said. Returns the exit status. */
 static int check_file(const char *s, const char *cmd)
 {
 	char path[] = "/var/tmp/zcl-junit-XXXXXX";
@@ -184,8 +187,12 @@ static int check_file(const char *s, const char *cmd)
 	cr_assert_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s));
 	close(fd);
 	char line[2048];
-	snprintf(line, sizeof line, "%s %s", cmd, path);
-	int rc = system(line);
+	snprintf(line, sizeof line, "%s %s 2>&1", cmd, path);
+	FILE *p = popen(line, "r");
+	cr_assert_not_null(p);
+	size_t n = fread(checker_said, 1, sizeof checker_said - 1, p);
+	checker_said[n] = 0;
+	int rc = pclose(p);
 	unlink(path);
 	return rc;
 }
@@ -196,15 +203,15 @@ static void junit_is_accepted(const char *s, int tests, int failures, int errors
 {
 	char cmd[1536];
 	snprintf(cmd, sizeof cmd, "xmllint --noout --schema '%s/tests/junit.xsd'", getenv("ZCL_ROOT"));
-	cr_expect_eq(check_file(s, cmd), 0, "xmllint rejects the report:\n%s", s);
+	cr_expect_eq(check_file(s, cmd), 0, "xmllint rejects the report: %s\n%s", checker_said, s);
 	snprintf(cmd, sizeof cmd,
 		 "/usr/bin/python3 -c 'import sys; from junitparser import JUnitXml\n"
 		 "x = JUnitXml.fromfile(sys.argv[1])\n"
 		 "bodies = all((r.text or \"\").strip() for s in x for c in s for r in c.result)\n"
 		 "sys.exit(0 if (x.tests, x.failures, x.errors) == (%d, %d, %d) and bodies else 1)'",
 		 tests, failures, errors);
-	cr_expect_eq(check_file(s, cmd), 0, "junitparser: not %d tests, %d failures, %d errors with bodies:\n%s", tests,
-		     failures, errors, s);
+	cr_expect_eq(check_file(s, cmd), 0, "junitparser: not %d tests, %d failures, %d errors with bodies: %s\n%s",
+		     tests, failures, errors, checker_said, s);
 }
 
 Test(grader, junit_validates_against_the_schema_and_parses_with_junitparser)
