@@ -33,7 +33,7 @@ DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-d
 # What running the lab needs (make demo, make) and what only the tests need
 # (make test, make deps: CI); DEB_PACKAGES is both.
 DEB_RUNTIME := gcc make pkg-config libseccomp-dev libncurses-dev libjson-c-dev
-DEB_TEST := $(filter-out $(DEB_RUNTIME),$(DEB_PACKAGES)) mandoc
+DEB_TEST := $(filter-out $(DEB_RUNTIME),$(DEB_PACKAGES)) mandoc python3-junitparser libxml2-utils liburing-dev
 DEB_PACKAGES := $(DEB_RUNTIME) $(sort $(DEB_TEST))
 
 # The version, one place: zcl --version says it, with `git describe` when
@@ -138,3 +138,9 @@ clean:
 	rm -rf build zcl
 
 -include $(LAB_OBJ:.o=.d) $(VIZ_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# GitHub Classroom: build/classroom/, the student tree with the autograding
+# workflow (lab/pack/github-classroom.yml) in .github/workflows/.
+.PHONY: classroom
+classroom:
+	@sh lab/pack/make-classroom.sh

@@ -103,7 +103,7 @@ int cmd_grade(int argc, char **argv, struct opts *o)
 		return die("grade: -j applies to --class only");
 	int f = zcl_grade_format_parse(o->format ? o->format : "text");
 	if (f < 0)
-		return die("--format: expected text, json, gradescope, junit or autolab, got %s", o->format);
+		return die("--format: expected text, json, gradescope, junit, autolab or classroom, got %s", o->format);
 	const struct zcl_stage *only = NULL;
 	if (o->stage && !(only = zcl_stage_arg("--stage: ", o->stage)))
 		return EXIT_USAGE;

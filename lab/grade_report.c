@@ -3,17 +3,26 @@
  *
  *   text        a table, then "Points X/Y"
  *   json        the lab's own schema (README.md)
- *   gradescope  results.json: score, execution_time, output, tests[]
- *   junit       XML testsuites, one suite per stage
+ *   gradescope  results.json: score, execution_time, output, tests[]; each
+ *               test's visibility from ZCL_GS_VISIBILITY (default visible)
+ *   junit       XML testsuites, one suite per stage, totals on every level
+ *               and a failure's explanation in its body (Jenkins' xUnit
+ *               schema, GitLab, CircleCI; tests/junit.xsd checks it)
  *   autolab     the text table, then the last line {"scores": ..., "scoreboard": [...]}
+ *               with every stage of the lab in it, 0 for one not graded
+ *   classroom   what education/autograding-grading-reporter reads from a
+ *               runner (base64 of it in RUNNER_RESULTS): version, status,
+ *               max_score, tests[] with name, status, score, message, line_no
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
 #include "grader.h"
 #include "report.h"
+#include "stages.h"
 
 static const char *status_name(enum zcl_tstatus s)
 {
@@ -24,9 +33,9 @@ int zcl_grade_format_parse(const char *name)
 {
 	static const char *const names[] = {
 		[ZG_TEXT] = "text", [ZG_JSON] = "json", [ZG_GRADESCOPE] = "gradescope",
-		[ZG_JUNIT] = "junit", [ZG_AUTOLAB] = "autolab",
+		[ZG_JUNIT] = "junit", [ZG_AUTOLAB] = "autolab", [ZG_CLASSROOM] = "classroom",
 	};
-	for (int i = 0; i <= ZG_AUTOLAB; i++)
+	for (int i = 0; i < ZG_NFORMATS; i++)
 		if (!strcmp(name, names[i]))
 			return i;
 	return -1;
@@ -94,8 +103,22 @@ static void json(FILE *o, const struct zcl_grade *g)
 	fprintf(o, "],\"execution_time\":%.3f}\n", g->seconds);
 }
 
+/* Gradescope's visibility of every test: ZCL_GS_VISIBILITY if it is one
+ * Gradescope knows (hidden, after_due_date, after_published, visible),
+ * else "visible". */
+static const char *gs_visibility(void)
+{
+	static const char *const known[] = {"visible", "hidden", "after_due_date", "after_published"};
+	const char *v = getenv("ZCL_GS_VISIBILITY");
+	for (size_t i = 0; v && i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(v, known[i]))
+			return known[i];
+	return "visible";
+}
+
 static void gradescope(FILE *o, const struct zcl_grade *g)
 {
+	const char *visibility = gs_visibility();
 	char summary[768];
 	snprintf(summary, sizeof summary, "Zero-Copy Lab: %g/%g points (seed %" PRIu64 ").%s%s", g->score,
 		 g->max_score, g->seed, g->internal_error[0] ? " INTERNAL ERROR of the grader, not your fault: " : "",
@@ -117,58 +140,149 @@ static void gradescope(FILE *o, const struct zcl_grade *g)
 			fprintf(o, ",\"score\":%g,\"max_score\":%g,\"status\":\"%s\",\"output\":", t->score,
 				t->max_score, t->status == ZT_PASSED ? "passed" : "failed");
 			zcl_put_json(o, t->output);
-			fputs(",\"visibility\":\"visible\"}", o);
+			fprintf(o, ",\"visibility\":\"%s\"}", visibility);
 		}
 	fputs("]}\n", o);
 }
 
+/* Counts of one stage's tests, for JUnit's attributes. */
+struct tally {
+	int tests, failures, errors, skipped;
+	double seconds;
+};
+
+static struct tally tally_stage(const struct zcl_stage_result *sr)
+{
+	struct tally t = {.tests = sr->ntests};
+	for (int k = 0; k < sr->ntests; k++) {
+		t.failures += sr->tests[k].status == ZT_FAILED;
+		t.skipped += sr->tests[k].status == ZT_SKIPPED;
+		t.seconds += sr->tests[k].seconds;
+	}
+	return t;
+}
+
+/* Text as an element's body: escaped, its line breaks kept as such. */
+static void xml_body(FILE *o, const char *s)
+{
+	static char line[2048];
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), s);
+		zcl_put_xml(o, line);
+		fputc('\n', o);
+		s += n + (s[n] == '\n');
+	}
+}
+
+/* <failure message="first line" type="...">the whole explanation</failure> */
+static void xml_problem(FILE *o, const char *tag, const char *type, const char *text)
+{
+	char first[256];
+	snprintf(first, sizeof first, "%.*s", (int)strcspn(text, "\n"), text);
+	fprintf(o, "\n      <%s message=\"", tag);
+	zcl_put_xml(o, first);
+	fprintf(o, "\" type=\"%s\">", type);
+	xml_body(o, text);
+	fprintf(o, "</%s>\n    ", tag);
+}
+
+static void junit_case(FILE *o, const struct zcl_stage_result *sr, const struct zcl_test_result *t)
+{
+	fputs("    <testcase name=\"", o);
+	zcl_put_xml(o, t->name);
+	fprintf(o, "\" classname=\"zcl.%s\" time=\"%.3f\">", sr->stage->slug, t->seconds);
+	const char *text = t->output[0] ? t->output : "failed";
+	if (t->status == ZT_FAILED)
+		xml_problem(o, "failure", "failed", text);
+	else if (t->status == ZT_SKIPPED)
+		xml_problem(o, "skipped", "skipped", text);
+	else if (t->output[0]) {
+		fputs("\n      <system-out>", o);
+		xml_body(o, t->output);
+		fputs("</system-out>\n    ", o);
+	}
+	fputs("</testcase>\n", o);
+}
+
 static void junit(FILE *o, const struct zcl_grade *g)
 {
-	fprintf(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"zcl grade\" time=\"%.3f\">\n",
-		g->seconds);
+	struct tally all = {.errors = g->internal_error[0] != 0};
+	all.tests = all.errors;
+	for (int i = 0; i < g->nstages; i++) {
+		struct tally t = tally_stage(&g->stages[i]);
+		all.tests += t.tests, all.failures += t.failures, all.skipped += t.skipped;
+	}
+	fprintf(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"zcl grade\" tests=\"%d\" "
+		   "failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+		all.tests, all.failures, all.errors, all.skipped, g->seconds);
 	if (g->internal_error[0]) {
-		fputs("  <testsuite name=\"grader\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
-		      "    <testcase name=\"internal\" classname=\"grader\"><error message=\"", o);
-		zcl_put_xml(o, g->internal_error);
-		fputs("\"/></testcase>\n  </testsuite>\n", o);
+		fputs("  <testsuite name=\"grader\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n"
+		      "    <testcase name=\"internal error\" classname=\"zcl.grader\" time=\"0.000\">", o);
+		xml_problem(o, "error", "internal", g->internal_error);
+		fputs("</testcase>\n  </testsuite>\n", o);
 	}
 	for (int i = 0; i < g->nstages; i++) {
 		const struct zcl_stage_result *sr = &g->stages[i];
-		int fails = 0, skips = 0;
-		for (int k = 0; k < sr->ntests; k++) {
-			fails += sr->tests[k].status == ZT_FAILED;
-			skips += sr->tests[k].status == ZT_SKIPPED;
-		}
-		fprintf(o, "  <testsuite name=\"stage %d %s\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n",
-			sr->stage->num, sr->stage->slug, sr->ntests, fails, skips);
-		for (int k = 0; k < sr->ntests; k++) {
-			const struct zcl_test_result *t = &sr->tests[k];
-			fputs("    <testcase name=\"", o);
-			zcl_put_xml(o, t->name);
-			fprintf(o, "\" classname=\"zcl.%s\" time=\"%.3f\">", sr->stage->slug, t->seconds);
-			if (t->status != ZT_PASSED) {
-				fprintf(o, "<%s message=\"", t->status == ZT_SKIPPED ? "skipped" : "failure");
-				zcl_put_xml(o, t->output[0] ? t->output : "failed");
-				fputs("\"/>", o);
-			}
-			fputs("</testcase>\n", o);
-		}
+		struct tally t = tally_stage(sr);
+		fprintf(o, "  <testsuite name=\"stage %d %s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" "
+			   "time=\"%.3f\">\n", sr->stage->num, sr->stage->slug, t.tests, t.failures, t.skipped, t.seconds);
+		for (int k = 0; k < sr->ntests; k++)
+			junit_case(o, sr, &sr->tests[k]);
 		fputs("  </testsuite>\n", o);
 	}
 	fputs("</testsuites>\n", o);
 }
 
+/* Every stage of the lab, graded or not: Autolab wants a score for each
+ * problem and the whole scoreboard, even when the grader failed. */
 static void autolab(FILE *o, const struct zcl_grade *g)
 {
 	text(o, g);
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	double *score = calloc(n ? n : 1, sizeof *score), total = 0;
+	for (size_t i = 0; i < n && score; i++)
+		for (int k = 0; k < g->nstages; k++)
+			if (g->stages[k].stage == &st[i])
+				score[i] = g->stages[k].score;
 	fputs("{\"scores\": {", o);
-	for (int i = 0; i < g->nstages; i++)
-		fprintf(o, "%s\"%02d-%s\": %g", i ? ", " : "", g->stages[i].stage->num, g->stages[i].stage->slug,
-			g->stages[i].score);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(o, "%s\"%02d-%s\": %g", i ? ", " : "", st[i].num, st[i].slug, score ? score[i] : 0);
+		total += score ? score[i] : 0;
+	}
 	fputs("}, \"scoreboard\": [", o);
+	for (size_t i = 0; i < n; i++)
+		fprintf(o, "%g, ", score ? score[i] : 0);
+	fprintf(o, "%g]}\n", total);
+	free(score);
+}
+
+/* One runner's results for GitHub Classroom's reporter. It adds up the
+ * tests' scores against max_score (the grade it sends to Classroom). */
+static void classroom(FILE *o, const struct zcl_grade *g)
+{
+	const char *status = g->internal_error[0] ? "error" : zcl_grade_all_passed(g) ? "pass" : "fail";
+	fprintf(o, "{\"version\":1,\"status\":\"%s\",\"max_score\":%g,\"tests\":[", status, g->max_score);
+	bool first = true;
+	if (g->internal_error[0]) {
+		fputs("{\"name\":\"internal error of the grader\",\"status\":\"fail\",\"score\":0,\"message\":", o);
+		zcl_put_json(o, g->internal_error);
+		fputs(",\"line_no\":0}", o);
+		first = false;
+	}
 	for (int i = 0; i < g->nstages; i++)
-		fprintf(o, "%g, ", g->stages[i].score);
-	fprintf(o, "%g]}\n", g->score);
+		for (int k = 0; k < g->stages[i].ntests; k++) {
+			const struct zcl_test_result *t = &g->stages[i].tests[k];
+			fprintf(o, "%s{\"name\":", first ? "" : ",");
+			first = false;
+			zcl_json_str(o, t->name);
+			fprintf(o, ",\"status\":\"%s\",\"score\":%g,\"message\":", t->status == ZT_PASSED ? "pass" : "fail",
+				t->score);
+			zcl_put_json(o, t->output);
+			fputs(",\"line_no\":0}", o);
+		}
+	fputs("]}\n", o);
 }
 
 void zcl_grade_write(FILE *o, const struct zcl_grade *g, enum zcl_grade_format f)
@@ -179,5 +293,7 @@ void zcl_grade_write(FILE *o, const struct zcl_grade *g, enum zcl_grade_format f
 	case ZG_GRADESCOPE: gradescope(o, g); break;
 	case ZG_JUNIT: junit(o, g); break;
 	case ZG_AUTOLAB: autolab(o, g); break;
+	case ZG_CLASSROOM: classroom(o, g); break;
+	case ZG_NFORMATS: break;
 	}
 }

@@ -44,7 +44,16 @@ struct zcl_grade {
 	char internal_error[512];  /* set when the grader itself could not work */
 };
 
-enum zcl_grade_format { ZG_TEXT, ZG_JSON, ZG_GRADESCOPE, ZG_JUNIT, ZG_AUTOLAB };
+enum zcl_grade_format { ZG_TEXT, ZG_JSON, ZG_GRADESCOPE, ZG_JUNIT, ZG_AUTOLAB, ZG_CLASSROOM, ZG_NFORMATS };
+
+/* From now on, zcl_grade_run grades only the test called name: its full
+ * name ("3 sendfile: robust: EINTR injected") or the part after the stage
+ * ("robust: EINTR injected", then in every stage graded), plus the runs its
+ * points depend on; the result holds that test alone, so the exit status
+ * of `zcl grade --test NAME` is that test's. NULL or "": every test again.
+ * name is borrowed (it must outlive the gradings). Can't fail; a name no
+ * stage has is reported by zcl_grade_run. */
+void zcl_grade_only_test(const char *name);
 
 /* Grade stage `only` (0: every stage) of the exercises (or the solutions).
  * Always fills *g; on an environment error g->internal_error says what,

@@ -135,7 +135,8 @@ static const struct zcl_option options[] = {
 	{"out", 'o', "FILE", 'o', B(ZC_GRADE),
 	 "write the result there (written even if the grader fails);\n"
 	 "with --class: the results folder (default DIR-results)"},
-	{"format", 0, "F", 'F', B(ZC_GRADE), "text (default), json, gradescope, junit, autolab"},
+	{"format", 0, "F", 'F', B(ZC_GRADE), "text (default), json, gradescope, junit, autolab, classroom"},
+	{"test", 0, "NAME", 0x105, B(ZC_GRADE), "that one test only (and the runs it depends on); exit 0 if it passes"},
 	{"stage", 0, "STAGE", 'G', B(ZC_GRADE), "grade one stage only"},
 	{"class", 0, "DIR", 0x101, B(ZC_GRADE),
 	 "grade every student in DIR (a folder or archive each): a CSV and an\n"

@@ -158,6 +158,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 		case 'O': o->once = true; break;
 		case 'C': o->cast = optarg; break;
 		case 0x103: o->record = optarg; break;
+		case 0x105: zcl_grade_only_test(optarg); break; /* grade --test NAME (grader.c) */
 		case 0x102: {
 			char *end;
 			o->speed = (int)strtol(optarg, &end, 10);

@@ -23,7 +23,7 @@ _zcl_options() {
 	trace) echo "--no-sg --timeout --json --tui --summary --exact -o --out -h --help" ;;
 	watch) echo "--size --seed --timeout -h --help" ;;
 	tour) echo "--size --seed --warm --no-sg --timeout --no-tui --speed --cast -h --help" ;;
-	grade) echo "--solution --seed --timeout -o --out --format --stage --class -j --jobs -h --help" ;;
+	grade) echo "--solution --seed --timeout -o --out --format --stage --test --class -j --jobs -h --help" ;;
 	selfcheck) echo "--seed --timeout -h --help" ;;
 	bench) echo "--solution --size --sizes --seed --warm --cold --no-sg --timeout --json --chunk --rounds" \
 		"--receiver --plot -h --help" ;;
@@ -73,7 +73,7 @@ _zcl() {
 	--file | --record | --cast | -o | --out | --plot) _zcl_files -f; return 0 ;;
 	--class) _zcl_files -d; return 0 ;;
 	--inject) _zcl_reply "short eintr"; return 0 ;;
-	--format) _zcl_reply "text json gradescope junit autolab"; return 0 ;;
+	--format) _zcl_reply "text json gradescope junit autolab classroom"; return 0 ;;
 	--receiver) _zcl_reply "discard copy"; return 0 ;;
 	--speed) _zcl_reply "1 2 3 4 5 6 7 8 9"; return 0 ;;
 	--stage) _zcl_reply "$(_zcl_stages "$zcl")"; return 0 ;;

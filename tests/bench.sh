@@ -9,6 +9,8 @@
 # 2. The tracer's cost per syscall, next to strace (tests/bench_tracer.sh).
 # 3. The grader on the reference solutions, and the animated view against
 #    zcl check.
+# 4. A class: zcl grade --class -j 2 on 10 copies of the references,
+#    submissions per minute (target >= 100).
 #
 # Run from `make bench` (it builds ./zcl first). Exit 0 with the figures
 # (PASS or MISS alike), 1 on a failed run.
@@ -105,3 +107,28 @@ if command -v tmux >/dev/null 2>&1; then
 			c / 1e9, t / 1e9, t / c, t / c <= 1.5 ? "PASS" : "MISS"
 	}'
 fi
+
+# 4. A whole class: zcl grade --class on 10 copies of the reference
+# solutions, two students at once (-j 2): submissions per minute. Every
+# student is a fresh tree, so each one's five stages are compiled too.
+echo
+CLASS_N=10
+CLASS_TARGET=100   # submissions per minute with -j 2, at least
+mkdir -p "$TMP/class" || fail "cannot make $TMP/class"
+i=1
+while [ "$i" -le "$CLASS_N" ]; do
+	mkdir -p "$TMP/class/student$i" && cp solutions/[0-9][0-9]-*.c "$TMP/class/student$i/" ||
+		fail "cannot copy the solutions into $TMP/class/student$i"
+	i=$((i + 1))
+done
+echo "zcl grade --class (10 copies of the reference solutions) -j 2:"
+t0=$(date +%s%N)
+./zcl grade --class "$TMP/class" -j 2 >"$TMP/class.out" 2>&1 ||
+	fail "zcl grade --class failed: $(tail -3 "$TMP/class.out")"
+t1=$(date +%s%N)
+grep -q "$CLASS_N students, 0 without a result" "$TMP/class.out" ||
+	fail "zcl grade --class: not every student has a result: $(tail -1 "$TMP/class.out")"
+awk -v d=$((t1 - t0)) -v n="$CLASS_N" -v t="$CLASS_TARGET" 'BEGIN {
+	r = n * 60e9 / d
+	printf "  %d submissions in %.1f s: %.0f per minute   (target >= %d)  %s\n", n, d / 1e9, r, t, (r >= t ? "PASS" : "MISS")
+}'

@@ -105,6 +105,9 @@ Test(grader, a_compile_error_fails_compiles_and_skips_the_rest)
 	const struct zcl_stage_result *sr = &g.stages[0];
 	cr_expect_eq(sr->tests[0].status, ZT_FAILED);
 	cr_expect(strstr(sr->tests[0].output, "error") != NULL, "compiler diagnostics: %s", sr->tests[0].output);
+	cr_expect(strstr(sr->tests[0].output, "\n03-sendfile.c:1:") != NULL, "the student's file by its name: %s",
+		  sr->tests[0].output);
+	cr_expect(strstr(sr->tests[0].output, "/03-sendfile.c") == NULL, "no path of the lab's: %s", sr->tests[0].output);
 	for (int i = 1; i < sr->ntests; i++) {
 		cr_expect_eq(sr->tests[i].status, ZT_SKIPPED, "%s", sr->tests[i].name);
 		cr_expect(strstr(sr->tests[i].output, "does not compile") != NULL);
@@ -143,15 +146,120 @@ Test(grader, gradescope_json_has_the_schema_fields)
 	free(s);
 }
 
+Test(grader, gradescope_visibility_comes_from_the_environment)
+{
+	setenv("ZCL_GS_VISIBILITY", "after_due_date", 1);
+	char *s = render(1, false, ZG_GRADESCOPE);
+	cr_expect(strstr(s, "\"visibility\":\"after_due_date\"") != NULL, "%s", s);
+	cr_expect(strstr(s, "\"visibility\":\"visible\"") == NULL, "every test: %s", s);
+	free(s);
+	setenv("ZCL_GS_VISIBILITY", "sometimes", 1); /* not Gradescope's: the default */
+	s = render(1, false, ZG_GRADESCOPE);
+	unsetenv("ZCL_GS_VISIBILITY");
+	cr_expect(strstr(s, "\"visibility\":\"visible\"") != NULL, "%s", s);
+	free(s);
+}
+
 Test(grader, junit_counts_failures_and_skips)
 {
 	/* the skeleton: everything but "compiles" fails */
 	char *s = render(2, false, ZG_JUNIT);
 	cr_expect(strncmp(s, "<?xml", 5) == 0);
-	cr_expect(strstr(s, "<testsuite name=\"stage 2 mmap\" tests=\"14\" failures=\"13\" skipped=\"0\">") != NULL, "%s", s);
-	cr_expect(strstr(s, "ZCL_TODO&#10;") != NULL, "line breaks kept in attributes");
+	cr_expect(strstr(s, "<testsuites name=\"zcl grade\" tests=\"14\" failures=\"13\" errors=\"0\" skipped=\"0\" time=\"")
+		  != NULL, "the root has the totals: %s", s);
+	cr_expect(strstr(s, "<testsuite name=\"stage 2 mmap\" tests=\"14\" failures=\"13\" errors=\"0\" skipped=\"0\" time=\"")
+		  != NULL, "%s", s);
+	cr_expect(strstr(s, "type=\"failed\">not-implemented: the stage function still returns ZCL_TODO\n") != NULL,
+		  "the explanation is in the failure's body: %s", s);
 	cr_expect(strstr(s, "</testsuites>\n") != NULL);
 	free(s);
+}
+
+static char checker_said[4096]; /* what the last check_file's command printed */
+
+/* Write s to a file and run cmd with the file as its last argument; what
+ * it printed goes to checker_said. Returns the exit status. */
+static int check_file(const char *s, const char *cmd)
+{
+	char path[] = "/var/tmp/zcl-junit-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+	close(fd);
+	char line[2048];
+	snprintf(line, sizeof line, "%s %s 2>&1", cmd, path);
+	FILE *p = popen(line, "r");
+	cr_assert_not_null(p);
+	size_t n = fread(checker_said, 1, sizeof checker_said - 1, p);
+	checker_said[n] = 0;
+	int rc = pclose(p);
+	unlink(path);
+	return rc;
+}
+
+/* The schema (tests/junit.xsd, Jenkins' xUnit structure) and Debian's
+ * junitparser accept the report, and junitparser reads the same totals. */
+static void junit_is_accepted(const char *s, int tests, int failures, int errors)
+{
+	char cmd[1536];
+	snprintf(cmd, sizeof cmd, "xmllint --noout --schema '%s/tests/junit.xsd'", getenv("ZCL_ROOT"));
+	cr_expect_eq(check_file(s, cmd), 0, "xmllint rejects the report: %s\n%s", checker_said, s);
+	snprintf(cmd, sizeof cmd,
+		 "/usr/bin/python3 -c 'import sys; from junitparser import JUnitXml\n"
+		 "x = JUnitXml.fromfile(sys.argv[1])\n"
+		 "bodies = all((r.text or \"\").strip() for s in x for c in s for r in c.result)\n"
+		 "sys.exit(0 if (x.tests, x.failures, x.errors) == (%d, %d, %d) and bodies else 1)'",
+		 tests, failures, errors);
+	cr_expect_eq(check_file(s, cmd), 0, "junitparser: not %d tests, %d failures, %d errors with bodies: %s\n%s",
+		     tests, failures, errors, checker_said, s);
+}
+
+Test(grader, junit_validates_against_the_schema_and_parses_with_junitparser)
+{
+	char *s = render(1, false, ZG_JUNIT);
+	junit_is_accepted(s, 14, 13, 0);
+	free(s);
+	/* the grader itself failed: an error, not a failure of the student */
+	memset(&g, 0, sizeof g);
+	snprintf(g.internal_error, sizeof g.internal_error, "scratch: <cannot> & \"make\"\nsecond line");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	zcl_grade_write(m, &g, ZG_JUNIT);
+	fclose(m);
+	junit_is_accepted(buf, 1, 0, 1);
+	free(buf);
+}
+
+Test(grader, classroom_json_is_what_the_reporter_adds_up)
+{
+	char *s = render(3, true, ZG_CLASSROOM);
+	static const char *const keys[] = {"{\"version\":1,\"status\":\"pass\",\"max_score\":20,\"tests\":[",
+					   "{\"name\":\"3 sendfile: compiles\",\"status\":\"pass\",\"score\":0,\"message\":",
+					   "\"name\":\"3 sendfile: rules and copy target: 1 MiB, cold cache\",\"status\":\"pass\",\"score\":5,",
+					   "\"line_no\":0}]}\n"};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		cr_expect(strstr(s, keys[i]) != NULL, "missing %s in %s", keys[i], s);
+	free(s);
+	s = render(3, false, ZG_CLASSROOM);
+	cr_expect(strstr(s, "\"status\":\"fail\",\"max_score\":20,") != NULL, "%s", s);
+	cr_expect(strstr(s, "\"status\":\"pass\",\"score\":1") == NULL, "a skeleton earns nothing: %s", s);
+	free(s);
+}
+
+Test(grader, one_test_exits_by_that_test)
+{
+	const char *pass[] = {"grade", "--stage", "3", "--solution", "--test", "robust: EINTR injected", NULL};
+	struct cli r = run_cli(pass);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect(strstr(r.out, "Points 2/2") != NULL, "that test alone: %s", r.out);
+	const char *fail[] = {"grade", "--stage", "3", "--test", "3 sendfile: robust: EINTR injected", NULL};
+	r = run_cli(fail);
+	cr_expect_eq(r.status, 1, "the skeleton fails it: %s%s", r.out, r.err);
+	const char *none[] = {"grade", "--stage", "3", "--test", "robust: no such test", NULL};
+	r = run_cli(none);
+	cr_expect_eq(r.status, 2, "%s%s", r.out, r.err);
+	cr_expect(strstr(r.err, "no test named") != NULL, "%s", r.err);
 }
 
 Test(grader, autolab_ends_with_the_scores_line)
@@ -199,6 +307,37 @@ Test(grader, a_result_file_is_written_even_when_the_grader_fails)
 	unlink(out);
 	cr_expect(strstr(text, "\"score\":0") != NULL, "%s", text);
 	cr_expect(strstr(text, "INTERNAL ERROR") != NULL, "%s", text);
+}
+
+Test(grader, autolab_lists_every_stage_when_the_grader_fails)
+{
+	setenv("ZCL_SCRATCH", "/nonexistent/zcl", 1); /* nowhere to run */
+	const char *argv[] = {"grade", "--format", "autolab", NULL};
+	struct cli r = run_cli(argv);
+	unsetenv("ZCL_SCRATCH");
+	cr_expect_eq(r.status, 2, "an environment error: %s", r.err);
+	char *last = strrchr(r.out, '{');
+	cr_assert_not_null(last, "%s", r.out);
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	char want[1024] = "{\"scores\": {", board[256] = "";
+	for (size_t i = 0; i < n; i++) {
+		snprintf(want + strlen(want), sizeof want - strlen(want), "%s\"%02d-%s\": 0", i ? ", " : "", st[i].num,
+			 st[i].slug);
+		snprintf(board + strlen(board), sizeof board - strlen(board), "0, ");
+	}
+	snprintf(want + strlen(want), sizeof want - strlen(want), "}, \"scoreboard\": [%s0]}\n", board);
+	cr_expect_str_eq(strstr(r.out, "{\"scores\""), want);
+	/* and with nothing graded at all */
+	memset(&g, 0, sizeof g);
+	snprintf(g.internal_error, sizeof g.internal_error, "the grader stopped before it finished");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	zcl_grade_write(m, &g, ZG_AUTOLAB);
+	fclose(m);
+	cr_expect(strstr(buf, want) != NULL, "%s", buf);
+	free(buf);
 }
 
 Test(grader, bad_format_is_a_usage_error)

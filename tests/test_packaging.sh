@@ -11,6 +11,8 @@
 # Students: build the tarball, unpack it elsewhere, build it, see that
 # `zcl check` and `zcl grade` work on the skeletons, and that no solution
 # code is inside (and that the leak check would notice if there were).
+# GitHub Classroom: make classroom, and the workflow's grading steps run
+# in that student tree add up to what the reporter would send.
 #
 # The packages are made from the working tree as it is (untracked files
 # included). Prints "ok - ..." / "not ok - ..." per check, then
@@ -182,6 +184,27 @@ fi
 rm -rf "$ag/submission"
 mkdir "$ag/submission"
 
+# A wrong upload (no stage file at all) is told what it held, names
+# escaped; the tests' visibility is the instructor's choice.
+mkdir -p "$ag/submission/src"
+echo "%PDF" >"$ag/submission/report.pdf"
+echo "int x;" >"$ag/submission/src/sendfile.c"
+echo "odd" >"$ag/submission/$(printf 'line\nbreak')"
+ZCL_GS_VISIBILITY=after_due_date run_grader wrong
+if grep -q 'It contained:' "$res" && grep -q 'report.pdf' "$res" && grep -q 'src/sendfile.c' "$res" &&
+	grep -q 'line\\\\nbreak' "$res"; then
+	ok "a wrong upload is told which files it held (names escaped)"
+else
+	not_ok "a wrong upload is told which files it held (names escaped)" "$res"
+fi
+if grep -q '"visibility": *"after_due_date"' "$res" && ! grep -q '"visibility": *"visible"' "$res"; then
+	ok "ZCL_GS_VISIBILITY sets every test's visibility"
+else
+	not_ok "ZCL_GS_VISIBILITY sets every test's visibility" "$res"
+fi
+rm -rf "$ag/submission"
+mkdir "$ag/submission"
+
 # A grader that dies, or hangs, before writing anything still leaves an
 # answer.
 mv "$lab/zcl" "$lab/zcl.real"
@@ -315,6 +338,48 @@ if [ ! -s "$tmp/copies" ]; then
 else
 	not_ok "no file in the student tree is a copy of a solution" "$tmp/copies"
 fi
+
+# ---------------------------------------------------------- GitHub Classroom
+# make classroom, then the workflow's grading steps run as Actions runs
+# them (bash -eo pipefail, their output to $GITHUB_OUTPUT) in the built
+# student tree with stage 3 solved; the runners' results added up as the
+# reporter adds them up: 20 of 100.
+expect "make classroom writes build/classroom/ with its workflow" "$tmp/classroom.log" make -s classroom
+wf=build/classroom/.github/workflows/classroom.yml
+if cmp -s "$wf" lab/pack/github-classroom.yml && [ -f build/classroom/exercises/03-sendfile.c ] &&
+	[ ! -e build/classroom/solutions ]; then
+	ok "build/classroom/ holds the student tree and .github/workflows/classroom.yml"
+else
+	not_ok "build/classroom/ holds the student tree and .github/workflows/classroom.yml" "$tmp/classroom.log"
+fi
+cp solutions/03-sendfile.c "$st/exercises/"
+: >"$tmp/gh-output"
+sed -n 's/^        run: \(echo "result=.*\)$/\1/p' "$wf" >"$tmp/gh-steps"
+while IFS= read -r step; do
+	(cd "$st" && GITHUB_OUTPUT=$tmp/gh-output bash --noprofile --norc -eo pipefail -c "$step") ||
+		echo "step failed: $step" >>"$tmp/gh-output"
+done <"$tmp/gh-steps"
+runners=$(sed -n 's/^ *runners: *//p' "$wf")
+total=$(RUNNERS=$runners python3 - "$tmp/gh-output" <<'PY' 2>&1
+import base64, json, os, sys
+results = [l.split("=", 1)[1] for l in open(sys.argv[1]).read().splitlines() if l.startswith("result=")]
+runners = os.environ["RUNNERS"].split(",")
+assert len(results) == len(runners), (results, runners)
+got = max_ = 0
+for r in results:
+    d = json.loads(base64.b64decode(r))
+    assert d["version"] == 1 and d["status"] in ("pass", "fail"), d
+    max_ += d["max_score"]
+    got += sum(t["score"] for t in d["tests"])
+print(got, max_)
+PY
+)
+if [ "$total" = "20 100" ]; then
+	ok "the workflow's steps give the reporter 20/100 for stage 3 alone"
+else
+	not_ok "the workflow's steps give the reporter 20/100 for stage 3 alone (got: $total)" "$tmp/gh-output"
+fi
+cp exercises/03-sendfile.c "$st/exercises/"
 
 # The leak check must be able to fail: plant a solution, with its
 # comments stripped and its indentation changed, and see it caught.

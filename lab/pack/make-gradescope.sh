@@ -42,6 +42,15 @@ tar cf - --no-recursion -T "$tmp/files" | tar xpf - -C "$tmp/zip/zcl"
 echo "packaged by lab/pack/make-gradescope.sh from $(git rev-parse --short HEAD 2>/dev/null || echo 'no commit')" \
 	>"$tmp/zip/zcl/.zcl-packaged"
 cp lab/pack/setup.sh lab/pack/run_autograder "$tmp/zip/"
+# ZCL_GS_VISIBILITY=hidden make gradescope: the tests' visibility, kept in
+# the zip (run_autograder reads source/zcl-visibility)
+if [ -n "${ZCL_GS_VISIBILITY:-}" ]; then
+	case $ZCL_GS_VISIBILITY in
+	visible | hidden | after_due_date | after_published) ;;
+	*) die "ZCL_GS_VISIBILITY: visible, hidden, after_due_date or after_published, not $ZCL_GS_VISIBILITY" ;;
+	esac
+	echo "$ZCL_GS_VISIBILITY" >"$tmp/zip/zcl-visibility"
+fi
 chmod 755 "$tmp/zip/setup.sh" "$tmp/zip/run_autograder"
 
 # Same tree, same zip: fixed times (the last commit's), sorted names, no
@@ -52,7 +61,7 @@ find "$tmp/zip" -exec touch -h -d "@$epoch" {} +
 mkdir -p build
 rm -f "$out" "$out.tmp"
 dest=$(pwd)/$out.tmp
-(cd "$tmp/zip" && find setup.sh run_autograder zcl | LC_ALL=C sort | zip -X -q "$dest" -@) ||
+(cd "$tmp/zip" && find setup.sh run_autograder zcl zcl-visibility 2>/dev/null | LC_ALL=C sort | zip -X -q "$dest" -@) ||
 	die "zip failed"
 mv "$out.tmp" "$out"
 
