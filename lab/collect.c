@@ -38,6 +38,7 @@
 #include "sandbox.h"
 #include "params.h"
 #include "uring.h"
+#include "zerocopy.h"
 
 static struct {
 	struct zcl_collect_opts o;
@@ -199,6 +200,7 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 	}
 
 	zcl_uring_entry(r); /* io_uring_enter: the SQEs it submits (uring.h) */
+	zcl_zc_entry(r);    /* send(MSG_ZEROCOPY) on an SO_ZEROCOPY socket (zerocopy.h) */
 	for (size_t i = 0; i < C.nsinks; i++)
 		if (C.sinks[i].entry)
 			C.sinks[i].entry(C.sinks[i].ctx, r);
@@ -299,6 +301,7 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	if (w >= 0 && r->ret >= 0 && disk)
 		r->filled_bytes = watch_fill(w);
 	zcl_uring_exit(r); /* rings set up, mapped, submitted to (uring.h) */
+	zcl_zc_exit(r);    /* SO_ZEROCOPY, zerocopy sends, error-queue completions */
 
 	struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
 	size_t n;
@@ -399,6 +402,7 @@ void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *
 	memset(&C, 0, sizeof C);
 	zcl_map_reset();
 	zcl_uring_reset(true);
+	zcl_zc_reset();
 	C.o = *o;
 	C.sinks = sinks;
 	C.nsinks = n;
@@ -410,6 +414,7 @@ void zcl_collect_end(void)
 	zcl_pcw_reset();
 	zcl_map_reset();
 	zcl_uring_reset(false);
+	zcl_zc_reset();
 	zcl_fd_forget_all(); /* (descriptor names stay readable until the next run starts) */
 }
 

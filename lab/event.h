@@ -131,6 +131,8 @@ struct zcl_sysrec {
 	 * (SO_EE_CODE_ZEROCOPY_COPIED). */
 	bool zerocopy;
 	bool zc_done, zc_copied;
+	bool zc_unreported;    /* SEND_ZC notification without IORING_SEND_ZC_REPORT_USAGE:
+				* whether the kernel copied is not said */
 	uint32_t zc_lo, zc_hi;
 	uint64_t zc_bytes;
 };

@@ -278,8 +278,7 @@ static void zerocopy_done(struct out *o, const struct zcl_sysrec *r)
 	if (r->zc_copied && r->zc_bytes > 0)
 		emit(o, ZE_CPU, ZP_USER, ZP_SOCKET, r->zc_bytes, false,
 		     "deferred copy: the kernel copied your pinned pages after all (SO_EE_CODE_ZEROCOPY_COPIED)");
-	else if (!r->zc_copied && r->zc_bytes > 0 && zcl_is_uring_op(r->nr) && r->out.route == ZR_LOOPBACK &&
-		 r->ret == 0)
+	else if (r->zc_unreported && r->zc_bytes > 0 && r->out.route == ZR_LOOPBACK)
 		emit(o, ZE_CPU, ZP_USER, ZP_SOCKET, r->zc_bytes, true,
 		     "deferred copy (modelled): loopback copies pinned pages on delivery; "
 		     "IORING_SEND_ZC_REPORT_USAGE would say");
@@ -400,8 +399,6 @@ size_t zcl_model(const struct zcl_sysrec *r, bool sg, struct zcl_event *ev, size
 		emit(&o, ZE_SYSCALL, ZP_USER, ZP_NONE, 0, false,
 		     r->uring_why ? r->uring_why : rule ? families[rule->fam].what : NULL);
 	uint64_t n = r->ret > 0 ? (uint64_t)r->ret : 0;
-	if (op && (r->cqe_flags & IORING_CQE_F_NOTIF))
-		n = 0; /* a notification's res is flags, not bytes */
 	if (rule)
 		families[rule->fam].fn(&o, r, sg, n);
 	if (r->zc_done)

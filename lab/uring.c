@@ -42,6 +42,7 @@
 struct pending {
 	uint64_t ud;          /* the SQE's user_data, echoed by its CQEs */
 	bool result_seen;     /* a CQE with IORING_CQE_F_MORE came: a notification follows */
+	bool report;          /* SEND_ZC asked for IORING_SEND_ZC_REPORT_USAGE */
 	uint64_t bytes;       /* the result's bytes (for the notification) */
 	struct zcl_sysrec rec;
 };
@@ -214,7 +215,7 @@ static struct zcl_fdinfo classify(struct zcl_sysrec *op, int a, bool fixed, int 
  * user_data. */
 static struct pending from_sqe(const struct zcl_sysrec *r, const struct io_uring_sqe *s)
 {
-	struct pending p = {.ud = s->user_data};
+	struct pending p = {.ud = s->user_data, .report = s->ioprio & IORING_SEND_ZC_REPORT_USAGE};
 	struct zcl_sysrec *op = &p.rec;
 	bool two = s->opcode == IORING_OP_SPLICE || s->opcode == IORING_OP_TEE;
 	op->pid = r->pid;
@@ -323,10 +324,11 @@ static void complete(struct ring *g, const struct zcl_sysrec *r, const struct io
 	op.in_bracket = r->in_bracket;
 	op.cqe_flags = c->flags;
 	op.t_exit_ns = zcl_now_ns();
-	if (notif) {
-		op.ret = (int64_t)(uint32_t)c->res;
+	if (notif) { /* res holds flags, not bytes: the record moves none itself */
+		op.ret = 0;
 		op.zc_done = true;
 		op.zc_copied = (uint32_t)c->res & IORING_NOTIF_USAGE_ZC_COPIED;
+		op.zc_unreported = i < 0 || !g->pend.v[i].report;
 		op.zc_bytes = i >= 0 ? g->pend.v[i].bytes : 0;
 	} else {
 		op.ret = c->res;
