@@ -214,8 +214,8 @@ static void blind_spots(FILE *out, const struct zcl_summary *s, const struct zcl
 {
 	char a[32], b[32];
 	if (s->uring_undecoded)
-		fprintf(out, "  not seen       io_uring (%" PRIu64 " calls): %s: their bytes and copies are missing above\n",
-			s->uring_undecoded, s->uring_why);
+		fprintf(out, "  not seen       io_uring (%" PRIu64 " calls): their bytes and copies are missing above:\n"
+			     "                 %s\n", s->uring_undecoded, s->uring_why);
 	if (zcl_uring_lost())
 		fprintf(out, "  not seen       %" PRIu64 " io_uring completions: the CQ ring wrapped before the lab looked,\n"
 			     "                 or memory ran out\n", zcl_uring_lost());
@@ -262,7 +262,7 @@ static void crosscheck(FILE *out, const struct zcl_summary *s, const struct zcl_
 		fputs("  kernel         /proc/PID/io: not available (the first process was gone before it could be read)\n", out);
 		return;
 	}
-	const char *verdict = bad ? "DISAGREES" : s->uring || s->aio ? "agrees (io_uring and AIO transfers are in neither /proc/PID/io's rchar/wchar nor the lab's syscall counts)"
+	const char *verdict = bad ? "DISAGREES" : s->uring || s->aio ? "agrees (neither side counts io_uring/AIO transfers)"
 									     : "agrees";
 	fprintf(out, "  kernel         /proc/PID/io of the first process %s\n", verdict);
 	if (s->deferred)

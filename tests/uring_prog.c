@@ -7,6 +7,8 @@
  *   sendzc        one IORING_OP_SEND_ZC of 64 KiB over loopback TCP (two
  *                 CQEs: the result and the notification), drained by a recv
  *   sqpoll        an IORING_SETUP_SQPOLL ring and one NOP
+ *   regring       a ring whose descriptor is registered (liburing then enters
+ *                 with IORING_ENTER_REGISTERED_RING) and one NOP
  *   msgzc         1 MiB with SO_ZEROCOPY + send(MSG_ZEROCOPY) over loopback
  *                 TCP, a thread draining the peer, completions reaped from
  *                 the error queue; prints "sent N completed N"
@@ -134,6 +136,20 @@ static int sqpoll(void)
 	return 0;
 }
 
+static int regring(void)
+{
+	struct io_uring ring;
+	int e = io_uring_queue_init(8, &ring, 0);
+	if (e < 0)
+		return fail("io_uring_queue_init", -e);
+	if ((e = io_uring_register_ring_fd(&ring)) < 0)
+		return fail("io_uring_register_ring_fd", -e);
+	io_uring_prep_nop(io_uring_get_sqe(&ring));
+	io_uring_submit_and_wait(&ring, 1);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
 static void *drain(void *arg)
 {
 	static char buf[CHUNK];
@@ -203,8 +219,10 @@ int main(int argc, char **argv)
 		return send_zc();
 	if (argc >= 2 && strcmp(argv[1], "sqpoll") == 0)
 		return sqpoll();
+	if (argc >= 2 && strcmp(argv[1], "regring") == 0)
+		return regring();
 	if (argc >= 2 && strcmp(argv[1], "msgzc") == 0)
 		return msg_zc();
-	fprintf(stderr, "usage: uring_prog read FILE | sendzc | sqpoll | msgzc\n");
+	fprintf(stderr, "usage: uring_prog read FILE | sendzc | sqpoll | regring | msgzc\n");
 	return 2;
 }
