@@ -29,7 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define CHUNK (64 * 1024)
+#define RD_CHUNK (64 * 1024) /* one READ */
 
 static int fail(const char *what, int err)
 {
@@ -48,11 +48,11 @@ static int read_file(const char *path)
 	int e = io_uring_queue_init(8, &ring, 0);
 	if (e < 0)
 		return fail("io_uring_queue_init", -e);
-	static char buf[4][CHUNK];
+	static char buf[4][RD_CHUNK];
 	off_t off = 0;
 	for (;;) {
 		for (int i = 0; i < 4; i++)
-			io_uring_prep_read(io_uring_get_sqe(&ring), fd, buf[i], CHUNK, (unsigned long long)(off + i * CHUNK));
+			io_uring_prep_read(io_uring_get_sqe(&ring), fd, buf[i], RD_CHUNK, (unsigned long long)(off + i * RD_CHUNK));
 		io_uring_submit_and_wait(&ring, 4);
 		int got = 0, done = 0;
 		struct io_uring_cqe *c;
@@ -64,7 +64,7 @@ static int read_file(const char *path)
 			io_uring_cqe_seen(&ring, c);
 		}
 		off += got;
-		if (got < 4 * CHUNK)
+		if (got < 4 * RD_CHUNK)
 			break;
 	}
 	printf("read %lld\n", (long long)off);
@@ -98,7 +98,7 @@ static int send_zc(void)
 	int e = io_uring_queue_init(8, &ring, 0);
 	if (e < 0)
 		return fail("io_uring_queue_init", -e);
-	static char buf[CHUNK], in[CHUNK];
+	static char buf[RD_CHUNK], in[RD_CHUNK];
 	memset(buf, 'z', sizeof buf);
 	io_uring_prep_send_zc(io_uring_get_sqe(&ring), a, buf, sizeof buf, 0, 0);
 	io_uring_submit(&ring);
@@ -152,7 +152,7 @@ static int regring(void)
 
 static void *drain(void *arg)
 {
-	static char buf[CHUNK];
+	static char buf[RD_CHUNK];
 	int fd = *(int *)arg;
 	while (recv(fd, buf, sizeof buf, 0) > 0)
 		;
