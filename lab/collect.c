@@ -334,6 +334,7 @@ static void on_proc_exit(void *ctx, pid_t pid)
 {
 	(void)ctx;
 	taskio_forget(pid);
+	zcl_uring_proc_exit(tgid_of(pid), emit_op); /* completions reaped with no syscall */
 	if (pid != C.first && C.first_seen)
 		return;
 	struct zcl_procio now;

@@ -59,6 +59,7 @@ struct ring {
 	uint64_t sq, cq, sqes;  /* where the program mapped them; 0 until it did */
 	const char *why;        /* cannot be decoded, and why (static) */
 	uint32_t cq_seen;       /* the lab's cursor in the CQ ring */
+	struct zcl_sysrec last; /* the last io_uring_enter on it (pid, seq, bracket) */
 	struct list stage;      /* read at the last enter's entry, not yet submitted */
 	struct list pend;       /* submitted, not completed */
 };
@@ -389,8 +390,17 @@ void zcl_uring_reap(const struct zcl_sysrec *r, zcl_uring_emit_fn emit)
 	if (r->nr != SYS_io_uring_enter || r->uring_why)
 		return;
 	struct ring *g = find(r->tgid, (int)r->args[0]);
-	if (g)
+	if (g) {
+		g->last = (struct zcl_sysrec){.pid = r->pid, .tgid = r->tgid, .seq = r->seq, .in_bracket = r->in_bracket};
 		reap(g, r, emit);
+	}
+}
+
+void zcl_uring_proc_exit(pid_t tgid, zcl_uring_emit_fn emit)
+{
+	for (size_t i = 0; i < U.n; i++)
+		if (U.r[i].tgid == tgid && !U.r[i].why && U.r[i].last.pid)
+			reap(&U.r[i], &U.r[i].last, emit);
 }
 
 void zcl_uring_forget(pid_t tgid)

@@ -60,6 +60,11 @@ void zcl_uring_exit(struct zcl_sysrec *rec);
  * (zcl_uring_lost). Other calls: no-op. */
 void zcl_uring_reap(const struct zcl_sysrec *rec, zcl_uring_emit_fn emit);
 
+/* Process tgid is about to exit (its memory still readable): the CQEs that
+ * came after its last io_uring_enter, which it may have reaped with no
+ * syscall, are emitted (as of that enter's seq). */
+void zcl_uring_proc_exit(pid_t tgid, zcl_uring_emit_fn emit);
+
 /* A process exec'd: its rings are gone. */
 void zcl_uring_forget(pid_t tgid);
 

@@ -134,6 +134,18 @@ Test(uring, a_cold_read_through_io_uring_shows_its_disk_fill_and_cpu_copy_with_n
 	cr_expect_geq(rd.records, 3 * en.records, "%d READs in %d io_uring_enter calls", rd.records, en.records);
 }
 
+Test(uring, a_completion_reaped_with_no_syscall_is_read_when_the_process_exits)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/small", dir);
+	cr_assert_eq(zcl_gen_file(path, 3, 8192), 0);
+	char *log = trace(true, "peek", path);
+	struct sum rd = add_up(log, "io_uring:READ", NULL);
+	cr_expect_eq(rd.records, 1, "the READ was seen");
+	cr_expect_eq(rd.ret, 4096);
+	cr_expect_eq(rd.cpu, 4096);
+}
+
 Test(uring, send_zc_shows_the_result_and_the_notification)
 {
 	char *log = trace(true, "sendzc", NULL);

@@ -9,6 +9,8 @@
  *   sqpoll        an IORING_SETUP_SQPOLL ring and one NOP
  *   regring       a ring whose descriptor is registered (liburing then enters
  *                 with IORING_ENTER_REGISTERED_RING) and one NOP
+ *   peek FILE     one READ of the evicted FILE submitted with no wait, its CQE polled from user
+ *                 space (no syscall sees it), then exit
  *   msgzc         1 MiB with SO_ZEROCOPY + send(MSG_ZEROCOPY) over loopback
  *                 TCP, a thread draining the peer, completions reaped from
  *                 the error queue; prints "sent N completed N"
@@ -150,6 +152,25 @@ static int regring(void)
 	return 0;
 }
 
+static int peek_read(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct io_uring ring;
+	int e = io_uring_queue_init(4, &ring, 0);
+	if (fd < 0 || e < 0)
+		return fail(path, fd < 0 ? errno : -e);
+	fdatasync(fd);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); /* cold: the READ completes later */
+	static char buf[4096];
+	io_uring_prep_read(io_uring_get_sqe(&ring), fd, buf, sizeof buf, 0);
+	io_uring_submit(&ring); /* no wait: the completion is read from the ring below */
+	struct io_uring_cqe *c = NULL;
+	while (io_uring_peek_cqe(&ring, &c) != 0)
+		;
+	printf("peeked %d\n", c->res);
+	return c->res == (int)sizeof buf ? 0 : 1;
+}
+
 static void *drain(void *arg)
 {
 	static char buf[RD_CHUNK];
@@ -219,10 +240,12 @@ int main(int argc, char **argv)
 		return send_zc();
 	if (argc >= 2 && strcmp(argv[1], "sqpoll") == 0)
 		return sqpoll();
+	if (argc >= 3 && strcmp(argv[1], "peek") == 0)
+		return peek_read(argv[2]);
 	if (argc >= 2 && strcmp(argv[1], "regring") == 0)
 		return regring();
 	if (argc >= 2 && strcmp(argv[1], "msgzc") == 0)
 		return msg_zc();
-	fprintf(stderr, "usage: uring_prog read FILE | sendzc | sqpoll | regring | msgzc\n");
+	fprintf(stderr, "usage: uring_prog read FILE | sendzc | sqpoll | regring | peek FILE | msgzc\n");
 	return 2;
 }
