@@ -56,24 +56,26 @@ static const struct zcl_rule rules[] = {
 };
 
 /* io_uring operations, by opcode (include/uapi/linux/io_uring.h). Their
- * records' args: 0 fd, 1 addr, 2 len, 3 off, 4 splice_fd_in or flags, 5 user_data. */
+ * records' args (uring.c): SPLICE/TEE fd_in, fd_out, len, flags, off_in,
+ * off_out; SEND/RECV family fd, addr, len, msg_flags, off, user_data; the
+ * others fd, addr, len, off, rw_flags, user_data. */
 #define U(op) (ZCL_NR_URING + (op))
 static const struct zcl_rule uring_rules[] = {
-	/* opcode             name   family        in out buf cnt flg iov io */
+	/* opcode             name                      family        in out buf cnt flg iov io */
 	{U(1),  "io_uring:READV",       ZM_READ,       0, -1,  1, -1, -1, 1, 0},
 	{U(2),  "io_uring:WRITEV",      ZM_WRITE,     -1,  0,  1, -1, -1, 1, 0},
 	{U(4),  "io_uring:READ_FIXED",  ZM_READ,       0, -1,  1,  2, -1, 0, 0},
 	{U(5),  "io_uring:WRITE_FIXED", ZM_WRITE,     -1,  0,  1,  2, -1, 0, 0},
-	{U(9),  "io_uring:SENDMSG",     ZM_SEND,      -1,  0,  1, -1,  4, 1, 0},
-	{U(10), "io_uring:RECVMSG",     ZM_RECV,       0, -1,  1, -1,  4, 1, 0},
+	{U(9),  "io_uring:SENDMSG",     ZM_SEND,      -1,  0,  1, -1,  3, 1, 0},
+	{U(10), "io_uring:RECVMSG",     ZM_RECV,       0, -1,  1, -1,  3, 1, 0},
 	{U(22), "io_uring:READ",        ZM_READ,       0, -1,  1,  2, -1, 0, 0},
 	{U(23), "io_uring:WRITE",       ZM_WRITE,     -1,  0,  1,  2, -1, 0, 0},
-	{U(26), "io_uring:SEND",        ZM_SEND,      -1,  0,  1,  2,  4, 0, 0},
-	{U(27), "io_uring:RECV",        ZM_RECV,       0, -1,  1,  2,  4, 0, 0},
-	{U(30), "io_uring:SPLICE",      ZM_SPLICE,     4,  0, -1,  2, -1, 0, 0},
-	{U(33), "io_uring:TEE",         ZM_TEE,        4,  0, -1,  2, -1, 0, 0},
-	{U(47), "io_uring:SEND_ZC",     ZM_SEND,      -1,  0,  1,  2,  4, 0, 0},
-	{U(48), "io_uring:SENDMSG_ZC",  ZM_SEND,      -1,  0,  1, -1,  4, 1, 0},
+	{U(26), "io_uring:SEND",        ZM_SEND,      -1,  0,  1,  2,  3, 0, 0},
+	{U(27), "io_uring:RECV",        ZM_RECV,       0, -1,  1,  2,  3, 0, 0},
+	{U(30), "io_uring:SPLICE",      ZM_SPLICE,     0,  1, -1,  2, -1, 0, 0},
+	{U(33), "io_uring:TEE",         ZM_TEE,        0,  1, -1,  2, -1, 0, 0},
+	{U(47), "io_uring:SEND_ZC",     ZM_SEND,      -1,  0,  1,  2,  3, 0, 0},
+	{U(48), "io_uring:SENDMSG_ZC",  ZM_SEND,      -1,  0,  1, -1,  3, 1, 0},
 	{U(60), "io_uring:READV_FIXED", ZM_READ,       0, -1,  1, -1, -1, 1, 0},
 	{U(61), "io_uring:WRITEV_FIXED", ZM_WRITE,    -1,  0,  1, -1, -1, 1, 0},
 };

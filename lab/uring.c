@@ -211,23 +211,30 @@ static struct zcl_fdinfo classify(struct zcl_sysrec *op, int a, bool fixed, int 
 	return fi;
 }
 
-/* One SQE as a pending record. Arguments: fd, addr, len, off, then the
- * source descriptor of SPLICE/TEE (splice_fd_in) or the op's flags, then
- * user_data. */
+/* One SQE as a pending record. Its arguments, laid out to read well:
+ *   SPLICE, TEE         fd_in, fd_out, len, splice_flags, off_in, off_out
+ *   SEND, RECV, ...MSG  fd, addr, len, msg_flags, off, user_data
+ *   the others          fd, addr, len, off, rw_flags, user_data */
 static struct pending from_sqe(const struct zcl_sysrec *r, const struct io_uring_sqe *s)
 {
 	struct pending p = {.ud = s->user_data, .report = s->ioprio & IORING_SEND_ZC_REPORT_USAGE};
 	struct zcl_sysrec *op = &p.rec;
-	bool two = s->opcode == IORING_OP_SPLICE || s->opcode == IORING_OP_TEE;
+	unsigned o = s->opcode;
+	bool two = o == IORING_OP_SPLICE || o == IORING_OP_TEE;
+	bool msg = o == IORING_OP_SEND || o == IORING_OP_RECV || o == IORING_OP_SENDMSG ||
+		   o == IORING_OP_RECVMSG || o == IORING_OP_SEND_ZC || o == IORING_OP_SENDMSG_ZC;
 	op->pid = r->pid;
 	op->tgid = r->tgid;
-	op->nr = ZCL_NR_URING + s->opcode;
-	op->args[0] = (uint64_t)(int64_t)s->fd;
-	op->args[1] = s->addr;
-	op->args[2] = s->len;
-	op->args[3] = s->off;
-	op->args[4] = two ? (uint64_t)(int64_t)s->splice_fd_in : s->rw_flags;
-	op->args[5] = s->user_data;
+	op->nr = ZCL_NR_URING + o;
+	if (two) {
+		uint64_t a[6] = {(uint64_t)(int64_t)s->splice_fd_in, (uint64_t)(int64_t)s->fd, s->len,
+				 s->splice_flags, s->splice_off_in, s->off};
+		memcpy(op->args, a, sizeof a);
+	} else {
+		uint64_t a[6] = {(uint64_t)(int64_t)s->fd, s->addr, s->len, msg ? s->msg_flags : s->off,
+				 msg ? s->off : s->rw_flags, s->user_data};
+		memcpy(op->args, a, sizeof a);
+	}
 	op->watch = -1;
 	op->t_entry_ns = r->t_entry_ns;
 	op->zerocopy = s->opcode == IORING_OP_SEND_ZC || s->opcode == IORING_OP_SENDMSG_ZC;
