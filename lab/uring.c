@@ -43,6 +43,7 @@ struct pending {
 	uint64_t ud;          /* the SQE's user_data, echoed by its CQEs */
 	bool result_seen;     /* a CQE with IORING_CQE_F_MORE came: a notification follows */
 	bool report;          /* SEND_ZC asked for IORING_SEND_ZC_REPORT_USAGE */
+	bool skip;            /* IOSQE_CQE_SKIP_SUCCESS: no CQE unless it fails */
 	uint64_t bytes;       /* the result's bytes (for the notification) */
 	struct zcl_sysrec rec;
 };
@@ -62,6 +63,7 @@ struct ring {
 	struct zcl_sysrec last; /* the last io_uring_enter on it (pid, seq, bracket) */
 	struct list stage;      /* read at the last enter's entry, not yet submitted */
 	struct list pend;       /* submitted, not completed */
+	struct list skips;      /* submitted with IOSQE_CQE_SKIP_SUCCESS, not shown yet */
 };
 
 static struct {
@@ -149,6 +151,7 @@ static void ring_free(struct ring *g)
 {
 	free(g->stage.v);
 	free(g->pend.v);
+	free(g->skips.v);
 }
 
 /* A new ring at io_uring_setup()'s exit (a reused descriptor replaces the old one). */
@@ -263,6 +266,8 @@ static long read_sqes(struct ring *g, const struct zcl_sysrec *r)
 		return -1;
 	uint32_t avail = tail - head, want = (uint32_t)r->args[1];
 	uint32_t n = avail < want ? avail : want;
+	if (n > g->p.sq_entries) /* the program wrote the tail: the kernel takes at most a ring */
+		n = g->p.sq_entries;
 	size_t stride = g->p.flags & IORING_SETUP_SQE128 ? 128 : 64;
 	g->stage.n = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -274,6 +279,7 @@ static long read_sqes(struct ring *g, const struct zcl_sysrec *r)
 		if (idx >= g->p.sq_entries || peek(r->pid, g->sqes + idx * stride, &s, sizeof s) < 0)
 			return -1;
 		struct pending p = from_sqe(r, &s);
+		p.skip = s.flags & IOSQE_CQE_SKIP_SUCCESS;
 		if (push(&g->stage, &p) < 0)
 			U.lost++;
 	}
@@ -386,10 +392,24 @@ void zcl_uring_exit(struct zcl_sysrec *r)
 			return;
 		size_t k = r->ret > 0 ? (size_t)r->ret : 0; /* the kernel submitted the first ret */
 		for (size_t i = 0; i < g->stage.n && i < k; i++)
-			if (push(&g->pend, &g->stage.v[i]) < 0)
+			if (push(g->stage.v[i].skip ? &g->skips : &g->pend, &g->stage.v[i]) < 0)
 				U.lost++;
 		g->stage.n = 0;
 	}
+}
+
+/* Operations submitted with IOSQE_CQE_SKIP_SUCCESS: no CQE will say what
+ * they did. Shown at the enter's exit with their result unknown. */
+static void skipped(struct ring *g, const struct zcl_sysrec *r, zcl_uring_emit_fn emit)
+{
+	for (size_t i = 0; i < g->skips.n; i++) {
+		struct zcl_sysrec op = g->skips.v[i].rec;
+		op.seq = r->seq;
+		op.in_bracket = r->in_bracket;
+		op.ret_unknown = true;
+		emit(&op);
+	}
+	g->skips.n = 0;
 }
 
 void zcl_uring_reap(const struct zcl_sysrec *r, zcl_uring_emit_fn emit)
@@ -399,6 +419,7 @@ void zcl_uring_reap(const struct zcl_sysrec *r, zcl_uring_emit_fn emit)
 	struct ring *g = find(r->tgid, (int)r->args[0]);
 	if (g) {
 		g->last = (struct zcl_sysrec){.pid = r->pid, .tgid = r->tgid, .seq = r->seq, .in_bracket = r->in_bracket};
+		skipped(g, r, emit);
 		reap(g, r, emit);
 	}
 }

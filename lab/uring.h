@@ -13,6 +13,8 @@
  * operation becomes a record (nr = ZCL_NR_URING + opcode) that the model
  * turns into copies like a syscall's, with no mode switch of its own.
  *
+ * An operation submitted with IOSQE_CQE_SKIP_SUCCESS gets no CQE when it
+ * succeeds: its record comes at the enter's exit with its result unknown.
  * What it cannot decode it says (rec->uring_why): SQPOLL rings (the kernel
  * polls the ring: I/O with no syscall at all), registered ring descriptors
  * (IORING_ENTER_REGISTERED_RING), rings in the program's own memory

@@ -146,6 +146,14 @@ Test(uring, a_completion_reaped_with_no_syscall_is_read_when_the_process_exits)
 	cr_expect_eq(rd.cpu, 4096);
 }
 
+Test(uring, an_operation_that_skips_its_completion_is_shown_with_its_result_unknown)
+{
+	char *log = trace(true, "skip", NULL);
+	struct sum nop = add_up(log, "io_uring:NOP", NULL);
+	cr_expect_eq(nop.records, 2, "both NOPs are shown");
+	cr_expect(strstr(log, "\"ret_from\":\"unknown\"") != NULL, "the skipped one's result is unknown");
+}
+
 Test(uring, send_zc_shows_the_result_and_the_notification)
 {
 	char *log = trace(true, "sendzc", NULL);

@@ -11,6 +11,7 @@
  *                 with IORING_ENTER_REGISTERED_RING) and one NOP
  *   peek FILE     one READ of the evicted FILE submitted with no wait, its CQE polled from user
  *                 space (no syscall sees it), then exit
+ *   skip          two NOPs, the first with IOSQE_CQE_SKIP_SUCCESS (one CQE)
  *   msgzc         1 MiB with SO_ZEROCOPY + send(MSG_ZEROCOPY) over loopback
  *                 TCP, a thread draining the peer, completions reaped from
  *                 the error queue; prints "sent N completed N"
@@ -171,6 +172,21 @@ static int peek_read(const char *path)
 	return c->res == (int)sizeof buf ? 0 : 1;
 }
 
+static int skip_nop(void)
+{
+	struct io_uring ring;
+	int e = io_uring_queue_init(4, &ring, 0);
+	if (e < 0)
+		return fail("io_uring_queue_init", -e);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_nop(sqe);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_prep_nop(io_uring_get_sqe(&ring));
+	io_uring_submit_and_wait(&ring, 1);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
 static void *drain(void *arg)
 {
 	static char buf[RD_CHUNK];
@@ -242,10 +258,12 @@ int main(int argc, char **argv)
 		return sqpoll();
 	if (argc >= 3 && strcmp(argv[1], "peek") == 0)
 		return peek_read(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "skip") == 0)
+		return skip_nop();
 	if (argc >= 2 && strcmp(argv[1], "regring") == 0)
 		return regring();
 	if (argc >= 2 && strcmp(argv[1], "msgzc") == 0)
 		return msg_zc();
-	fprintf(stderr, "usage: uring_prog read FILE | sendzc | sqpoll | regring | peek FILE | msgzc\n");
+	fprintf(stderr, "usage: uring_prog read FILE | sendzc | sqpoll | regring | peek FILE | skip | msgzc\n");
 	return 2;
 }
