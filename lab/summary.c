@@ -130,6 +130,7 @@ static bool io_uring_and_zc(struct zcl_summary *s, const struct zcl_sysrec *r, c
 	if (r->zc_done) {
 		s->zc_completions++;
 		s->zc_copied += r->zc_copied ? r->zc_bytes : 0;
+		s->zc_unreported += r->zc_unreported;
 	}
 	if (r->zerocopy && !r->zc_done && r->ret > 0) {
 		s->zc_sends++;

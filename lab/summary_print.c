@@ -158,6 +158,10 @@ static void io_uring_and_zc(FILE *out, const struct zcl_summary *s)
 		fprintf(out, "  zerocopy       %" PRIu64 " sends pinned %s of your pages; %" PRIu64
 			     " completions read, %s copied after all\n", s->zc_sends, human(s->zc_pinned, a, sizeof a),
 			s->zc_completions, human(s->zc_copied, b, sizeof b));
+	if (s->zc_unreported)
+		fprintf(out, "                 (%" PRIu64 " SEND_ZC notifications did not say whether the kernel copied:\n"
+			     "                 IORING_SEND_ZC_REPORT_USAGE asks; on loopback the copy is modelled)\n",
+			s->zc_unreported);
 }
 
 static void copies(FILE *out, const struct zcl_summary *s)

@@ -39,6 +39,7 @@ struct zcl_summary {
 	const char *uring_why;       /* the last reason (static text) */
 	uint64_t zc_sends, zc_pinned;     /* zerocopy sends, their bytes (pinned, not copied) */
 	uint64_t zc_completions, zc_copied; /* completions read, bytes the kernel copied after all */
+	uint64_t zc_unreported;      /* SEND_ZC notifications that did not say whether it copied */
 	uint64_t cls[ZC__COUNT];     /* descriptor uses by class (in and out) */
 	uint64_t loop_sends, dev_sends, noroute_sends;
 	const char *netdev;          /* the last real device seen, interned */

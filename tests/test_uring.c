@@ -161,6 +161,8 @@ Test(uring, send_zc_shows_the_result_and_the_notification)
 	cr_expect_eq(zc.records, 2, "two CQEs: the result and the notification");
 	cr_expect_eq(zc.notes, 1, "one of them is the notification");
 	cr_expect_eq(zc.ref, 64 * 1024, "the pages were referenced, not copied, at the send");
+	cr_expect_eq(zc.cpu, 64 * 1024, "loopback: the notification says the kernel copied them after all");
+	cr_expect(strstr(log, "deferred copy: the kernel copied") != NULL, "the copy is the measured one");
 	cr_expect(strstr(log, "\"io_uring\":{\"enter_calls\":") != NULL, "the summary counts operations");
 }
 

@@ -4,8 +4,9 @@
  *
  *   read FILE     evict FILE from the page cache, then read it whole with
  *                 io_uring_prep_read, 4 reads of 64 KiB per io_uring_enter
- *   sendzc        one IORING_OP_SEND_ZC of 64 KiB over loopback TCP (two
- *                 CQEs: the result and the notification), drained by a recv
+ *   sendzc        one IORING_OP_SEND_ZC of 64 KiB over loopback TCP asking
+ *                 IORING_SEND_ZC_REPORT_USAGE (two CQEs: the result and the
+ *                 notification, which says the kernel copied), drained by a recv
  *   sqpoll        an IORING_SETUP_SQPOLL ring and one NOP
  *   regring       a ring whose descriptor is registered (liburing then enters
  *                 with IORING_ENTER_REGISTERED_RING) and one NOP
@@ -31,6 +32,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#ifndef IORING_SEND_ZC_REPORT_USAGE /* Linux 6.2; liburing 2.3's header is older */
+#define IORING_SEND_ZC_REPORT_USAGE (1U << 3)
+#endif
 
 #define RD_CHUNK (64 * 1024) /* one READ */
 
@@ -103,7 +108,7 @@ static int send_zc(void)
 		return fail("io_uring_queue_init", -e);
 	static char buf[RD_CHUNK], in[RD_CHUNK];
 	memset(buf, 'z', sizeof buf);
-	io_uring_prep_send_zc(io_uring_get_sqe(&ring), a, buf, sizeof buf, 0, 0);
+	io_uring_prep_send_zc(io_uring_get_sqe(&ring), a, buf, sizeof buf, 0, IORING_SEND_ZC_REPORT_USAGE);
 	io_uring_submit(&ring);
 	int cqes = 0, notif = 0;
 	while (cqes < 2) {
