@@ -187,6 +187,7 @@ static uint64_t count_events(struct zcl_totals *t, const struct zcl_sysrec *r, c
 			break;
 		case ZE_REF: add(&t->ref, e->bytes); break;
 		case ZE_MARK: break;
+		case ZE_OP: t->uring_ops++; break; /* an io_uring operation: no mode switch */
 		}
 	}
 	return cpu;

@@ -60,6 +60,7 @@ struct zcl_injected {
 
 struct zcl_totals {
 	uint64_t syscalls, mode_switches;
+	uint64_t uring_ops;     /* io_uring operations decoded (ZE_OP records): no mode switches */
 	struct zcl_count dma, cpu, ref;   /* copies by kind */
 	uint64_t filled_bytes;            /* disk -> page cache (measured) */
 	uint64_t hit_bytes;               /* file bytes a call found already cached: its bytes

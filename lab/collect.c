@@ -37,6 +37,8 @@
 #include "tasks.h"
 #include "sandbox.h"
 #include "params.h"
+#include "uring.h"
+#include "zerocopy.h"
 
 static struct {
 	struct zcl_collect_opts o;
@@ -197,6 +199,8 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		r->deferred = t && t->have;
 	}
 
+	zcl_uring_entry(r); /* io_uring_enter: the SQEs it submits (uring.h) */
+	zcl_zc_entry(r);    /* send(MSG_ZEROCOPY) on an SO_ZEROCOPY socket (zerocopy.h) */
 	for (size_t i = 0; i < C.nsinks; i++)
 		if (C.sinks[i].entry)
 			C.sinks[i].entry(C.sinks[i].ctx, r);
@@ -268,6 +272,15 @@ static void track(const struct zcl_sysrec *r, int w)
 	}
 }
 
+/* An io_uring operation (uring.h): modelled and handed on like a syscall. */
+static void emit_op(struct zcl_sysrec *op)
+{
+	struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
+	size_t n = zcl_model(op, C.o.sg, ev, ZCL_MAX_EVENTS_PER_CALL);
+	for (size_t i = 0; i < C.nsinks; i++)
+		C.sinks[i].step(C.sinks[i].ctx, op, ev, n);
+}
+
 static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 {
 	(void)ctx;
@@ -287,6 +300,8 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	}
 	if (w >= 0 && r->ret >= 0 && disk)
 		r->filled_bytes = watch_fill(w);
+	zcl_uring_exit(r); /* rings set up, mapped, submitted to (uring.h) */
+	zcl_zc_exit(r);    /* SO_ZEROCOPY, zerocopy sends, error-queue completions */
 
 	struct zcl_event ev[ZCL_MAX_EVENTS_PER_CALL];
 	size_t n;
@@ -312,12 +327,14 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	}
 	for (size_t i = 0; i < C.nsinks; i++)
 		C.sinks[i].step(C.sinks[i].ctx, r, ev, n);
+	zcl_uring_reap(r, emit_op); /* io_uring_enter: each completion a record (uring.h) */
 }
 
 static void on_proc_exit(void *ctx, pid_t pid)
 {
 	(void)ctx;
 	taskio_forget(pid);
+	zcl_uring_proc_exit(tgid_of(pid), emit_op); /* completions reaped with no syscall */
 	if (pid != C.first && C.first_seen)
 		return;
 	struct zcl_procio now;
@@ -360,6 +377,7 @@ static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
 		taskio_forget(pid); /* exec read the program: the counters moved under us */
 		taskio_forget(tgid); /* (a non-leader that exec'd took the leader's id) */
 		zcl_map_remove(tgid, 0, UINT64_MAX);
+		zcl_uring_forget(tgid);
 		zcl_fd_forget_all();
 	} else if (tgid != tgid_of(parent)) {
 		zcl_map_copy(tgid_of(parent), tgid); /* fork: a copy of the address space */
@@ -384,6 +402,8 @@ void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *
 	zcl_collect_end();
 	memset(&C, 0, sizeof C);
 	zcl_map_reset();
+	zcl_uring_reset(true);
+	zcl_zc_reset();
 	C.o = *o;
 	C.sinks = sinks;
 	C.nsinks = n;
@@ -394,6 +414,8 @@ void zcl_collect_end(void)
 	zcl_tasks_reset();
 	zcl_pcw_reset();
 	zcl_map_reset();
+	zcl_uring_reset(false);
+	zcl_zc_reset();
 	zcl_fd_forget_all(); /* (descriptor names stay readable until the next run starts) */
 }
 

@@ -19,6 +19,7 @@
 
 #include "decode.h"
 #include "model.h"
+#include "uring.h"
 
 enum arg { A_NUM, A_FD, A_PTR, A_MSGF, A_SPLICEF, A_RWF, A_PROT, A_MAPF, A_MREMAPF, A_HEX };
 
@@ -75,6 +76,18 @@ static const struct { long nr; int n; enum arg a[6]; } calls[] = {
 	{SYS_ioctl,           3, {A_FD, A_HEX, A_PTR}},
 	{SYS_io_uring_enter,  6, {A_FD, A_NUM, A_NUM, A_HEX, A_PTR, A_NUM}},
 	{SYS_io_submit,       3, {A_HEX, A_NUM, A_PTR}},
+	/* io_uring operations (uring.c lays out their records' arguments) */
+	{ZCL_NR_URING + 1,    3, {A_FD, A_PTR, A_NUM}},            /* READV */
+	{ZCL_NR_URING + 2,    3, {A_FD, A_PTR, A_NUM}},            /* WRITEV */
+	{ZCL_NR_URING + 9,    4, {A_FD, A_PTR, A_NUM, A_MSGF}},    /* SENDMSG */
+	{ZCL_NR_URING + 10,   4, {A_FD, A_PTR, A_NUM, A_MSGF}},    /* RECVMSG */
+	{ZCL_NR_URING + 22,   3, {A_FD, A_PTR, A_NUM}},            /* READ */
+	{ZCL_NR_URING + 23,   3, {A_FD, A_PTR, A_NUM}},            /* WRITE */
+	{ZCL_NR_URING + 26,   4, {A_FD, A_PTR, A_NUM, A_MSGF}},    /* SEND */
+	{ZCL_NR_URING + 27,   4, {A_FD, A_PTR, A_NUM, A_MSGF}},    /* RECV */
+	{ZCL_NR_URING + 30,   4, {A_FD, A_FD, A_NUM, A_SPLICEF}},  /* SPLICE */
+	{ZCL_NR_URING + 33,   4, {A_FD, A_FD, A_NUM, A_SPLICEF}},  /* TEE */
+	{ZCL_NR_URING + 47,   4, {A_FD, A_PTR, A_NUM, A_MSGF}},    /* SEND_ZC */
 };
 
 const char *zcl_decode_flags(const char *which, unsigned long v, char *buf, size_t len)

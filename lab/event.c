@@ -24,9 +24,9 @@ const char *zcl_evkind_name(enum zcl_evkind k)
 {
 	static const char *const names[] = {
 		[ZE_SYSCALL] = "syscall", [ZE_DMA] = "dma", [ZE_CPU] = "cpu",
-		[ZE_REF] = "ref", [ZE_MARK] = "mark",
+		[ZE_REF] = "ref", [ZE_MARK] = "mark", [ZE_OP] = "op",
 	};
-	return (unsigned)k <= ZE_MARK ? names[k] : "?";
+	return (unsigned)k <= ZE_OP ? names[k] : "?";
 }
 
 const char *zcl_fdkind_name(enum zcl_fdkind k)

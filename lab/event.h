@@ -37,6 +37,8 @@ enum zcl_evkind {
 	ZE_CPU,     /* the CPU copied the bytes (copy_to_user, memcpy, ...) */
 	ZE_REF,     /* descriptor-only handoff: page references, no bytes copied */
 	ZE_MARK,    /* the harness opened (bytes=1) or closed (bytes=2) the bracket */
+	ZE_OP,      /* first event of an io_uring operation's record (uring.h): the
+		     * kernel did it for an io_uring_enter, no mode switch of its own */
 };
 
 /* Descriptor classes. */
@@ -115,6 +117,24 @@ struct zcl_sysrec {
 				* moved nothing): the error's name needs --exact */
 	uint64_t t_entry_ns;   /* CLOCK_MONOTONIC at the entry stop, ns */
 	uint64_t t_exit_ns;    /* ... at the exit stop; 0 when deferred (no exit stop) */
+	/* io_uring (uring.h). On io_uring_enter: the operations it submitted, read
+	 * from the SQ ring at entry, or why they could not be read. On an
+	 * operation's record (nr >= ZCL_NR_URING): its CQE's flags. */
+	uint32_t uring_ops;
+	const char *uring_why; /* static text; NULL: decoded (or not io_uring) */
+	uint32_t cqe_flags;    /* IORING_CQE_F_MORE, IORING_CQE_F_NOTIF, ... */
+	/* MSG_ZEROCOPY (zerocopy.h). zerocopy: a send whose pages the socket pins
+	 * (MSG_ZEROCOPY on an SO_ZEROCOPY socket, or IORING_OP_SEND_ZC). On a
+	 * recvmsg(MSG_ERRQUEUE) that got a completion (zc_done), or a SEND_ZC
+	 * notification: the sends [zc_lo, zc_hi], the bytes they carried
+	 * (zc_bytes, 0 if unknown) and whether the kernel copied them after all
+	 * (SO_EE_CODE_ZEROCOPY_COPIED). */
+	bool zerocopy;
+	bool zc_done, zc_copied;
+	bool zc_unreported;    /* SEND_ZC notification without IORING_SEND_ZC_REPORT_USAGE:
+				* whether the kernel copied is not said */
+	uint32_t zc_lo, zc_hi;
+	uint64_t zc_bytes;
 };
 
 /* One thing the kernel did for a syscall. */

@@ -19,6 +19,7 @@
  * NIC's DMA is modelled (on loopback there is no NIC) and marked so.
  */
 #define _GNU_SOURCE
+#include <linux/io_uring.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 #include "model.h"
 #include "params.h"
+#include "uring.h"
 
 /*  nr                   name               family         in out buf cnt flg iov io */
 static const struct zcl_rule rules[] = {
@@ -53,6 +55,47 @@ static const struct zcl_rule rules[] = {
 	{SYS_mremap,          "mremap",          ZM_MUNMAP,    -1, -1, -1, -1, -1, 0, 0},
 };
 
+/* io_uring operations, by opcode (include/uapi/linux/io_uring.h). Their
+ * records' args (uring.c): SPLICE/TEE fd_in, fd_out, len, flags, off_in,
+ * off_out; SEND/RECV family fd, addr, len, msg_flags, off, user_data; the
+ * others fd, addr, len, off, rw_flags, user_data. */
+#define U(op) (ZCL_NR_URING + (op))
+static const struct zcl_rule uring_rules[] = {
+	/* opcode             name                      family        in out buf cnt flg iov io */
+	{U(1),  "io_uring:READV",       ZM_READ,       0, -1,  1, -1, -1, 1, 0},
+	{U(2),  "io_uring:WRITEV",      ZM_WRITE,     -1,  0,  1, -1, -1, 1, 0},
+	{U(4),  "io_uring:READ_FIXED",  ZM_READ,       0, -1,  1,  2, -1, 0, 0},
+	{U(5),  "io_uring:WRITE_FIXED", ZM_WRITE,     -1,  0,  1,  2, -1, 0, 0},
+	{U(9),  "io_uring:SENDMSG",     ZM_SEND,      -1,  0,  1, -1,  3, 1, 0},
+	{U(10), "io_uring:RECVMSG",     ZM_RECV,       0, -1,  1, -1,  3, 1, 0},
+	{U(22), "io_uring:READ",        ZM_READ,       0, -1,  1,  2, -1, 0, 0},
+	{U(23), "io_uring:WRITE",       ZM_WRITE,     -1,  0,  1,  2, -1, 0, 0},
+	{U(26), "io_uring:SEND",        ZM_SEND,      -1,  0,  1,  2,  3, 0, 0},
+	{U(27), "io_uring:RECV",        ZM_RECV,       0, -1,  1,  2,  3, 0, 0},
+	{U(30), "io_uring:SPLICE",      ZM_SPLICE,     0,  1, -1,  2, -1, 0, 0},
+	{U(33), "io_uring:TEE",         ZM_TEE,        0,  1, -1,  2, -1, 0, 0},
+	{U(47), "io_uring:SEND_ZC",     ZM_SEND,      -1,  0,  1,  2,  3, 0, 0},
+	{U(48), "io_uring:SENDMSG_ZC",  ZM_SEND,      -1,  0,  1, -1,  3, 1, 0},
+	{U(60), "io_uring:READV_FIXED", ZM_READ,       0, -1,  1, -1, -1, 1, 0},
+	{U(61), "io_uring:WRITEV_FIXED", ZM_WRITE,    -1,  0,  1, -1, -1, 1, 0},
+};
+#undef U
+
+/* The row of an io_uring operation: its own, or one that moves nothing. */
+static const struct zcl_rule *uring_rule(long nr)
+{
+	static struct zcl_rule by_op[ZCL_URING_NOPS];
+	static bool built;
+	if (!built) {
+		for (unsigned op = 0; op < ZCL_URING_NOPS; op++)
+			by_op[op] = (struct zcl_rule){ZCL_NR_URING + op, "io_uring:op", ZM_OTHER, -1, -1, -1, -1, -1, 0, 0};
+		for (size_t i = 0; i < sizeof uring_rules / sizeof uring_rules[0]; i++)
+			by_op[uring_rules[i].nr - ZCL_NR_URING] = uring_rules[i];
+		built = true;
+	}
+	return &by_op[nr - ZCL_NR_URING];
+}
+
 const struct zcl_rule *zcl_rules(size_t *n)
 {
 	*n = sizeof rules / sizeof rules[0];
@@ -65,6 +108,8 @@ const struct zcl_rule *zcl_rule_for(long nr)
 {
 	static const struct zcl_rule *by_nr[512];
 	static bool built;
+	if (zcl_is_uring_op(nr))
+		return uring_rule(nr);
 	if (!built) {
 		for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
 			if (rules[i].nr >= 0 && rules[i].nr < 512)
@@ -77,6 +122,13 @@ const struct zcl_rule *zcl_rule_for(long nr)
 const char *zcl_syscall_name(long nr)
 {
 	static char *cache[1024];
+	static char uring[ZCL_URING_NOPS][32];
+	if (zcl_is_uring_op(nr)) {
+		char *u = uring[nr - ZCL_NR_URING];
+		if (!u[0])
+			snprintf(u, sizeof uring[0], "io_uring:%s", zcl_uring_opname((unsigned)(nr - ZCL_NR_URING)));
+		return u;
+	}
 	const struct zcl_rule *r = zcl_rule_for(nr);
 	if (r)
 		return r->name;
@@ -208,9 +260,39 @@ static void m_read(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t 
 		emit(o, ZE_CPU, from, ZP_USER, n, false, cpu_note(from, ZP_USER, &r->in));
 }
 
+/* MSG_ZEROCOPY or SEND_ZC: the socket buffer references your pinned pages
+ * (Documentation/networking/msg_zerocopy.rst); a NIC DMAs from them. */
+static void zerocopy_send(struct out *o, const struct zcl_sysrec *r, uint64_t n)
+{
+	emit(o, ZE_REF, ZP_USER, ZP_SOCKET, n, false,
+	     "zerocopy: your pages are pinned and referenced by the socket buffer, no copy");
+	if (has_nic(&r->out))
+		emit(o, ZE_DMA, ZP_USER, ZP_NIC, n, true,
+		     r->out.route == ZR_LOOPBACK
+			     ? "a NIC would DMA from your pinned pages (modelled; loopback copies instead, see the completion)"
+			     : "the NIC DMAs straight from your pinned pages (modelled)");
+}
+
+/* A zerocopy completion (recvmsg(MSG_ERRQUEUE), or SEND_ZC's notification):
+ * when the kernel copied after all, the deferred copy of the range's bytes. */
+static void zerocopy_done(struct out *o, const struct zcl_sysrec *r)
+{
+	if (r->zc_copied && r->zc_bytes > 0)
+		emit(o, ZE_CPU, ZP_USER, ZP_SOCKET, r->zc_bytes, false,
+		     "deferred copy: the kernel copied your pinned pages after all (SO_EE_CODE_ZEROCOPY_COPIED)");
+	else if (r->zc_unreported && r->zc_bytes > 0 && r->out.route == ZR_LOOPBACK)
+		emit(o, ZE_CPU, ZP_USER, ZP_SOCKET, r->zc_bytes, true,
+		     "deferred copy (modelled): loopback copies pinned pages on delivery; "
+		     "IORING_SEND_ZC_REPORT_USAGE would say");
+}
+
 static void m_write(struct out *o, const struct zcl_sysrec *r, bool sg, uint64_t n)
 {
 	(void)sg;
+	if (r->zerocopy && n > 0 && r->out.kind == ZF_SOCKET && !(r->cqe_flags & IORING_CQE_F_NOTIF)) {
+		zerocopy_send(o, r, n);
+		return;
+	}
 	enum zcl_place to = place_of(&r->out);
 	enum zcl_place from = r->src_in_filemap ? ZP_PAGE_CACHE : ZP_USER;
 	if (r->src_in_filemap)
@@ -302,16 +384,26 @@ static const struct {
 	[ZM_COPYRANGE] = {m_inkernel, "copies between files inside the kernel"},
 	[ZM_MMAP] = {m_none, "maps memory; a file mapping copies nothing until touched"},
 	[ZM_MUNMAP] = {m_none, "unmaps or moves a mapping"},
+	[ZM_OTHER] = {m_none, "an io_uring operation that moves no bytes"},
 };
 
 size_t zcl_model(const struct zcl_sysrec *r, bool sg, struct zcl_event *ev, size_t max)
 {
 	struct out o = {ev, 0, max};
 	const struct zcl_rule *rule = zcl_rule_for(r->nr);
-	emit(&o, ZE_SYSCALL, ZP_USER, ZP_NONE, 0, false,
-	     rule ? families[rule->fam].what : NULL);
+	bool op = zcl_is_uring_op(r->nr);
+	if (op)
+		emit(&o, ZE_OP, ZP_USER, ZP_NONE, 0, false,
+		     r->cqe_flags & IORING_CQE_F_NOTIF
+			     ? "io_uring notification: the kernel is done with your pages"
+			     : "an io_uring operation, done for an io_uring_enter: no mode switch of its own");
+	else
+		emit(&o, ZE_SYSCALL, ZP_USER, ZP_NONE, 0, false,
+		     r->uring_why ? r->uring_why : rule ? families[rule->fam].what : NULL);
 	uint64_t n = r->ret > 0 ? (uint64_t)r->ret : 0;
 	if (rule)
 		families[rule->fam].fn(&o, r, sg, n);
+	if (r->zc_done)
+		zerocopy_done(&o, r);
 	return o.n;
 }

@@ -26,6 +26,7 @@ enum zcl_family {
 	ZM_COPYRANGE, /* copy_file_range: file -> file inside the kernel */
 	ZM_MMAP,      /* mmap: map a file; copies nothing yet */
 	ZM_MUNMAP,    /* munmap, mremap: the mapping goes or moves */
+	ZM_OTHER,     /* an io_uring operation that moves no bytes (NOP, POLL_ADD, ...) */
 };
 
 struct zcl_rule {
@@ -41,13 +42,16 @@ struct zcl_rule {
 	unsigned char io;   /* /proc/PID/io accounting: 1 rchar+syscr, 2 wchar+syscw, 3 both */
 };
 
-/* The row for syscall nr, or NULL when the model has none. Can't fail. */
+/* The row for syscall nr, or NULL when the model has none; for an io_uring
+ * operation's record (nr >= ZCL_NR_URING, uring.h) the operation's row,
+ * whose argument numbers index the record's args (fd, addr, len, off,
+ * splice_fd_in or flags, user_data). Can't fail. */
 const struct zcl_rule *zcl_rule_for(long nr);
 
-/* All rows, *n set to their number. */
+/* All syscall rows (not the io_uring operations'), *n set to their number. */
 const struct zcl_rule *zcl_rules(size_t *n);
 
-/* The syscall's name ("read", "sendfile", "syscall_999"); static storage. */
+/* The syscall's name ("read", "sendfile", "syscall_999", "io_uring:READ"); static storage. */
 const char *zcl_syscall_name(long nr);
 
 /* Does rec look like a bracket marker (getppid with the magic), token or not? */
@@ -59,7 +63,10 @@ bool zcl_is_marker(const struct zcl_sysrec *rec, unsigned long token, int *phase
 /*
  * Turn one finished syscall into events: a ZE_SYSCALL event first (two mode
  * switches; its note says what the call does), then the copies in the order
- * the kernel makes them. sg: the NIC does scatter-gather (default on).
+ * the kernel makes them. An io_uring operation's record gets a ZE_OP event
+ * first instead (no mode switch: its io_uring_enter had them). A send with
+ * rec->zerocopy pins your pages (a reference, no CPU copy); a record with
+ * rec->zc_done and zc_copied shows the kernel's deferred copy of zc_bytes. sg: the NIC does scatter-gather (default on).
  * Writes at most max events to ev and returns how many (max >=
  * ZCL_MAX_EVENTS_PER_CALL always suffices). Can't fail.
  */

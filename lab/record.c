@@ -364,7 +364,7 @@ static bool get_events(struct reader *rd, size_t n)
 		e->bytes = u64(rd, 4);
 		e->modelled = u64(rd, 5);
 		e->note = str(rd, 6);
-		rd->bad |= e->kind > ZE_MARK || e->from >= ZP__COUNT || e->to >= ZP__COUNT;
+		rd->bad |= e->kind > ZE_OP || e->from >= ZP__COUNT || e->to >= ZP__COUNT;
 		if (rd->bad)
 			return true;
 	}

@@ -122,10 +122,46 @@ static void copies(struct zcl_summary *s, const struct zcl_event *ev, size_t n)
 	}
 }
 
+/* io_uring and zerocopy figures: operations are not syscalls (no row, no
+ * mode switch); their bytes and copies count like a syscall's. */
+static bool io_uring_and_zc(struct zcl_summary *s, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
+{
+	bool op = zcl_is_uring_op(r->nr);
+	if (r->zc_done) {
+		s->zc_completions++;
+		s->zc_copied += r->zc_copied ? r->zc_bytes : 0;
+		s->zc_unreported += r->zc_unreported;
+	}
+	if (r->zerocopy && !r->zc_done && r->ret > 0) {
+		s->zc_sends++;
+		s->zc_pinned += (uint64_t)r->ret;
+	}
+	if (r->nr == SYS_io_uring_enter)
+		s->uring_enters++;
+	if (r->uring_why) {
+		s->uring_undecoded++;
+		s->uring_why = r->uring_why;
+	}
+	if (!op)
+		return false;
+	if (r->cqe_flags & 8 /* IORING_CQE_F_NOTIF */) {
+		s->uring_notifs++;
+	} else {
+		s->uring_ops++;
+		s->uring_by_op[r->nr - ZCL_NR_URING]++;
+	}
+	const struct zcl_rule *rule = zcl_rule_for(r->nr);
+	classes(s, r, rule && rule->fam != ZM_OTHER && r->ret > 0 ? (uint64_t)r->ret : 0);
+	copies(s, ev, n);
+	return true;
+}
+
 void zcl_summary_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n)
 {
 	struct zcl_summary *s = ctx;
 	if ((n > 0 && ev[0].kind == ZE_MARK) || !r->in_bracket)
+		return;
+	if (io_uring_and_zc(s, r, ev, n))
 		return;
 	const struct zcl_rule *rule = zcl_rule_for(r->nr);
 	bool failed = r->err_unnamed || (!r->deferred && r->ret < 0 && r->ret >= -4095);

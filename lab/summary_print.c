@@ -141,6 +141,29 @@ static void per_process(FILE *out, const struct zcl_summary *s)
 	free(p);
 }
 
+/* io_uring's operations against its syscalls, and MSG_ZEROCOPY's pins and completions. */
+static void io_uring_and_zc(FILE *out, const struct zcl_summary *s)
+{
+	char a[32], b[32];
+	if (s->uring_ops || s->uring_notifs) {
+		fprintf(out, "  io_uring       %" PRIu64 " operations decoded from the rings in %" PRIu64
+			     " io_uring_enter calls (no mode switches of\n                 their own; %" PRIu64
+			     " notifications):", s->uring_ops, s->uring_enters, s->uring_notifs);
+		for (unsigned op = 0; op < ZCL_URING_NOPS; op++)
+			if (s->uring_by_op[op])
+				fprintf(out, " %s x%" PRIu64, zcl_uring_opname(op), s->uring_by_op[op]);
+		fputc('\n', out);
+	}
+	if (s->zc_sends || s->zc_completions)
+		fprintf(out, "  zerocopy       %" PRIu64 " sends pinned %s of your pages; %" PRIu64
+			     " completions read, %s copied after all\n", s->zc_sends, human(s->zc_pinned, a, sizeof a),
+			s->zc_completions, human(s->zc_copied, b, sizeof b));
+	if (s->zc_unreported)
+		fprintf(out, "                 (%" PRIu64 " SEND_ZC notifications did not say whether the kernel copied:\n"
+			     "                 IORING_SEND_ZC_REPORT_USAGE asks; on loopback the copy is modelled)\n",
+			s->zc_unreported);
+}
+
 static void copies(FILE *out, const struct zcl_summary *s)
 {
 	char a[32], b[32], c[32];
@@ -194,10 +217,12 @@ static void descriptor_classes(FILE *out, const struct zcl_summary *s)
 static void blind_spots(FILE *out, const struct zcl_summary *s, const struct zcl_kernel_acct *k)
 {
 	char a[32], b[32];
-	if (s->uring)
-		fprintf(out, "  not seen       io_uring (%" PRIu64 " calls): the reads and writes queued in its rings are\n"
-			     "                 not decoded: their bytes and copies are missing above, and /proc/PID/io\n"
-			     "                 does not count them either\n", s->uring);
+	if (s->uring_undecoded)
+		fprintf(out, "  not seen       io_uring (%" PRIu64 " calls): their bytes and copies are missing above:\n"
+			     "                 %s\n", s->uring_undecoded, s->uring_why);
+	if (zcl_uring_lost())
+		fprintf(out, "  not seen       %" PRIu64 " io_uring completions: the CQ ring wrapped before the lab looked,\n"
+			     "                 or memory ran out\n", zcl_uring_lost());
 	if (s->aio)
 		fprintf(out, "  not seen       Linux AIO (%" PRIu64 " io_setup/io_submit calls): the transfers they start are\n"
 			     "                 not decoded: missing above and from /proc/PID/io's rchar/wchar\n", s->aio);
@@ -241,7 +266,7 @@ static void crosscheck(FILE *out, const struct zcl_summary *s, const struct zcl_
 		fputs("  kernel         /proc/PID/io: not available (the first process was gone before it could be read)\n", out);
 		return;
 	}
-	const char *verdict = bad ? "DISAGREES" : s->uring || s->aio ? "agrees, but neither side sees io_uring/AIO transfers"
+	const char *verdict = bad ? "DISAGREES" : s->uring || s->aio ? "agrees (neither side counts io_uring/AIO transfers)"
 									     : "agrees";
 	fprintf(out, "  kernel         /proc/PID/io of the first process %s\n", verdict);
 	if (s->deferred)
@@ -269,6 +294,7 @@ void zcl_summary_print(FILE *out, const struct zcl_summary *s, bool with_table,
 	fprintf(out, "  syscalls       %" PRIu64 "  (mode switches: %" PRIu64 ", 2 per syscall)\n", t->syscalls,
 		t->mode_switches);
 	copies(out, s);
+	io_uring_and_zc(out, s);
 	descriptor_classes(out, s);
 	blind_spots(out, s, k);
 	crosscheck(out, s, t, k);
@@ -321,10 +347,15 @@ void zcl_summary_json(FILE *o, const struct zcl_summary *s, const struct zcl_tot
 			fprintf(o, "%s\"%s\":%" PRIu64, first ? "" : ",", zcl_fdclass_name((enum zcl_fdclass)c), s->cls[c]);
 			first = 0;
 		}
-	fprintf(o, "},\"not_seen\":{\"io_uring_calls\":%" PRIu64 ",\"aio_calls\":%" PRIu64 ",\"o_direct_uses\":%"
+	fprintf(o, "},\"io_uring\":{\"enter_calls\":%" PRIu64 ",\"operations\":%" PRIu64 ",\"notifications\":%" PRIu64
+		   ",\"lost\":%" PRIu64 "},\"zerocopy\":{\"sends\":%" PRIu64 ",\"pinned_bytes\":%" PRIu64
+		   ",\"completions\":%" PRIu64 ",\"copied_bytes\":%" PRIu64 "}",
+		s->uring_enters, s->uring_ops, s->uring_notifs, zcl_uring_lost(), s->zc_sends, s->zc_pinned,
+		s->zc_completions, s->zc_copied);
+	fprintf(o, ",\"not_seen\":{\"io_uring_calls\":%" PRIu64 ",\"aio_calls\":%" PRIu64 ",\"o_direct_uses\":%"
 		   PRIu64 ",\"failed_unnamed\":%" PRIu64 ",\"unknown\":%" PRIu64 "},\"kernel\":{\"available\":%s,"
 		   "\"agrees\":%s,\"independent\":%s,\"disagreements\":",
-		s->uring, s->aio, s->cls[ZC_DIRECT], s->err_unnamed, s->unknown, bad >= 0 ? "true" : "false",
+		s->uring_undecoded, s->aio, s->cls[ZC_DIRECT], s->err_unnamed, s->unknown, bad >= 0 ? "true" : "false",
 		bad == 0 ? "true" : "false", s->deferred ? "false" : "true");
 	zcl_json_str(o, cc);
 	fputs("}}}\n", o);

@@ -9,6 +9,7 @@
 #include "htab.h"
 #include "pcwatch.h"
 #include "summary.h"
+#include "uring.h"
 
 /* One syscall of one process (nr -1: the process's own totals). */
 struct zcl_sum_row {
@@ -31,6 +32,14 @@ struct zcl_summary {
 	uint64_t sent;               /* bytes into sockets */
 	uint64_t deferred, err_unnamed, unknown;
 	uint64_t uring, aio;         /* io_uring_* and io_setup/io_submit calls */
+	uint64_t uring_enters;       /* io_uring_enter calls */
+	uint64_t uring_ops, uring_notifs; /* operations decoded (their completions), notifications */
+	uint64_t uring_by_op[ZCL_URING_NOPS];
+	uint64_t uring_undecoded;    /* io_uring calls whose operations could not be read */
+	const char *uring_why;       /* the last reason (static text) */
+	uint64_t zc_sends, zc_pinned;     /* zerocopy sends, their bytes (pinned, not copied) */
+	uint64_t zc_completions, zc_copied; /* completions read, bytes the kernel copied after all */
+	uint64_t zc_unreported;      /* SEND_ZC notifications that did not say whether it copied */
 	uint64_t cls[ZC__COUNT];     /* descriptor uses by class (in and out) */
 	uint64_t loop_sends, dev_sends, noroute_sends;
 	const char *netdev;          /* the last real device seen, interned */

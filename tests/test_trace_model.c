@@ -259,7 +259,8 @@ Test(trace_model, exec_from_a_thread_keeps_the_kernel_in_agreement)
 
 static const char uring[] =
 	"#include <sys/syscall.h>\n#include <unistd.h>\n#include <string.h>\n"
-	"int main(void) { char p[120]; memset(p, 0, sizeof p); long fd = syscall(SYS_io_uring_setup, 4, p);\n"
+	"int main(void) { char p[120]; memset(p, 0, sizeof p); p[8] = 2; /* SQPOLL: not decodable */\n"
+	"  long fd = syscall(SYS_io_uring_setup, 4, p);\n"
 	"  if (fd >= 0) close((int)fd); unsigned long ctx = 0; syscall(SYS_io_setup, 4, &ctx); return 0; }\n";
 
 Test(trace_model, io_uring_and_aio_are_named_as_blind_spots)
