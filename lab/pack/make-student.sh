@@ -124,7 +124,7 @@ student_readme() {
 		drop = 0
 		if ($0 ~ /^## For instructors/) { print "## Grading and the sandbox"; next }
 	}
-	/^### / { drop = ($0 ~ /^### (A whole class|Gradescope|Autolab|Handing out)/) }
+	/^### / { drop = ($0 ~ /^### (A whole class|Gradescope|Autolab|GitHub Classroom|Handing out)/) }
 	/<!-- instructor-only -->/ { skip = 1; next }
 	/<!-- \/instructor-only -->/ { skip = 0; next }
 	drop || skip { next }
