@@ -1,12 +1,21 @@
 /*
- * test_beyond.c - the stages past the articles (5: splice), on 1 MiB cold:
- * the reference moves every file byte by reference through its pipe, the
- * CPU copies nothing with scatter-gather and every byte without it, and it
- * pays about two syscalls per pipe-full where sendfile pays one call.
+ * test_beyond.c - the stages past the articles, on 1 MiB cold.
+ *   5 (splice): the reference moves every file byte by reference through
+ *     its pipe, the CPU copies nothing with scatter-gather and every byte
+ *     without it, and it pays about two syscalls per pipe-full where
+ *     sendfile pays one call.
+ *   7 (copy_file_range): the filesystem copies in the kernel - 1x the size
+ *     on ext4, nothing where the output shares the input's blocks - no byte
+ *     visits user space, the output file is the input exactly; a read/write
+ *     copy breaks the rule, a byte too many is wrong bytes.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "grader.h"
 #include "helpers.h"
 
 #define MIB (1024u * 1024u)
@@ -56,4 +65,74 @@ Test(beyond, splice_skeleton_is_not_implemented)
 	struct zcl_run r = run_stage(5, false, 4096, false, true, ZI_NONE, 10);
 	cr_expect_eq(r.verdict, ZV_NOT_IMPLEMENTED, "%s - %s", zcl_verdict_name(r.verdict), r.reason);
 	zcl_run_free(&r);
+}
+
+/* ---- stage 7: copy_file_range, file -> file ---- */
+
+#define INC "#define _GNU_SOURCE\n#include <errno.h>\n#include <unistd.h>\n#include \"zcl.h\"\n"
+
+Test(beyond, copy_file_range_copies_in_the_kernel_and_never_in_user_space)
+{
+	struct zcl_run r = run_stage(7, true, MIB, false, true, ZI_NONE, 10);
+	cr_assert_eq(r.verdict, ZV_PASS, "%s - %s", zcl_verdict_name(r.verdict), r.reason);
+	const struct zcl_totals *t = &r.totals;
+	cr_expect_eq(r.received_bytes, MIB, "the output file holds the input, nothing beyond");
+	cr_expect_eq(r.first_mismatch, -1);
+	cr_expect_eq(t->file_read_bytes + t->sock_user_bytes + t->sock_map_bytes, 0, "no byte in user space");
+	cr_expect_eq(t->sock_kernel_bytes, MIB, "every byte moved inside the kernel");
+	cr_expect_eq(t->by_nr[SYS_copy_file_range] > 0, true);
+	/* the filesystem's answer: measured on the output's extents */
+	bool reflinked = r.out_extents.measured && r.out_extents.shared_bytes >= MIB;
+	cr_expect_eq(t->cpu.bytes, reflinked ? 0 : MIB, "in-kernel CPU bytes %llu (reflink: %d)",
+		     (unsigned long long)t->cpu.bytes, reflinked);
+	if (!r.tmpfs) {
+		cr_expect(r.out_extents.measured, "FIEMAP on a disk filesystem: %s", strerror(r.out_extents.error));
+		cr_expect_eq(t->filled_bytes, MIB, "the input came from the disk, once");
+		cr_expect(strstr(r.reason, reflinked ? "reflink" : "copied in the kernel"), "%s", r.reason);
+	}
+	if (r.kernel.begin.valid && r.kernel.end.valid && !reflinked)
+		cr_expect_geq(r.kernel.end.write_bytes - r.kernel.begin.write_bytes, MIB,
+			      "the copy dirtied the output's pages: write-back owed");
+	zcl_run_free(&r);
+}
+
+Test(beyond, copy_skeleton_is_not_implemented)
+{
+	struct zcl_run r = run_stage(7, false, 4096, false, true, ZI_NONE, 10);
+	cr_expect_eq(r.verdict, ZV_NOT_IMPLEMENTED, "%s - %s", zcl_verdict_name(r.verdict), r.reason);
+	zcl_run_free(&r);
+}
+
+Test(beyond, copy_by_read_and_write_breaks_the_rule, .fini = drop_fake_root)
+{
+	fake_root(7, INC "int copy_file(int in, int out, size_t z) { char b[65536]; (void)z; ssize_t n;\n"
+		     "while ((n = read(in, b, sizeof b)) > 0) for (ssize_t o = 0; o < n;) { ssize_t w = write(out, b + o, "
+		     "(size_t)(n - o)); if (w <= 0) return -1; o += w; } return n < 0 ? -1 : 0; }\n");
+	struct zcl_run r = run_stage(7, false, MIB, false, true, ZI_NONE, 10);
+	cr_expect_eq(r.verdict, ZV_RULE, "%s - %s", zcl_verdict_name(r.verdict), r.reason);
+	cr_expect(strstr(r.reason, "read() copied"), "%s", r.reason);
+	cr_expect_eq(r.totals.sock_user_bytes, MIB, "the writes into the output file were seen");
+	zcl_run_free(&r);
+}
+
+Test(beyond, copy_with_a_byte_too_many_is_wrong_bytes, .fini = drop_fake_root)
+{
+	fake_root(7, INC "int copy_file(int in, int out, size_t z) { off_t a = 0, b = 0; size_t l = z + 1;\n"
+		     "while (l > 0) { ssize_t n = copy_file_range(in, &a, out, &b, l, 0); if (n < 0) return -1; "
+		     "if (n == 0) break; l -= (size_t)n; }\n"
+		     "return pwrite(out, \"x\", 1, b) == 1 ? 0 : -1; }\n");
+	struct zcl_run r = run_stage(7, false, 4097, false, true, ZI_NONE, 10);
+	cr_expect_eq(r.verdict, ZV_WRONG_BYTES, "%s - %s %s", zcl_verdict_name(r.verdict), r.reason, r.diag ? r.diag : "");
+	cr_expect(strstr(r.reason, "1 extra"), "%s", r.reason);
+	zcl_run_free(&r);
+}
+
+Test(beyond, the_copy_stage_is_graded_out_of_twenty_without_a_socket_test)
+{
+	static struct zcl_grade g;
+	cr_assert_eq(zcl_grade_run(&g, 7, true, 42, 10), 0, "%s", g.internal_error);
+	cr_expect_eq(g.score, 20.0);
+	cr_expect_eq(g.max_score, 20.0);
+	for (int k = 0; k < g.stages[0].ntests; k++)
+		cr_expect_null(strstr(g.stages[0].tests[k].name, "socket"), "%s", g.stages[0].tests[k].name);
 }
