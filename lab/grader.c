@@ -121,11 +121,15 @@ void zcl_grade_injected(const struct zcl_run *r, char *buf, size_t len)
 static void describe(struct zcl_test_result *t, const struct zcl_run *r, const struct scenario *sc)
 {
 	say(t, "%s: %s\n", zcl_verdict_name(r->verdict), r->reason);
-	say(t, "input: a %" PRIu64 "-byte file, seed %" PRIu64 ", %s cache%s\n", sc->size, r->seed,
-	    sc->warm ? "warm" : "cold",
-	    sc->inject == ZI_SHORT ? ", short transfers at seeded offsets" :
-	    sc->inject == ZI_EINTR ? ", EINTR at seeded offsets" :
-	    sc->sndbuf ? ", socket send buffer 4 KiB" : "");
+	const char *disturbed = sc->inject == ZI_SHORT ? ", short transfers at seeded offsets" :
+				sc->inject == ZI_EINTR ? ", EINTR at seeded offsets" :
+				sc->sndbuf ? ", socket send buffer 4 KiB" : "";
+	if (r->stage->input == ZIN_PIPE) /* a live stream: no cache, warm or cold */
+		say(t, "input: a %" PRIu64 "-byte stream through a pipe, seed %" PRIu64 "%s\n", sc->size, r->seed,
+		    disturbed);
+	else
+		say(t, "input: a %" PRIu64 "-byte file, seed %" PRIu64 ", %s cache%s\n", sc->size, r->seed,
+		    sc->warm ? "warm" : "cold", disturbed);
 	char inj[600];
 	zcl_grade_injected(r, inj, sizeof inj);
 	if (inj[0])

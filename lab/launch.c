@@ -68,7 +68,8 @@ static void child_setup(void *arg)
 	/* Move the lab descriptors above 5 first, so dup2 cannot clobber them. */
 	int f = fcntl(c->file_fd, F_DUPFD, 10), s = fcntl(c->sock_fd, F_DUPFD, 10);
 	int s2 = c->sock2_fd >= 0 ? fcntl(c->sock2_fd, F_DUPFD, 10) : -1;
-	if (in < 0 || f < 0 || s < 0 || (c->sock2_fd >= 0 && s2 < 0))
+	int rep = fcntl(c->report_fd, F_DUPFD, 10); /* it may be 5, a second output's number */
+	if (in < 0 || f < 0 || s < 0 || rep < 0 || (c->sock2_fd >= 0 && s2 < 0))
 		die("zcl: sandbox: cannot set up descriptors\n");
 	dup2(in, 0);
 	dup2(f, ZCL_FILE_FD);
@@ -81,7 +82,7 @@ static void child_setup(void *arg)
 	if (w < 0)
 		die("zcl: sandbox: cannot drop privileges\n");
 	layers |= w;
-	ssize_t n = write(c->report_fd, &layers, sizeof layers);
+	ssize_t n = write(rep, &layers, sizeof layers);
 	(void)n;
 	syscall(SYS_close_range, s2 >= 0 ? OUT2_FD + 1u : (unsigned)OUT2_FD, ~0u, 0u);
 }

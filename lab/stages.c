@@ -49,6 +49,12 @@ static const struct zcl_stage stages[] = {
 	 "pipe2() a pipe; loop: n = splice(file_fd, &off, pipe_wr, NULL, left, SPLICE_F_MOVE), "
 	 "then splice(pipe_rd, NULL, sock_fd, NULL, ...) until those n bytes left the pipe.",
 	 ZCT_SEND_FILE, ZIN_FILE, ZOUT_SOCKET, "the socket"},
+	{6, "tee", "tee() one stream to two sockets",
+	 "tee() duplicates the live stream's pipe pages into a second pipe; splice() sends each pipe to a socket",
+	 false, true, false, true, false, false, 0, 2,
+	 "pipe2() a pipe; loop: n = tee(in_pipe, p[1], left, 0) duplicates the stream's head without "
+	 "consuming it; splice n bytes in_pipe -> sock_a, then n bytes p[0] -> sock_b (each in a loop).",
+	 ZCT_BROADCAST, ZIN_PIPE, ZOUT_TWO_SOCKETS, "both sockets"},
 	{7, "copy", "copy_file_range() file -> file",
 	 "copy_file_range(): the filesystem copies inside the kernel (page cache -> page cache, or shares the extents)",
 	 false, true, false, true, false, false, 1, 1,

@@ -144,7 +144,9 @@ static void layout(struct layout *L, const struct zcl_canvas *c, const struct zc
 		L->box[ZP_SOCKET] = (struct rect){rx, kern_y, rw, 4};
 		L->box[ZP_NIC] = (struct rect){L->sw - 1 - dw, hw_y, dw, 3};
 	}
-	if (uses(s, ZP_PIPE) || pipe_in)
+	if (pipe_in) /* the input's place: where the page cache would be */
+		L->box[ZP_PIPE] = (struct rect){1, kern_y, lw, 4};
+	else if (uses(s, ZP_PIPE))
 		L->box[ZP_PIPE] = (struct rect){L->mid - 4, kern_y, 8, 4};
 	if (s->stage && s->stage->map_writes) /* the file is mapped, not read */
 		L->mapping = (struct rect){1, user_y, lw, 3};
@@ -256,9 +258,11 @@ static void draw_block(struct zcl_canvas *c, const struct layout *L, const struc
 	snprintf(label, sizeof label, "%s %s%s",
 		 e->kind == ZE_DMA ? "DMA" : e->kind == ZE_CPU ? "CPU" : "ref", size, e->modelled ? "*" : "");
 	int len = zcl_text_width(label);
-	if (p->n == 0) { /* nowhere to travel (a copy within one place): by the box */
+	if (p->n == 0) { /* nowhere to travel (a copy within one place, tee): in the box, or by it */
 		struct rect b = L->box[e->from];
-		if (b.w)
+		if (b.w && b.w - 2 >= len)
+			zcl_text(c, b.x + 1, b.y + 2, label, r, true);
+		else if (b.w)
 			zcl_text(c, b.x + 1, b.y - 1, label, r, true);
 		return;
 	}
@@ -397,7 +401,7 @@ static void lanes(struct zcl_canvas *c, const struct layout *L, const struct zcl
 			zcl_put(c, x, y, zcl_glyph(c, ZG_DOT), ZR_DIM, false);
 		zcl_text(c, x + 2, L->rule_kernel - 1, "same pages", ZR_DIM, false);
 	}
-	if (e && e->kind == ZE_REF && L->box[e->to].w > 12)
+	if (e && e->kind == ZE_REF && e->from != e->to && L->box[e->to].w > 12)
 		zcl_text(c, L->box[e->to].x + 1, L->box[e->to].y + 2, "descriptors", ZR_REF, false);
 	const char *nic = "* modelled: loopback has no NIC";
 	if (L->box[ZP_NIC].w)
