@@ -49,7 +49,7 @@ static const struct zcl_stage stages[] = {
 	 "pipe2() a pipe; loop: n = splice(file_fd, &off, pipe_wr, NULL, left, SPLICE_F_MOVE), "
 	 "then splice(pipe_rd, NULL, sock_fd, NULL, ...) until those n bytes left the pipe.",
 	 ZCT_SEND_FILE, ZIN_FILE, ZOUT_SOCKET, "the socket"},
-	{6, "tee", "tee() one stream to two sockets",
+	{6, "tee", "tee() to two sockets",
 	 "tee() duplicates the live stream's pipe pages into a second pipe; splice() sends each pipe to a socket",
 	 false, true, false, true, false, false, 0, 2,
 	 "pipe2() a pipe; loop: n = tee(in_pipe, p[1], left, 0) duplicates the stream's head without "

@@ -23,16 +23,16 @@
 static int drain(int from, int to, size_t n)
 {
 	while (n > 0) {
-		ssize_t k = splice(from, NULL, to, NULL, n, SPLICE_F_MOVE | SPLICE_F_MORE);
-		if (k < 0 && errno == EINTR)
+		ssize_t sent = splice(from, NULL, to, NULL, n, SPLICE_F_MOVE | SPLICE_F_MORE);
+		if (sent < 0 && errno == EINTR)
 			continue;
-		if (k < 0)
+		if (sent < 0)
 			return -1;
-		if (k == 0) {		/* cannot happen: the bytes are in the pipe */
+		if (sent == 0) {	/* cannot happen: the bytes are in the pipe */
 			errno = EIO;
 			return -1;
 		}
-		n -= (size_t)k;
+		n -= (size_t)sent;
 	}
 	return 0;
 }
@@ -43,33 +43,33 @@ static int drain(int from, int to, size_t n)
  */
 int broadcast(int in_pipe, int sock_a, int sock_b, size_t size)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
+	int dup_pipe[2];
+	if (pipe2(dup_pipe, O_CLOEXEC) < 0)
 		return -1;
 	int rc = 0;
 	size_t left = size;
 	while (left > 0) {
 		/* duplicate what is at the head of the stream (at most what
 		 * the second pipe can hold), without consuming it */
-		ssize_t n = tee(in_pipe, p[1], left, 0);
-		if (n < 0 && errno == EINTR)
+		ssize_t teed = tee(in_pipe, dup_pipe[1], left, 0);
+		if (teed < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			if (n == 0)
+		if (teed <= 0) {
+			if (teed == 0)
 				errno = EIO;	/* the writer closed before size bytes */
 			rc = -1;
 			break;
 		}
 		/* the original to A (this consumes it), the duplicate to B */
-		if (drain(in_pipe, sock_a, (size_t)n) < 0 || drain(p[0], sock_b, (size_t)n) < 0) {
+		if (drain(in_pipe, sock_a, (size_t)teed) < 0 || drain(dup_pipe[0], sock_b, (size_t)teed) < 0) {
 			rc = -1;
 			break;
 		}
-		left -= (size_t)n;
+		left -= (size_t)teed;
 	}
 	int saved = errno;
-	close(p[0]);
-	close(p[1]);
+	close(dup_pipe[0]);
+	close(dup_pipe[1]);
 	errno = saved;
 	return rc;
 }
