@@ -1,5 +1,10 @@
 /*
  * stages.h - the stage manifest: one row per stage of the progression.
+ *
+ * Adding a stage is data: a row here (its contract, input, outputs, rules
+ * and copy target), exercises/NN-slug.c, solutions/NN-slug.c and its
+ * WORKBOOK.md chapter. The build, the harness, the runner, the checker,
+ * the grader, the bench and the scene read the row, never the number.
  */
 #ifndef ZCL_STAGES_H
 #define ZCL_STAGES_H
@@ -39,7 +44,8 @@ struct zcl_stage {
 	const char *title;
 	const char *method;      /* one line: how the bytes travel */
 	bool gather;             /* send a header before the file (send_response) */
-	/* rules the checker enforces (the lab's file and socket, in the bracket) */
+	/* rules the checker enforces (the lab's input and outputs, in the bracket; "file" is
+	 * the input, "socket" the outputs, whatever they are: output_noun names them) */
 	bool no_file_read;       /* no read() of the file's bytes into user space */
 	bool map_writes;         /* socket writes must come from a mapping of the file */
 	bool kernel_body;        /* the file must reach the socket inside the kernel */
