@@ -120,6 +120,18 @@ Test(beyond, copy_by_read_and_write_breaks_the_rule, .fini = drop_fake_root)
 	zcl_run_free(&r);
 }
 
+Test(beyond, copy_by_mmap_and_write_breaks_the_rule, .fini = drop_fake_root)
+{
+	fake_root(7, "#define _GNU_SOURCE\n#include <sys/mman.h>\n#include <unistd.h>\n#include \"zcl.h\"\n"
+		     "int copy_file(int in, int out, size_t z) { if (!z) return 0; char *m = mmap(0, z, PROT_READ, MAP_PRIVATE, in, 0);\n"
+		     "if (m == MAP_FAILED) return -1; for (size_t o = 0; o < z;) { ssize_t w = write(out, m + o, z - o);\n"
+		     "if (w <= 0) return -1; o += (size_t)w; } munmap(m, z); return 0; }\n");
+	struct zcl_run r = run_stage(7, false, MIB, false, true, ZI_NONE, 10);
+	cr_expect_eq(r.verdict, ZV_RULE, "%s - %s", zcl_verdict_name(r.verdict), r.reason);
+	cr_expect(strstr(r.reason, "written to the output file from your memory"), "%s", r.reason);
+	zcl_run_free(&r);
+}
+
 Test(beyond, copy_with_a_byte_too_many_is_wrong_bytes, .fini = drop_fake_root)
 {
 	fake_root(7, INC "int copy_file(int in, int out, size_t z) { off_t a = 0, b = 0; size_t l = z + 1;\n"
