@@ -3,7 +3,8 @@
  *
  * You never write main(): the lab compiles your exercise together with its
  * harness (lab/harness.c). The harness opens nothing itself; the lab gives it
- * an input file and a connected TCP socket whose far end checks every byte.
+ * the input (a file, or a pipe) and the outputs (a connected TCP socket whose
+ * far end checks every byte, two of them, or an output file it checks after).
  * The harness marks the start and the end of your function with a marker
  * syscall, and the lab counts every copy and mode switch in between.
  */
@@ -32,5 +33,22 @@ int send_file(int file_fd, int sock_fd, size_t size);
  */
 int send_response(int sock_fd, const char *header, size_t header_len,
                   int file_fd, size_t size);
+
+/*
+ * Stage 6: send the live stream on in_pipe (a pipe the lab writes `size`
+ * bytes into, then closes) to both connected sockets: every byte to each.
+ * Same return contract as send_file(). Do not close the three descriptors.
+ */
+int broadcast(int in_pipe, int sock_a, int sock_b, size_t size);
+
+/*
+ * Stage 7: copy the whole input file into out_fd, an empty file the lab
+ * opened for writing on the same filesystem, starting at its offset 0.
+ *   in_fd   the input file, opened read-only, offset 0
+ *   out_fd  the output file, opened write-only, empty
+ *   size    the input's size in bytes (may be 0)
+ * Return 0 once out_fd holds exactly the input, -1 on error with errno set.
+ */
+int copy_file(int in_fd, int out_fd, size_t size);
 
 #endif

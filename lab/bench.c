@@ -3,7 +3,9 @@
  * kernel.
  *
  * The stage binary runs without the tracer (a tracer would time itself),
- * with the input on fd 3, a loopback TCP socket on fd 4 and a pipe on fd 5.
+ * with the input on fd 3, a loopback TCP socket on fd 4 (the outputs the
+ * stage's row names: a second socket on fd 5, or an output file on fd 4;
+ * an input that is a pipe, fed by a lab thread) and a pipe on fd 6.
  * The harness writes the call's wall time, CPU time and page faults to the
  * pipe (ZCL_TIMING_FD), so starting the program is not in the figures. The
  * receiver is a thread here that either discards what arrives without
@@ -35,12 +37,14 @@
 
 #include "bench.h"
 #include "build.h"
+#include "input.h"
 #include "pagecache.h"
 #include "params.h"
 #include "sandbox.h"
 #include "tracer.h"
 
-#define TIMING_FD 5               /* where the stage binary finds the timing pipe */
+#define TIMING_FD 6               /* where the stage binary finds the timing pipe */
+#define OUT2_FD 5                 /* a second output (lab/harness.c) */
 #define RECV_GULP (4u << 20)      /* bytes asked per recv(): big, so the receiver never paces */
 #define RECV_GRACE_S 2            /* seconds the receiver may take to drain after the program exits */
 
@@ -137,7 +141,7 @@ fail:
 
 /* What the child needs between fork and exec. */
 struct child {
-	int file_fd, sock_fd, timing_fd;
+	int file_fd, sock_fd, sock2_fd, timing_fd; /* sock2_fd -1: none */
 	int cpu;          /* the CPU the program runs on, or -1: anywhere */
 	const struct zcl_bench_job *j;
 	char *const *argv, *const *envp;
@@ -160,7 +164,12 @@ static void child_exec(const struct child *c)
 	if (null < 0 || f < 0 || s < 0 || t < 0)
 		_exit(126);
 	dup2(null, 0), dup2(null, 1), dup2(null, 2);
+	int s2 = c->sock2_fd >= 0 ? fcntl(c->sock2_fd, F_DUPFD, 10) : -1;
 	dup2(f, ZCL_FILE_FD), dup2(s, ZCL_SOCK_FD), dup2(t, TIMING_FD);
+	if (s2 >= 0)
+		dup2(s2, OUT2_FD);
+	else
+		close(OUT2_FD);
 	syscall(SYS_close_range, (unsigned)TIMING_FD + 1, ~0u, 0u);
 	/* the walls of a graded run: its limits, room to map the input */
 	struct zcl_limits lim = {
@@ -236,7 +245,7 @@ static int open_input(const struct zcl_bench_job *j, char *why, size_t whylen)
 }
 
 /* Fork and exec the stage with the job's environment. The pid, or -1. */
-static pid_t start(const struct zcl_bench_job *j, int file_fd, int sock_fd, int timing_fd, int cpu)
+static pid_t start(const struct zcl_bench_job *j, int file_fd, const int sock[2], int timing_fd, int cpu)
 {
 	char size_arg[32], header[256], chunk_env[48], preload[PATH_MAX + 16];
 	snprintf(size_arg, sizeof size_arg, "%" PRIu64, j->size);
@@ -244,10 +253,10 @@ static pid_t start(const struct zcl_bench_job *j, int file_fd, int sock_fd, int 
 	snprintf(chunk_env, sizeof chunk_env, "ZCL_CHUNK=%" PRIu64, j->chunk);
 	snprintf(preload, sizeof preload, "LD_PRELOAD=%s", j->shim ? j->shim : "");
 	char *argv[] = {(char *)j->bin, size_arg, j->stage->gather ? header : NULL, NULL};
-	char *envp[6] = {"ZCL_TIMING_FD=5", "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C"};
+	char *envp[6] = {"ZCL_TIMING_FD=6", "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C"};
 	if (j->chunk && j->shim)
 		envp[3] = chunk_env, envp[4] = preload; /* envp[5] stays NULL */
-	struct child c = {file_fd, sock_fd, timing_fd, cpu, j, argv, envp};
+	struct child c = {file_fd, sock[0], sock[1], timing_fd, cpu, j, argv, envp};
 	pid_t pid = fork();
 	if (pid == 0)
 		child_exec(&c);
@@ -262,7 +271,7 @@ static pid_t start(const struct zcl_bench_job *j, int file_fd, int sock_fd, int 
 static int judge(const struct zcl_bench_job *j, int status, const char *line, const struct rx *r,
 		 struct zcl_bench_sample *out, char *why, size_t whylen)
 {
-	uint64_t want = j->size;
+	uint64_t want = j->size * (uint64_t)zcl_stage_outputs(j->stage);
 	if (j->stage->gather) {
 		char header[256];
 		want += (uint64_t)snprintf(header, sizeof header, ZCL_GATHER_HEADER_FMT, (unsigned long long)j->size);
@@ -280,6 +289,101 @@ static int judge(const struct zcl_bench_job *j, int status, const char *line, co
 	return 1;
 }
 
+/* What a stage's row adds to a round (stages.h): an output file in place
+ * of the socket, a second socket with its own receiver (it sleeps in
+ * recv(): the first one has the spare CPU), an input pipe a lab thread
+ * feeds from the input file. */
+struct extras {
+	int outf, st2, lab2, in_rd;
+	char outp[PATH_MAX];
+	struct rx r2;
+	pthread_t th2;
+	bool have_th2, have_feeder, ended;
+	struct zcl_feeder feeder;
+	struct zcl_expect ex;
+};
+
+static void extras_init(struct extras *x)
+{
+	memset(x, 0, sizeof *x);
+	x->outf = x->st2 = x->lab2 = x->in_rd = x->feeder.fd = -1;
+}
+
+/* 0, or -1 with why. */
+static int extras_start(const struct zcl_bench_job *j, int file_fd, struct extras *x, char *why, size_t whylen)
+{
+	snprintf(x->outp, sizeof x->outp, "%s/bench-output.bin", j->dir);
+	if (j->stage->output == ZOUT_FILE &&
+	    (x->outf = open(x->outp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		snprintf(why, whylen, "%s: %s", x->outp, strerror(errno));
+		return -1;
+	}
+	if (zcl_stage_outputs(j->stage) > 1) {
+		if (tcp_pair(&x->lab2, &x->st2) < 0) {
+			snprintf(why, whylen, "loopback socket: %s", strerror(errno));
+			return -1;
+		}
+		x->r2 = (struct rx){.fd = x->lab2, .copy = j->copy_receiver, .cpu = -1};
+		if ((errno = pthread_create(&x->th2, NULL, rx_loop, &x->r2)) != 0) {
+			snprintf(why, whylen, "receiver thread: %s", strerror(errno));
+			return -1;
+		}
+		x->have_th2 = true;
+	}
+	if (j->stage->input == ZIN_PIPE) {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			snprintf(why, whylen, "input pipe: %s", strerror(errno));
+			return -1;
+		}
+		x->in_rd = p[0];
+		x->feeder.fd = p[1];
+		x->ex = (struct zcl_expect){.size = j->size, .fd = file_fd};
+		if (zcl_feeder_start(&x->feeder, &x->ex) < 0) {
+			snprintf(why, whylen, "input pipe's feeder: %s", strerror(errno));
+			return -1;
+		}
+		x->have_feeder = true;
+	}
+	return 0;
+}
+
+/* After the program: the feeder stopped, the second receiver's bytes and
+ * CPU joined r's, an output file's size counted as received. Once. */
+static void extras_end(struct extras *x, struct rx *r)
+{
+	if (x->ended)
+		return;
+	x->ended = true;
+	if (x->in_rd >= 0)
+		close(x->in_rd); /* a feeder still writing gets EPIPE */
+	if (x->have_feeder)
+		zcl_feeder_finish(&x->feeder);
+	else if (x->feeder.fd >= 0)
+		close(x->feeder.fd);
+	if (x->st2 >= 0)
+		close(x->st2);
+	if (x->have_th2) {
+		struct timespec dl;
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += RECV_GRACE_S;
+		if (pthread_timedjoin_np(x->th2, NULL, &dl) != 0) {
+			shutdown(x->lab2, SHUT_RDWR);
+			pthread_join(x->th2, NULL);
+		}
+		r->received += x->r2.received;
+		r->cpu_s += x->r2.cpu_s;
+	}
+	if (x->lab2 >= 0)
+		close(x->lab2);
+	if (x->outf >= 0) {
+		struct stat sb;
+		r->received = fstat(x->outf, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+		close(x->outf);
+		unlink(x->outp);
+	}
+}
+
 int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out, char *why, size_t whylen)
 {
 	memset(out, 0, sizeof *out);
@@ -287,6 +391,8 @@ int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out,
 	struct rx r = {.copy = j->copy_receiver};
 	pthread_t th;
 	bool have_th = false;
+	static struct extras x; /* one round at a time */
+	extras_init(&x);
 	if (fd < 0)
 		return -1;
 	if (tcp_pair(&lab, &st) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -302,7 +408,10 @@ int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out,
 		goto out;
 	}
 	have_th = true;
-	pid_t pid = start(j, fd, st, pipefd[1], cpus[0]);
+	if (extras_start(j, fd, &x, why, whylen) < 0)
+		goto out;
+	int sock[2] = {x.outf >= 0 ? x.outf : st, x.st2};
+	pid_t pid = start(j, x.in_rd >= 0 ? x.in_rd : fd, sock, pipefd[1], cpus[0]);
 	if (pid < 0) {
 		snprintf(why, whylen, "fork: %s", strerror(errno));
 		goto out;
@@ -329,6 +438,7 @@ int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out,
 		pthread_join(th, NULL);
 	}
 	have_th = false;
+	extras_end(&x, &r);
 	if (late)
 		snprintf(why, whylen, "did not finish within %g s", j->timeout_s);
 	ret = late ? 1 : judge(j, status, line, &r, out, why, whylen);
@@ -338,6 +448,7 @@ out:
 		shutdown(lab, SHUT_RDWR);
 		pthread_join(th, NULL);
 	}
+	extras_end(&x, &r);
 	for (int k = 0; k < 2; k++)
 		if (pipefd[k] >= 0)
 			close(pipefd[k]);

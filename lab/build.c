@@ -1,5 +1,6 @@
 /*
- * build.c - cc -DZCL_STAGE=N -I. harness.c NN-slug.c -o stage, in a sandbox.
+ * build.c - cc -DZCL_CONTRACT_<NAME> -I. harness.c NN-slug.c -o stage, in a sandbox
+ * (the contract from the stage's row: which function the harness calls).
  *
  * The compiler runs on copies of the three sources in a job directory of
  * its own, as the sandbox uid when the lab is root, under limits (CPU,
@@ -362,7 +363,7 @@ static int compile(const struct zcl_stage *s, const char *job, struct cc_run *c,
 	bool bw = zcl_bwrap_usable();
 	c->job = bw ? NULL : job;
 	char dir[PATH_MAX], srcf[PATH_MAX + 16], harness[PATH_MAX + 16], header[PATH_MAX + 16], inc[PATH_MAX + 16],
-		out[PATH_MAX + 16], def[32];
+		out[PATH_MAX + 16], def[64];
 	snprintf(dir, sizeof dir, "%s/src", job);
 	const char *d = bw ? ZCL_BWRAP_SRC : dir;
 	snprintf(srcf, sizeof srcf, "%s/%02d-%s.c", d, s->num, s->slug);
@@ -370,7 +371,7 @@ static int compile(const struct zcl_stage *s, const char *job, struct cc_run *c,
 	snprintf(header, sizeof header, "%s/zcl.h", d);
 	snprintf(inc, sizeof inc, "-I%s", d);
 	snprintf(out, sizeof out, "%s/stage", bw ? ZCL_BWRAP_TMP : "."); /* cwd: JOB/tmp without bwrap */
-	snprintf(def, sizeof def, "-DZCL_STAGE=%d", s->num);
+	snprintf(def, sizeof def, "-DZCL_CONTRACT_%s", zcl_contract_info(s->contract)->macro);
 	const char *cc = getenv("CC");
 	if (!cc || !*cc)
 		cc = "cc";

@@ -133,13 +133,17 @@ static void rules(struct zcl_run *r)
 {
 	const struct zcl_stage *s = r->stage;
 	const struct zcl_totals *t = &r->totals;
-	unsigned long long size = r->size;
+	unsigned long long size = r->size, outs = (unsigned long long)zcl_stage_outputs(s);
+	const char *to = s->output_noun;
 	if (t->outside_bytes > 0)
 		violation(r, "%llu bytes moved on the lab's file or socket outside your function (first: %s)",
 			  (unsigned long long)t->outside_bytes, zcl_syscall_name(t->outside_nr));
 	if (s->no_file_read && t->file_read_bytes > 0)
-		violation(r, "read() copied %llu file bytes into your buffer: this stage must not",
+		violation(r, "read() copied %llu input bytes into your buffer: this stage must not",
 			  (unsigned long long)t->file_read_bytes);
+	if (s->kernel_body && !s->held_header && t->sock_user_bytes + t->sock_map_bytes > 0)
+		violation(r, "%llu bytes were written to %s from your memory: this stage moves them inside the kernel",
+			  (unsigned long long)(t->sock_user_bytes + t->sock_map_bytes), to);
 	if (s->user_path && size > 0 && t->file_read_bytes < size)
 		violation(r, "only %llu of %llu file bytes were read() into your buffer",
 			  (unsigned long long)t->file_read_bytes, size);
@@ -154,9 +158,9 @@ static void rules(struct zcl_run *r)
 	if (s->map_writes && t->sock_kernel_bytes > 0)
 		violation(r, "%llu bytes went through sendfile()/splice(): this stage writes from the mapping",
 			  (unsigned long long)t->sock_kernel_bytes);
-	if (s->kernel_body && size > 0 && t->sock_kernel_bytes < size)
-		violation(r, "only %llu of %llu file bytes went to the socket inside the kernel (sendfile)",
-			  (unsigned long long)t->sock_kernel_bytes, size);
+	if (s->kernel_body && size > 0 && t->sock_kernel_bytes < outs * size)
+		violation(r, "only %llu of %llu input bytes went to %s inside the kernel",
+			  (unsigned long long)t->sock_kernel_bytes, outs * size, to);
 	if (s->held_header)
 		gather_rules(r);
 	unsigned long long allowed = (unsigned long long)(r->sg ? s->cpu_x : s->cpu_x_nosg) * size +
@@ -165,9 +169,38 @@ static void rules(struct zcl_run *r)
 		violation(r, "%llu bytes copied by the CPU; this stage's target is at most %llu",
 			  (unsigned long long)t->data_cpu_bytes, allowed);
 	if (t->delivered_bytes != r->received_bytes)
-		violation(r, "%llu bytes arrived but the lab saw %llu go into the socket: "
+		violation(r, "%llu bytes arrived but the lab saw %llu go into %s: "
 			     "a syscall the model does not know moved data",
-			  (unsigned long long)r->received_bytes, (unsigned long long)t->delivered_bytes);
+			  (unsigned long long)r->received_bytes, (unsigned long long)t->delivered_bytes, to);
+}
+
+/* Did every output get every byte, and nothing else? */
+static bool outputs_whole(const struct zcl_run *r)
+{
+	int n = zcl_stage_outputs(r->stage);
+	if (n == 1)
+		return r->received_bytes == r->expected_bytes && r->first_mismatch < 0;
+	for (int i = 0; i < n; i++)
+		if (r->received_by[i] != r->expected_bytes / (uint64_t)n || r->mismatch_by[i] >= 0)
+			return false;
+	return true;
+}
+
+/* Two outputs: which one is short, long or wrong (into why). */
+static void which_output(const struct zcl_run *r, char *why, size_t len)
+{
+	uint64_t per = r->expected_bytes / 2;
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "sock_b" : "sock_a";
+		if (r->mismatch_by[i] >= 0)
+			snprintf(why, len, "%s: byte %lld differs from the input", name, (long long)r->mismatch_by[i]);
+		else if (r->received_by[i] != per)
+			snprintf(why, len, "%s: %llu of %llu bytes arrived", name,
+				 (unsigned long long)r->received_by[i], (unsigned long long)per);
+		else
+			continue;
+		return;
+	}
 }
 
 /* The bytes that arrived are not the file: why, as the verdict (or, when
@@ -175,7 +208,9 @@ static void rules(struct zcl_run *r)
 static void wrong_bytes(struct zcl_run *r, bool returned_error)
 {
 	char why[200];
-	if (r->first_mismatch >= 0)
+	if (zcl_stage_outputs(r->stage) > 1)
+		which_output(r, why, sizeof why);
+	else if (r->first_mismatch >= 0)
 		snprintf(why, sizeof why, "byte %lld differs from the input", (long long)r->first_mismatch);
 	else if (r->received_bytes < r->expected_bytes)
 		snprintf(why, sizeof why, "%llu of %llu bytes arrived: %llu missing",
@@ -188,6 +223,26 @@ static void wrong_bytes(struct zcl_run *r, bool returned_error)
 		violation(r, "%s", why);
 	else
 		decide(r, ZV_WRONG_BYTES, "%s", why);
+}
+
+/* An output file: what the filesystem did, measured (its extents) and the
+ * write-back it owes (the pages the copy dirtied: write_bytes). */
+static void copy_facts(const struct zcl_run *r, char *buf, size_t len)
+{
+	const struct zcl_extents *e = &r->out_extents;
+	const struct zcl_kernel_acct *k = &r->kernel;
+	int used = 0;
+	if (!e->measured)
+		used = snprintf(buf, len, "; the filesystem's extents could not be read (%s)", strerror(e->error));
+	else if (r->size > 0 && e->shared_bytes >= r->size)
+		used = snprintf(buf, len, "; reflink: the output shares all its blocks with the input, nothing copied");
+	else
+		used = snprintf(buf, len, "; copied in the kernel: %llu of %llu bytes share blocks (no reflink), "
+				"%llu await write-back", (unsigned long long)e->shared_bytes,
+				(unsigned long long)r->size, (unsigned long long)e->delalloc_bytes);
+	if (used > 0 && (size_t)used < len && k->begin.valid && k->end.valid)
+		snprintf(buf + used, len - (size_t)used, ", write_bytes %llu",
+			 (unsigned long long)(k->end.write_bytes - k->begin.write_bytes));
 }
 
 void zcl_check_run(struct zcl_run *r)
@@ -233,7 +288,7 @@ void zcl_check_run(struct zcl_run *r)
 			decide(r, ZV_CRASH, "killed by signal %d (%s)", tr->term_signal, strsignal(tr->term_signal));
 		else if (tr->exit_code == EXIT_TODO)
 			decide(r, ZV_NOT_IMPLEMENTED, "the stage function still returns ZCL_TODO");
-		else if (tr->exit_code != 0 || r->received_bytes != r->expected_bytes || r->first_mismatch >= 0)
+		else if (tr->exit_code != 0 || !outputs_whole(r))
 			decide(r, ZV_WRONG_BYTES, "%llu of %llu bytes arrived intact (exit status %d)",
 			       (unsigned long long)(r->first_mismatch >= 0 ? (uint64_t)r->first_mismatch : r->received_bytes),
 			       (unsigned long long)r->expected_bytes, tr->exit_code);
@@ -254,7 +309,7 @@ void zcl_check_run(struct zcl_run *r)
 		decide(r, ZV_CRASH, "the program ended before your function returned");
 		return;
 	}
-	bool correct = r->received_bytes == r->expected_bytes && r->first_mismatch < 0;
+	bool correct = outputs_whole(r);
 	if (tr->exit_code == 1)
 		returned_error(r);
 	if (!correct) {
@@ -268,6 +323,9 @@ void zcl_check_run(struct zcl_run *r)
 		decide(r, ZV_RULE, "%s", r->violations[0]);
 		return;
 	}
-	decide(r, ZV_PASS, "all %llu bytes arrived intact, rules kept",
-	       (unsigned long long)r->expected_bytes);
+	char how[160] = "";
+	if (r->stage->output == ZOUT_FILE)
+		copy_facts(r, how, sizeof how);
+	decide(r, ZV_PASS, "all %llu bytes arrived intact, rules kept%s",
+	       (unsigned long long)r->expected_bytes, how);
 }

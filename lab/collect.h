@@ -33,6 +33,7 @@ struct zcl_procio {
 	bool valid;
 	uint64_t rchar, wchar, syscr, syscw;
 	uint64_t read_bytes;       /* bytes the process made the disk read (readahead, io_uring too) */
+	uint64_t write_bytes;      /* bytes it dirtied in the page cache, to be written back */
 	uint64_t vol_cs, invol_cs; /* scheduler context switches */
 };
 

@@ -57,6 +57,8 @@ static struct {
 
 static dev_t lab_dev;
 static ino_t lab_ino, lab_sock;
+static struct { dev_t dev; ino_t ino; } lab_out[ZCL_LAB_OUTPUTS]; /* zcl_fd_add_lab_output */
+static int nlab_out;
 
 /* ---- interned names: one copy of each string for the run ---- */
 
@@ -114,8 +116,19 @@ void zcl_fd_set_lab(dev_t input_dev, ino_t input_ino, ino_t socket_ino)
 	lab_dev = input_dev;
 	lab_ino = input_ino;
 	lab_sock = socket_ino;
+	nlab_out = 0;
 	zcl_fd_forget_all();
 	names_free(); /* a new run: the last one's names are no longer read */
+}
+
+int zcl_fd_add_lab_output(dev_t dev, ino_t ino)
+{
+	if (nlab_out >= ZCL_LAB_OUTPUTS)
+		return -1;
+	lab_out[nlab_out].dev = dev;
+	lab_out[nlab_out++].ino = ino;
+	zcl_fd_forget_all();
+	return 0;
 }
 
 /* ---- classification ---- */
@@ -213,6 +226,10 @@ static struct zcl_fdinfo classify(pid_t pid, long fd, dev_t *dev, ino_t *ino)
 		info.cls = S_ISDIR(st.st_mode) ? ZC_DIR : S_ISCHR(st.st_mode) ? chardev(&st, d)
 			 : strncmp(name, "anon_inode:", 11) == 0 ? ZC_ANON : ZC_OTHER;
 	}
+	/* a pipe the lab feeds is its input too; more outputs: a second socket, a file */
+	info.lab_input = info.lab_input || (lab_ino && st.st_dev == lab_dev && st.st_ino == lab_ino);
+	for (int i = 0; i < nlab_out; i++)
+		info.lab_socket = info.lab_socket || (st.st_dev == lab_out[i].dev && st.st_ino == lab_out[i].ino);
 	if (d >= 0)
 		close(d);
 	info.name = intern(name);

@@ -20,6 +20,12 @@
  * run: the last run's names are freed. */
 void zcl_fd_set_lab(dev_t input_dev, ino_t input_ino, ino_t socket_ino);
 
+/* One more of the lab's outputs (a second socket, an output file): its
+ * descriptors are classified lab_socket ("the lab's output") too. Call after
+ * zcl_fd_set_lab. At most ZCL_LAB_OUTPUTS; -1 past that. */
+#define ZCL_LAB_OUTPUTS 2
+int zcl_fd_add_lab_output(dev_t dev, ino_t ino);
+
 /* Class of descriptor fd in process (or thread) pid; kind ZF_NONE if fd < 0
  * or closed. *dev, *ino (may be NULL) get the object's identity. The name
  * and netdev strings belong to the classifier and stay valid until the

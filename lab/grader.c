@@ -10,6 +10,11 @@
  * empty file needs a working program too: doing nothing sends an empty
  * file perfectly, so its point counts only when the 1 MiB + 3 run delivered
  * every byte. Same seed, same runs, same scores.
+ *
+ * A scenario may apply to some outputs only (the stage's row says which it
+ * has): a small socket send buffer means nothing to a stage that writes a
+ * file, which gets a scenario of its own worth the same points instead, so
+ * every stage is out of 20.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -27,6 +32,10 @@
 
 enum kind { K_BYTES, K_ROBUST, K_RULES };
 
+#define FOR_ALL 0u                                                     /* every stage */
+#define FOR_SOCKETS ((1u << ZOUT_SOCKET) | (1u << ZOUT_TWO_SOCKETS))  /* outputs that are sockets */
+#define FOR_FILES (1u << ZOUT_FILE)                                  /* an output file */
+
 static const struct scenario {
 	enum kind kind;
 	const char *name;
@@ -35,23 +44,31 @@ static const struct scenario {
 	enum zcl_inject inject;
 	int sndbuf;
 	double points;
+	unsigned only;   /* FOR_*: the output kinds it applies to (0: all) */
 } scenarios[] = {
-	{K_BYTES, "correct bytes: empty file, cold cache", 0, false, ZI_NONE, 0, 1},
-	{K_BYTES, "correct bytes: 1 byte, cold cache", 1, false, ZI_NONE, 0, 1},
-	{K_BYTES, "correct bytes: 4095 bytes, cold cache", 4095, false, ZI_NONE, 0, 1},
-	{K_BYTES, "correct bytes: 4096 bytes, cold cache", 4096, false, ZI_NONE, 0, 1},
-	{K_BYTES, "correct bytes: 4097 bytes, cold cache", 4097, false, ZI_NONE, 0, 1},
-	{K_BYTES, "correct bytes: 1 MiB + 3, cold cache", MIB + 3, false, ZI_NONE, 0, 1},
-	{K_BYTES, "correct bytes: 8 MiB + 1, cold cache", 8 * MIB + 1, false, ZI_NONE, 0, 1},
-	{K_BYTES, "correct bytes: 4097 bytes, warm cache", 4097, true, ZI_NONE, 0, 1},
-	{K_BYTES, "correct bytes: 1 MiB + 3, warm cache", MIB + 3, true, ZI_NONE, 0, 1},
-	{K_ROBUST, "robust: short transfers injected", MIB + 3, false, ZI_SHORT, 0, 2},
-	{K_ROBUST, "robust: EINTR injected", MIB + 3, false, ZI_EINTR, 0, 2},
-	{K_ROBUST, "robust: 4 KiB socket send buffer", MIB + 3, false, ZI_NONE, 4096, 2},
-	{K_RULES, "rules and copy target: 1 MiB, cold cache", MIB, false, ZI_NONE, 0, 5},
+	{K_BYTES, "correct bytes: empty file, cold cache", 0, false, ZI_NONE, 0, 1, FOR_ALL},
+	{K_BYTES, "correct bytes: 1 byte, cold cache", 1, false, ZI_NONE, 0, 1, FOR_ALL},
+	{K_BYTES, "correct bytes: 4095 bytes, cold cache", 4095, false, ZI_NONE, 0, 1, FOR_ALL},
+	{K_BYTES, "correct bytes: 4096 bytes, cold cache", 4096, false, ZI_NONE, 0, 1, FOR_ALL},
+	{K_BYTES, "correct bytes: 4097 bytes, cold cache", 4097, false, ZI_NONE, 0, 1, FOR_ALL},
+	{K_BYTES, "correct bytes: 1 MiB + 3, cold cache", MIB + 3, false, ZI_NONE, 0, 1, FOR_ALL},
+	{K_BYTES, "correct bytes: 8 MiB + 1, cold cache", 8 * MIB + 1, false, ZI_NONE, 0, 1, FOR_ALL},
+	{K_BYTES, "correct bytes: 4097 bytes, warm cache", 4097, true, ZI_NONE, 0, 1, FOR_ALL},
+	{K_BYTES, "correct bytes: 1 MiB + 3, warm cache", MIB + 3, true, ZI_NONE, 0, 1, FOR_ALL},
+	{K_ROBUST, "robust: short transfers injected", MIB + 3, false, ZI_SHORT, 0, 2, FOR_ALL},
+	{K_ROBUST, "robust: EINTR injected", MIB + 3, false, ZI_EINTR, 0, 2, FOR_ALL},
+	{K_ROBUST, "robust: 4 KiB socket send buffer", MIB + 3, false, ZI_NONE, 4096, 2, FOR_SOCKETS},
+	{K_ROBUST, "robust: short transfers injected, warm cache", MIB + 3, true, ZI_SHORT, 0, 2, FOR_FILES},
+	{K_RULES, "rules and copy target: 1 MiB, cold cache", MIB, false, ZI_NONE, 0, 5, FOR_ALL},
 };
 #define NSCEN (sizeof scenarios / sizeof scenarios[0])
 #define NEEDED 5 /* the bytes test robustness and rules depend on */
+
+/* Does scenario sc apply to stage s (its outputs)? */
+static bool applies(const struct scenario *sc, const struct zcl_stage *s)
+{
+	return !sc->only || (sc->only & (1u << s->output));
+}
 
 /* --test NAME: grade that one test only (NULL: every test). */
 static const char *only_test;
@@ -140,11 +157,15 @@ void zcl_grade_injected(const struct zcl_run *r, char *buf, size_t len)
 static void describe(struct zcl_test_result *t, const struct zcl_run *r, const struct scenario *sc)
 {
 	say(t, "%s: %s\n", zcl_verdict_name(r->verdict), r->reason);
-	say(t, "input: a %" PRIu64 "-byte file, seed %" PRIu64 ", %s cache%s\n", sc->size, r->seed,
-	    sc->warm ? "warm" : "cold",
-	    sc->inject == ZI_SHORT ? ", short transfers at seeded offsets" :
-	    sc->inject == ZI_EINTR ? ", EINTR at seeded offsets" :
-	    sc->sndbuf ? ", socket send buffer 4 KiB" : "");
+	const char *disturbed = sc->inject == ZI_SHORT ? ", short transfers at seeded offsets" :
+				sc->inject == ZI_EINTR ? ", EINTR at seeded offsets" :
+				sc->sndbuf ? ", socket send buffer 4 KiB" : "";
+	if (r->stage->input == ZIN_PIPE) /* a live stream: no cache, warm or cold */
+		say(t, "input: a %" PRIu64 "-byte stream through a pipe, seed %" PRIu64 "%s\n", sc->size, r->seed,
+		    disturbed);
+	else
+		say(t, "input: a %" PRIu64 "-byte file, seed %" PRIu64 ", %s cache%s\n", sc->size, r->seed,
+		    sc->warm ? "warm" : "cold", disturbed);
 	char inj[600];
 	zcl_grade_injected(r, inj, sizeof inj);
 	if (inj[0])
@@ -193,6 +214,10 @@ static void say_diag(struct zcl_test_result *t, const struct zcl_stage *s, const
 /* Did the run deliver every byte and return 0 (whatever the rules say)? */
 static bool bytes_ok(const struct zcl_run *r)
 {
+	int n = zcl_stage_outputs(r->stage);
+	for (int i = 0; n > 1 && i < n; i++)
+		if (r->received_by[i] != r->expected_bytes / (uint64_t)n)
+			return false;
 	return r->received_bytes == r->expected_bytes && r->first_mismatch < 0 && r->tr.exited &&
 	       r->tr.exit_code == 0 && r->totals.marks == 2;
 }
@@ -209,8 +234,10 @@ static bool run_ok(const struct zcl_run *r)
  * when the program also delivered the 1 MiB + 3 file. */
 static void empty_needs_work(struct zcl_stage_result *sr, bool needed_bytes)
 {
-	for (size_t i = 0; i < NSCEN; i++) {
-		struct zcl_test_result *t = &sr->tests[1 + i];
+	for (size_t i = 0, k = 1; i < NSCEN; i++) {
+		if (!applies(&scenarios[i], sr->stage))
+			continue;
+		struct zcl_test_result *t = &sr->tests[k++];
 		if (scenarios[i].kind != K_BYTES || scenarios[i].size != 0 || t->status != ZT_PASSED || needed_bytes)
 			continue;
 		sr->score -= t->score;
@@ -234,6 +261,8 @@ static int grade_stage(struct zcl_stage_result *sr, const struct zcl_stage *s, b
 	wanted(s, want);
 	for (size_t i = 0; i < NSCEN; i++) {
 		const struct scenario *sc = &scenarios[i];
+		if (!applies(sc, s))
+			continue;
 		struct zcl_test_result *t = &sr->tests[sr->ntests++];
 		snprintf(t->name, sizeof t->name, "%d %s: %s", s->num, s->slug, sc->name);
 		t->max_score = sc->points;
@@ -335,7 +364,7 @@ int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, d
 			sr->score = 0;
 			sr->max_score = 0;
 			for (size_t k = 0; k < NSCEN; k++)
-				sr->max_score += scenarios[k].points;
+				sr->max_score += applies(&scenarios[k], &st[i]) ? scenarios[k].points : 0;
 			for (int k = 0; k < sr->ntests; k++) {
 				sr->tests[k].score = 0;
 				sr->tests[k].status = ZT_FAILED;
@@ -378,7 +407,7 @@ void zcl_grade_not_run(FILE *out, const struct zcl_run *r)
 {
 	double points = 0;
 	for (size_t i = 0; i < NSCEN; i++)
-		points += scenarios[i].points;
+		points += applies(&scenarios[i], r->stage) ? scenarios[i].points : 0;
 	fprintf(out, "not run by check, run by grade:");
 	static const struct { enum kind kind; bool warm; const char *what; } groups[] = {
 		{K_BYTES, false, "sizes (cold)"}, {K_BYTES, true, "sizes (warm)"},
@@ -389,7 +418,8 @@ void zcl_grade_not_run(FILE *out, const struct zcl_run *r)
 		int n = 0;
 		for (size_t i = 0; i < NSCEN; i++) {
 			const struct scenario *sc = &scenarios[i];
-			if (sc->kind != groups[g].kind || sc->warm != groups[g].warm || covers(r, sc))
+			if (sc->kind != groups[g].kind || (sc->kind == K_BYTES && sc->warm != groups[g].warm) ||
+			    covers(r, sc) || !applies(sc, r->stage))
 				continue;
 			const char *name = strchr(sc->name, ':'); /* "correct bytes: 4095 bytes, cold cache" */
 			name = name ? name + 2 : sc->name;

@@ -15,7 +15,7 @@
 #include "stages.h"
 
 #define ZCL_GRADE_MAX_TESTS 16
-#define ZCL_GRADE_MAX_STAGES 8
+#define ZCL_GRADE_MAX_STAGES 16
 
 enum zcl_tstatus { ZT_PASSED, ZT_FAILED, ZT_SKIPPED };
 

@@ -2,10 +2,12 @@
  * harness.c - the main() every stage binary is built with.
  *
  * The lab compiles a student's exercise (or a reference solution) together
- * with this file: cc -DZCL_STAGE=N -Iexercises harness.c NN-slug.c.
- * The lab starts the binary with the input file on descriptor 3 and the
- * connected socket on descriptor 4, the input size in argv[1] and, for the
- * gather stage, the response header in argv[2].
+ * with this file: cc -DZCL_CONTRACT_<NAME> -Iexercises harness.c NN-slug.c,
+ * the contract named by the stage's row (lab/stages.c). The lab starts the
+ * binary with the input (a file, or a pipe it feeds) on descriptor 3 and the
+ * outputs on 4 and up (a connected socket, a second one, or an output file),
+ * the input size in argv[1] and, for a contract with a header, the response
+ * header in argv[2].
  *
  * Around the student's function the harness makes two marker syscalls:
  * getppid() with a magic first argument and a per-run token. getppid ignores
@@ -34,12 +36,27 @@
 
 #include "zcl.h"
 
-#ifndef ZCL_STAGE
-#error "build with -DZCL_STAGE=N"
-#endif
+#define IN_FD 3
+#define OUT_FD 4   /* the first output */
+#define OUT2_FD 5  /* the second, for a contract with two */
 
-#define FILE_FD 3
-#define SOCK_FD 4
+/* The call to the stage's function, one per contract (exercises/zcl.h). */
+#if defined(ZCL_CONTRACT_SEND_FILE)
+#define CALL_STAGE(size, argc, argv) send_file(IN_FD, OUT_FD, size)
+#elif defined(ZCL_CONTRACT_SEND_RESPONSE)
+static int call_response(size_t size, int argc, char **argv)
+{
+	const char *header = argc > 2 ? argv[2] : "";
+	return send_response(OUT_FD, header, strlen(header), IN_FD, size);
+}
+#define CALL_STAGE(size, argc, argv) call_response(size, argc, argv)
+#elif defined(ZCL_CONTRACT_BROADCAST)
+#define CALL_STAGE(size, argc, argv) broadcast(IN_FD, OUT_FD, OUT2_FD, size)
+#elif defined(ZCL_CONTRACT_COPY_FILE)
+#define CALL_STAGE(size, argc, argv) copy_file(IN_FD, OUT_FD, size)
+#else
+#error "build with -DZCL_CONTRACT_<NAME> (lab/stages.c names the contracts)"
+#endif
 #define MARK_MAGIC 0x5a434c4du /* "ZCLM": see lab/params.h ZCL_MARK_MAGIC */
 #define EXIT_TODO 77
 
@@ -140,12 +157,7 @@ int main(int argc, char **argv)
 		stamp(&before);
 
 	mark(token, 1);
-#if ZCL_STAGE == 4
-	const char *header = argc > 2 ? argv[2] : "";
-	int rc = send_response(SOCK_FD, header, strlen(header), FILE_FD, size);
-#else
-	int rc = send_file(FILE_FD, SOCK_FD, size);
-#endif
+	int rc = CALL_STAGE(size, argc, argv);
 	int saved = errno;
 	mark(token, 2);
 	token = 0;
@@ -155,8 +167,9 @@ int main(int argc, char **argv)
 		close(timing_fd);
 	}
 
-	close(SOCK_FD);
-	close(FILE_FD);
+	close(OUT2_FD); /* EBADF when the contract has one output: harmless */
+	close(OUT_FD);
+	close(IN_FD);
 	if (rc == ZCL_TODO)
 		return EXIT_TODO;
 	if (rc != 0) {

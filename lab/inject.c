@@ -271,7 +271,8 @@ enum zcl_inject zcl_inject_decide(struct zcl_sysrec *r, const struct zcl_rule *r
 			len += v[i].iov_len;
 	}
 	if (len > 0 && rule->in_fd >= 0 && (r->in.lab_input || r->in.kind == ZF_PIPE)) {
-		uint64_t left = r->in.lab_input ? file_left(r, rule) : pipe_left(r, rule);
+		/* the lab's input may be a pipe too (a live stream): what is in it */
+		uint64_t left = r->in.kind == ZF_PIPE ? pipe_left(r, rule) : file_left(r, rule);
 		len = left < len ? left : len; /* short means short of what can move */
 	}
 	uint64_t want = len / 2;

@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -153,4 +155,56 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	return -1;
+}
+
+/* The feeder's thread: gulps of the expected content into the pipe, with
+ * SIGPIPE blocked (a reader that left is EPIPE here, not a dead lab). */
+static void *feed(void *arg)
+{
+	struct zcl_feeder *f = arg;
+	static __thread uint8_t buf[1 << 16];
+	sigset_t pipe_sig;
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
+	const struct zcl_expect *e = f->expect;
+	while (!f->stop && f->written < e->size) {
+		struct pollfd p = {f->fd, POLLOUT, 0};
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		size_t len = e->size - f->written < sizeof buf ? (size_t)(e->size - f->written) : sizeof buf;
+		zcl_expect_bytes(e, e->header_len + f->written, buf, len);
+		ssize_t n = write(f->fd, buf, len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			f->error = errno;
+			break;
+		}
+		f->written += (uint64_t)n;
+	}
+	close(f->fd);
+	f->fd = -1;
+	return NULL;
+}
+
+int zcl_feeder_start(struct zcl_feeder *f, const struct zcl_expect *e)
+{
+	f->expect = e;
+	f->stop = false;
+	f->written = 0;
+	f->error = 0;
+	fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) | O_NONBLOCK);
+	int err = pthread_create(&f->thread, NULL, feed, f);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+void zcl_feeder_finish(struct zcl_feeder *f)
+{
+	f->stop = true;
+	pthread_join(f->thread, NULL);
 }

@@ -3,7 +3,8 @@
  *
  * Child, between fork and exec (async-signal-safe only: the lab has
  * threads): stdout and stderr onto the lab's pipe, the memory cgroup, no
- * terminal, its own view (view.c), descriptors 0, 3 and 4, its scratch as
+ * terminal, its own view (view.c), descriptors 0, 3, 4 (and 5 when the stage
+ * has a second output), its scratch as
  * cwd, limits, uid and Landlock (sandbox.c); the layers in force go back
  * through a pipe. Lab: the budget's watchdog while it runs, then the
  * output's tail, the layers, the cgroup's verdict, SysV objects swept where
@@ -27,9 +28,11 @@
 #include "sandbox.h"
 #include "view.h"
 
+#define OUT2_FD (ZCL_SOCK_FD + 1) /* a stage's second output (lab/harness.c) */
+
 /* What the child needs between fork and exec, prepared by the lab. */
 struct child_env {
-	int file_fd, sock_fd, out_fd, report_fd;
+	int file_fd, sock_fd, sock2_fd, out_fd, report_fd;
 	const struct zcl_memcg *memcg;
 	struct zcl_view view;
 	struct zcl_limits limits;
@@ -62,22 +65,26 @@ static void child_setup(void *arg)
 		die("zcl: sandbox: cannot build the program's filesystem view\n");
 	layers |= v;
 	int in = open("/dev/null", O_RDONLY);
-	/* Move the two lab descriptors above 4 first, so dup2 cannot clobber them. */
+	/* Move the lab descriptors above 5 first, so dup2 cannot clobber them. */
 	int f = fcntl(c->file_fd, F_DUPFD, 10), s = fcntl(c->sock_fd, F_DUPFD, 10);
-	if (in < 0 || f < 0 || s < 0)
+	int s2 = c->sock2_fd >= 0 ? fcntl(c->sock2_fd, F_DUPFD, 10) : -1;
+	int rep = fcntl(c->report_fd, F_DUPFD, 10); /* it may be 5, a second output's number */
+	if (in < 0 || f < 0 || s < 0 || rep < 0 || (c->sock2_fd >= 0 && s2 < 0))
 		die("zcl: sandbox: cannot set up descriptors\n");
 	dup2(in, 0);
 	dup2(f, ZCL_FILE_FD);
 	dup2(s, ZCL_SOCK_FD);
+	if (s2 >= 0)
+		dup2(s2, OUT2_FD);
 	if (chdir(c->view.work) < 0)
 		die("zcl: sandbox: cannot enter the scratch directory\n");
 	int w = zcl_sandbox_enter(c->view.run_dir, c->view.work, &c->limits);
 	if (w < 0)
 		die("zcl: sandbox: cannot drop privileges\n");
 	layers |= w;
-	ssize_t n = write(c->report_fd, &layers, sizeof layers);
+	ssize_t n = write(rep, &layers, sizeof layers);
 	(void)n;
-	syscall(SYS_close_range, 5u, ~0u, 0u);
+	syscall(SYS_close_range, s2 >= 0 ? OUT2_FD + 1u : (unsigned)OUT2_FD, ~0u, 0u);
 }
 
 /* "limits: ...; layers: ...": what was in force, for the result. */
@@ -143,7 +150,7 @@ int zcl_launch_program(struct zcl_run *r, const struct zcl_launch *l, struct zcl
 	zcl_inject_begin(r->seed); /* where --inject disturbs: inject.h */
 	zcl_collect_begin(&co, sinks, ns);
 
-	ce = (struct child_env){.file_fd = l->file_fd, .sock_fd = l->sock_fd, .out_fd = out_wr,
+	ce = (struct child_env){.file_fd = l->file_fd, .sock_fd = l->sock_fd, .sock2_fd = l->sock2_fd, .out_fd = out_wr,
 				.report_fd = rep[1], .memcg = &mcg};
 	uid_t id = geteuid() == 0 ? zcl_sandbox_uid() : geteuid();
 	zcl_view_prepare(&ce.view, l->dir, id, id);

@@ -18,7 +18,8 @@ struct zcl_launch {
 	const char *dir;      /* the run's directory (binary, input, work/, view/) */
 	char *const *argv;    /* argv[0]: the binary's path, in dir */
 	char *const *envp;
-	int file_fd, sock_fd; /* become descriptors 3 and 4 */
+	int file_fd, sock_fd; /* become descriptors 3 and 4 (the input, the first output) */
+	int sock2_fd;         /* a second output, descriptor 5; -1: none */
 	unsigned long token;  /* the bracket markers' token */
 };
 

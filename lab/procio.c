@@ -36,6 +36,7 @@ int zcl_procio_read(pid_t pid, struct zcl_procio *io)
 	io->syscr = field(buf, "syscr: ");
 	io->syscw = field(buf, "syscw: ");
 	io->read_bytes = field(buf, "\nread_bytes: ");
+	io->write_bytes = field(buf, "\nwrite_bytes: ");
 	io->valid = true;
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -3,10 +3,13 @@
  *
  * The receiver polls with a short timeout so it can be told to stop, reads
  * in 64 KiB gulps and compares each gulp with the same range of the expected
- * stream. It keeps only counts, so any size can be checked.
+ * stream. It keeps only counts, so any size can be checked. An output file
+ * (a stage that copies file -> file) is checked the same way once the
+ * program has ended, streamed from its offset 0 to its end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -121,4 +124,28 @@ void zcl_receiver_finish(struct zcl_receiver *r, double grace_s)
 		pthread_join(r->thread, NULL);
 	}
 	close(r->fd);
+}
+
+int zcl_receiver_check_file(struct zcl_receiver *r, int fd, const struct zcl_expect *e)
+{
+	static __thread uint8_t buf[GULP];
+	memset(r, 0, sizeof *r);
+	r->fd = -1;
+	r->expect = e;
+	r->first_mismatch = -1;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof buf, (off_t)r->received);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r->error = errno;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		check(r, buf, (size_t)n);
+	}
+	r->eof = true;
+	return 0;
 }

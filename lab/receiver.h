@@ -31,4 +31,10 @@ int zcl_receiver_start(struct zcl_receiver *r, int fd, const struct zcl_expect *
 /* Wait up to grace_s seconds for end of stream, then stop and join. */
 void zcl_receiver_finish(struct zcl_receiver *r, double grace_s);
 
+/* Check an output file the program wrote (it has ended): every byte of fd
+ * from offset 0 to its end against e, streamed; r->received is the file's
+ * length (bytes past e's end count, as extra), r->first_mismatch as above.
+ * fd stays the caller's. 0, or -1 with r->error set when a read failed. */
+int zcl_receiver_check_file(struct zcl_receiver *r, int fd, const struct zcl_expect *e);
+
 #endif

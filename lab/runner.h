@@ -10,6 +10,7 @@
 
 #include "account.h"
 #include "collect.h"
+#include "extents.h"
 #include "stages.h"
 #include "tracer.h"
 
@@ -52,7 +53,10 @@ struct zcl_run {
 	struct zcl_totals totals;
 	struct zcl_kernel_acct kernel;
 	uint64_t expected_bytes, received_bytes;
-	int64_t first_mismatch; /* -1: none */
+	int64_t first_mismatch; /* -1: none (two outputs: the first wrong byte of either) */
+	uint64_t received_by[2]; /* each output's bytes (two sockets: each receiver's count) */
+	int64_t mismatch_by[2];  /* each output's first wrong byte, -1: none */
+	struct zcl_extents out_extents; /* an output file: its extents after the run (FIEMAP) */
 	size_t header_len;
 	bool tmpfs;             /* the input lives in RAM: no disk */
 	int64_t cache_after_evict; /* bytes still cached after eviction (cold runs) */

@@ -6,6 +6,11 @@
  * are the articles' table: read+write copies every byte twice with the
  * CPU, mmap+write once, sendfile once without a scatter-gather NIC and
  * never with one; the gather stage copies only its header.
+ *
+ * A row also names its contract (the function the harness calls), its
+ * input (the file, or a pipe the lab feeds) and its outputs (a socket, two
+ * sockets, an output file): the build, the harness, the runner, the
+ * checker, the grader and the scene read these, never the stage's number.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,28 +23,62 @@ static const struct zcl_stage stages[] = {
 	 "read() into your buffer, write() it to the socket: 4 copies, 4 mode switches per chunk",
 	 false, false, false, false, true, false, 2, 2,
 	 "Loop: read() up to a buffer's worth, then write() until all of it is sent - "
-	 "write() may send less than you asked. Stop when read() returns 0."},
+	 "write() may send less than you asked. Stop when read() returns 0.",
+	 ZCT_SEND_FILE, ZIN_FILE, ZOUT_SOCKET, "the socket"},
 	{2, "mmap", "mmap() + write()",
 	 "map the file, write() straight from the mapping: the CPU copies page cache -> socket buffer",
 	 false, true, true, false, false, false, 1, 1,
 	 "mmap(NULL, size, PROT_READ, MAP_PRIVATE, file_fd, 0), then write() from the mapping "
-	 "until everything is sent. A size of 0 cannot be mapped: send nothing. munmap() at the end."},
+	 "until everything is sent. A size of 0 cannot be mapped: send nothing. munmap() at the end.",
+	 ZCT_SEND_FILE, ZIN_FILE, ZOUT_SOCKET, "the socket"},
 	{3, "sendfile", "sendfile()",
 	 "sendfile(): the kernel moves page-cache pages to the socket; with scatter-gather no CPU copy",
 	 false, true, false, true, false, false, 0, 1,
 	 "off_t offset = 0; sendfile(sock_fd, file_fd, &offset, left) in a loop: it may send less than asked, "
-	 "and at most 0x7ffff000 bytes per call."},
+	 "and at most 0x7ffff000 bytes per call.",
+	 ZCT_SEND_FILE, ZIN_FILE, ZOUT_SOCKET, "the socket"},
 	{4, "gather", "header + sendfile() (gather)",
 	 "send the header with MSG_MORE, the body with sendfile(): the NIC gathers both in one go",
 	 true, true, false, true, false, true, 0, 1,
 	 "send(sock_fd, header, len, MSG_MORE) until the header is out, then the sendfile() loop "
-	 "of stage 3. MSG_MORE tells TCP more is coming, so header and body leave together."},
+	 "of stage 3. MSG_MORE tells TCP more is coming, so header and body leave together.",
+	 ZCT_SEND_RESPONSE, ZIN_FILE, ZOUT_SOCKET, "the socket"},
 	{5, "splice", "splice() through a pipe",
 	 "splice() the file into a pipe (page references), then the pipe into the socket: sendfile by hand",
 	 false, true, false, true, false, false, 0, 1,
 	 "pipe2() a pipe; loop: n = splice(file_fd, &off, pipe_wr, NULL, left, SPLICE_F_MOVE), "
-	 "then splice(pipe_rd, NULL, sock_fd, NULL, ...) until those n bytes left the pipe."},
+	 "then splice(pipe_rd, NULL, sock_fd, NULL, ...) until those n bytes left the pipe.",
+	 ZCT_SEND_FILE, ZIN_FILE, ZOUT_SOCKET, "the socket"},
+	{6, "tee", "tee() to two sockets",
+	 "tee() duplicates the live stream's pipe pages into a second pipe; splice() sends each pipe to a socket",
+	 false, true, false, true, false, false, 0, 2,
+	 "pipe2() a pipe; loop: n = tee(in_pipe, p[1], left, 0) duplicates the stream's head without "
+	 "consuming it; splice n bytes in_pipe -> sock_a, then n bytes p[0] -> sock_b (each in a loop).",
+	 ZCT_BROADCAST, ZIN_PIPE, ZOUT_TWO_SOCKETS, "both sockets"},
+	{7, "copy", "copy_file_range() file -> file",
+	 "copy_file_range(): the filesystem copies inside the kernel (page cache -> page cache, or shares the extents)",
+	 false, true, false, true, false, false, 1, 1,
+	 "loff_t in_off = 0, out_off = 0; n = copy_file_range(in_fd, &in_off, out_fd, &out_off, left, 0) "
+	 "in a loop: a copy may be short, and both offsets move by n. n == 0 before size bytes: the input ended.",
+	 ZCT_COPY_FILE, ZIN_FILE, ZOUT_FILE, "the output file"},
 };
+
+static const struct zcl_contract_info contracts[] = {
+	[ZCT_SEND_FILE] = {"send_file", "SEND_FILE", false},
+	[ZCT_SEND_RESPONSE] = {"send_response", "SEND_RESPONSE", true},
+	[ZCT_BROADCAST] = {"broadcast", "BROADCAST", false},
+	[ZCT_COPY_FILE] = {"copy_file", "COPY_FILE", false},
+};
+
+const struct zcl_contract_info *zcl_contract_info(enum zcl_contract c)
+{
+	return &contracts[(unsigned)c < sizeof contracts / sizeof contracts[0] ? c : ZCT_SEND_FILE];
+}
+
+int zcl_stage_outputs(const struct zcl_stage *s)
+{
+	return s->output == ZOUT_TWO_SOCKETS ? 2 : 1;
+}
 
 const struct zcl_stage *zcl_stages(size_t *n)
 {

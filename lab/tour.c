@@ -24,6 +24,12 @@ static const char *const story[] = {
 	      "  The NIC gathers both; the only CPU copy is the header's.",
 	[5] = "Past the articles: sendfile() is built on splice(). Do it by hand, file -> pipe -> socket.\n"
 	      "  Page references move, not bytes: still no CPU copy, but two syscalls per pipe-full.",
+	[6] = "A live stream (a pipe, no page cache) to two clients: tee() duplicates the pipe's pages\n"
+	      "  into a second pipe, splice() sends each to a socket. Read once, write twice would copy\n"
+	      "  every byte three times; this copies none (with scatter-gather).",
+	[7] = "File -> file: copy_file_range() hands the copy to the filesystem, inside the kernel.\n"
+	      "  ext4 copies page cache -> page cache (one CPU copy, none in user space, one syscall);\n"
+	      "  XFS and btrfs share the blocks instead (a reflink: no copy at all). The lab says which.",
 };
 
 const char *zcl_tour_story(int stage)

@@ -10,6 +10,12 @@
  * they share a lane or a column, otherwise an L whose upright stands at the
  * kernel box. The current event is a block at `progress` along its arrow,
  * labelled "DMA 64K" / "CPU 64K" / "ref 64K" so it reads without colour.
+ *
+ * Which boxes there are comes from the stage's description (stages.h): an
+ * input that is a pipe has no disk or page cache, only pipes; an output
+ * file takes the socket's place (its page cache: a copy page cache -> page
+ * cache runs from one box to the other) and there is no NIC; two sockets
+ * share the socket box, named for both.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +36,9 @@ struct layout {
 	int footer;                 /* first row of the footer (zcl_footer_draw) */
 	struct rect box[ZP__COUNT]; /* each place; w == 0: not shown */
 	struct rect mapping;        /* the file mapping (stage 2); w == 0: none */
+	struct rect out_file;       /* the output file's pages (an output file); w == 0: none */
 	int mid;                    /* centre column between the left and right boxes */
+	int kern_y;                 /* top row of the kernel lane's boxes */
 };
 
 struct path {
@@ -130,15 +138,25 @@ static void layout(struct layout *L, const struct zcl_canvas *c, const struct zc
 	int lw = 14 + grow, rw = 15 + grow, uw = 13 + grow, dw = 9 + grow / 2;
 	int rx = L->sw - 1 - rw;
 	L->mid = (1 + lw + rx) / 2;
+	L->kern_y = kern_y;
 	if (has_user_buffer(s))
 		L->box[ZP_USER] = (struct rect){L->mid - uw / 2, user_y, uw, 3};
-	L->box[ZP_PAGE_CACHE] = (struct rect){1, kern_y, lw, 4};
-	L->box[ZP_DISK] = (struct rect){1, hw_y, dw, 3};
-	if (!s->trace || shown(s, ZP_SOCKET)) /* a traced program: once it uses one */
-		L->box[ZP_SOCKET] = (struct rect){rx, kern_y, rw, 4};
-	if (!s->trace || shown(s, ZP_NIC))
-		L->box[ZP_NIC] = (struct rect){L->sw - 1 - dw, hw_y, dw, 3};
-	if (shown(s, ZP_PIPE))
+	bool pipe_in = s->stage && s->stage->input == ZIN_PIPE, file_out = s->stage && s->stage->output == ZOUT_FILE;
+	if (!pipe_in || uses(s, ZP_PAGE_CACHE))
+		L->box[ZP_PAGE_CACHE] = (struct rect){1, kern_y, lw, 4};
+	if (!pipe_in || uses(s, ZP_DISK))
+		L->box[ZP_DISK] = (struct rect){1, hw_y, dw, 3};
+	if (file_out) {
+		L->out_file = (struct rect){rx, kern_y, rw, 4};
+	} else {
+		if (!s->trace || shown(s, ZP_SOCKET)) /* a traced program: once it uses one */
+			L->box[ZP_SOCKET] = (struct rect){rx, kern_y, rw, 4};
+		if (!s->trace || shown(s, ZP_NIC))
+			L->box[ZP_NIC] = (struct rect){L->sw - 1 - dw, hw_y, dw, 3};
+	}
+	if (pipe_in) /* the input's place: where the page cache would be */
+		L->box[ZP_PIPE] = (struct rect){1, kern_y, lw, 4};
+	else if (shown(s, ZP_PIPE))
 		L->box[ZP_PIPE] = (struct rect){L->mid - 4, kern_y, 8, 4};
 	else if (shown(s, ZP_KERNEL)) /* /proc, /dev/urandom: made up by the kernel */
 		L->box[ZP_KERNEL] = (struct rect){L->mid - 5, kern_y, 10, 4};
@@ -164,14 +182,17 @@ static void run(struct path *p, int x0, int y0, int x1, int y1)
 	p->head = dx > 0 ? ZG_ARROW_R : dx < 0 ? ZG_ARROW_L : dy < 0 ? ZG_ARROW_U : ZG_ARROW_D;
 }
 
-/* The arrow from box a to box b (see the comment at the top). */
+/* The arrow from box a to box b (see the comment at the top). A copy from
+ * the page cache to the page cache goes to the output file, if there is one. */
 static void route(const struct layout *L, enum zcl_place from, enum zcl_place to, struct path *p)
 {
 	p->n = 0;
 	p->turn = -1;
-	if (from == to || (unsigned)from >= ZP__COUNT || (unsigned)to >= ZP__COUNT)
+	if ((unsigned)from >= ZP__COUNT || (unsigned)to >= ZP__COUNT)
 		return;
-	struct rect a = L->box[from], b = L->box[to];
+	if (from == to && !(from == ZP_PAGE_CACHE && L->out_file.w))
+		return;
+	struct rect a = L->box[from], b = from == to ? L->out_file : L->box[to];
 	if (a.w == 0 || b.w == 0)
 		return;
 	if (a.y == b.y) { /* one lane: straight across */
@@ -193,7 +214,7 @@ static void route(const struct layout *L, enum zcl_place from, enum zcl_place to
 		return;
 	}
 	/* an L: the upright at the kernel box, the crossbar in the other lane */
-	bool pivot_a = a.y == L->box[ZP_PAGE_CACHE].y || b.y != L->box[ZP_PAGE_CACHE].y;
+	bool pivot_a = a.y == L->kern_y || b.y != L->kern_y;
 	struct rect pv = pivot_a ? a : b, other = pivot_a ? b : a;
 	int ux = other.x > pv.x ? pv.x + pv.w - 3 : pv.x + 2;
 	int bar = other.y + other.h / 2;
@@ -251,9 +272,11 @@ static void draw_block(struct zcl_canvas *c, const struct layout *L, const struc
 	snprintf(label, sizeof label, "%s %s%s",
 		 e->kind == ZE_DMA ? "DMA" : e->kind == ZE_CPU ? "CPU" : "ref", size, e->modelled ? "*" : "");
 	int len = zcl_text_width(label);
-	if (p->n == 0) { /* nowhere to travel (a copy within one place): by the box */
+	if (p->n == 0) { /* nowhere to travel (a copy within one place, tee): in the box, or by it */
 		struct rect b = L->box[e->from];
-		if (b.w)
+		if (b.w && b.w - 2 >= len)
+			zcl_text(c, b.x + 1, b.y + 2, label, r, true);
+		else if (b.w)
 			zcl_text(c, b.x + 1, b.y - 1, label, r, true);
 		return;
 	}
@@ -339,6 +362,8 @@ static void place_box(struct zcl_canvas *c, struct rect b, const char *label, en
  * animated; the bar shows it arriving, growing with the progress. */
 static void fill_bar(struct zcl_canvas *c, struct rect b, const struct zcl_viz_state *s)
 {
+	if (b.w == 0)
+		return;
 	double cached = (double)s->cached_bytes;
 	const struct zcl_event *e = current(s);
 	if (e) {
@@ -378,8 +403,12 @@ static void lanes(struct zcl_canvas *c, const struct layout *L, const struct zcl
 	place_box(c, L->box[ZP_USER], "user buffer", ZR_USER, hot[ZP_USER]);
 	place_box(c, L->mapping, "file mapping", ZR_USER, false);
 	place_box(c, L->box[ZP_PAGE_CACHE], "page cache", ZR_KERNEL, hot[ZP_PAGE_CACHE]);
-	place_box(c, L->box[ZP_SOCKET], "socket buffer", ZR_KERNEL, hot[ZP_SOCKET]);
-	place_box(c, L->box[ZP_PIPE], "pipe", ZR_KERNEL, hot[ZP_PIPE]);
+	bool two = s->stage && s->stage->output == ZOUT_TWO_SOCKETS, pipe_in = s->stage && s->stage->input == ZIN_PIPE;
+	place_box(c, L->box[ZP_SOCKET], two ? "sockets A, B" : "socket buffer", ZR_KERNEL, hot[ZP_SOCKET]);
+	place_box(c, L->box[ZP_PIPE], pipe_in ? "pipes" : "pipe", ZR_KERNEL, hot[ZP_PIPE]);
+	place_box(c, L->out_file, "output file", ZR_KERNEL, e && e->from == ZP_PAGE_CACHE && e->to == ZP_PAGE_CACHE);
+	if (L->out_file.w)
+		zcl_textn(c, L->out_file.x + 1, L->out_file.y + 2, L->out_file.w - 2, "(page cache)", ZR_DIM, false);
 	place_box(c, L->box[ZP_DISK], "disk", s->tmpfs ? ZR_DIM : ZR_HW, hot[ZP_DISK]);
 	place_box(c, L->box[ZP_NIC], "NIC*", ZR_HW, hot[ZP_NIC]);
 	place_box(c, L->box[ZP_TTY], "terminal", ZR_HW, hot[ZP_TTY]);
@@ -393,7 +422,7 @@ static void lanes(struct zcl_canvas *c, const struct layout *L, const struct zcl
 			zcl_put(c, x, y, zcl_glyph(c, ZG_DOT), ZR_DIM, false);
 		zcl_text(c, x + 2, L->rule_kernel - 1, "same pages", ZR_DIM, false);
 	}
-	if (e && e->kind == ZE_REF && L->box[e->to].w > 12)
+	if (e && e->kind == ZE_REF && e->from != e->to && L->box[e->to].w > 12)
 		zcl_text(c, L->box[e->to].x + 1, L->box[e->to].y + 2, "descriptors", ZR_REF, false);
 	const char *nic = s->trace ? "* NIC modelled" : "* modelled: loopback has no NIC";
 	if (L->box[ZP_NIC].w)

@@ -85,8 +85,8 @@ static void target(const struct zcl_viz_state *s, char *buf, size_t len)
 		return;
 	}
 	unsigned x = s->sg ? st->cpu_x : st->cpu_x_nosg;
-	snprintf(buf, len, "target: %u CPU cop%s per byte%s%s", x, x == 1 ? "y" : "ies",
-		 st->gather ? " + the header" : "",
+	snprintf(buf, len, "target: %u CPU cop%s per byte%s%s%s", x, x == 1 ? "y" : "ies",
+		 st->gather ? " + the header" : "", st->output == ZOUT_TWO_SOCKETS ? " sent" : "",
 		 st->cpu_x == st->cpu_x_nosg ? "" : s->sg ? " (scatter-gather)" : " (no scatter-gather)");
 }
 
@@ -180,7 +180,10 @@ void zcl_panel_draw(struct zcl_canvas *c, const struct zcl_viz_state *s, int x, 
 	target(s, v, sizeof v);
 	y += zcl_wrap(c, x, y, w, 2, v, ZR_NORMAL, false) == 1 ? 1 : 2;
 
-	heading(c, x, y++, w, "receiver");
+	/* the far end, from the stage's outputs: a receiver, two, or the file the lab checks */
+	const struct zcl_stage *st = s->stage;
+	heading(c, x, y++, w, !st || st->output == ZOUT_SOCKET ? "receiver"
+			      : st->output == ZOUT_TWO_SOCKETS ? "receivers A + B" : "output file");
 	snprintf(v, sizeof v, "received %" PRIu64 " of %" PRIu64 " bytes", s->received, s->expected);
 	if (zcl_text_width(v) > w)
 		snprintf(v, sizeof v, "received %s of %s bytes", zcl_size_str(s->received, a, sizeof a),

@@ -17,7 +17,7 @@
 #define MIN_W 40 /* below this the screen says it is too small */
 #define MIN_H 14
 #define VERDICT_H 5 /* the verdict box, borders included */
-#define ERRORS_MIN_H 5 /* the errors box, at least (3 lines inside) */
+#define ERRORS_MIN_H 7 /* the errors box, at least (5 lines inside: an error, its context, the cut) */
 #define BAR_W 24    /* cells of the progress bar */
 
 /* The keys of watch mode as the key line shows them; the loop's own key
