@@ -30,6 +30,10 @@
 #define ZCL_SCRATCH_INODES 4096u          /* stage binary: files and directories in its scratch tmpfs */
 #define ZCL_WALL_FACTOR 4.0               /* stage run: wall-clock cap = this x the time limit (the limit itself
 					   * is on the program's CPU time and on time spent blocked) */
+#define ZCL_SLOW_MIN_CALLS 20000u         /* grade: a timed-out run with at least this many syscalls ... */
+#define ZCL_SLOW_BYTES_PER_CALL 64u       /* ... and fewer bytes per syscall is "too slow to trace": judged
+					   * untraced (bytes) or on its traced prefix (rules), one efficiency point off */
+#define ZCL_SLOW_PREFIX_S 2.0             /* grade: time limit of the traced runs after that (a prefix suffices) */
 #define ZCL_TRACE_ALLOWANCE_US 40         /* stage run: wall time granted per traced syscall for the tracer's own
 					   * cost (not charged to the program) */
 #define ZCL_CC_CPU_S 10                   /* compiler: CPU seconds (a stage compiles in 0.2 s) */

@@ -70,6 +70,8 @@ struct zcl_run {
 	bool stack_overflow;    /* it died of SIGSEGV beyond its stack limit */
 	bool memory_limit_hit;  /* the memory cgroup's limit killed it */
 	char timeout_detail[320]; /* timed out: what it was doing, bytes so far */
+	int prefix_violations;  /* timed out: rules broken in what was traced, judged as if the input
+				 * were the bytes that arrived (-1: not judged); grader.c uses it */
 
 	/* the checker's decision (zcl_check_run) */
 	enum zcl_verdict verdict;

@@ -173,3 +173,39 @@ ParameterizedTest(int *i, verdicts, each_failure_has_its_verdict, .timeout = 30,
 		cr_expect(r.diag && strstr(r.diag, "error"), "the compiler's diagnostics are kept");
 	zcl_run_free(&r);
 }
+
+/* A run the time limit ended is judged on what was traced, as if the input
+ * were the bytes that arrived: a correct loop that is only slow keeps the
+ * rules (the grader then checks its bytes untraced, one efficiency point
+ * off); a read() in the sendfile stage is a broken rule however slow. */
+static struct zcl_run timed_out_after(int stage, uint64_t arrived, uint64_t read_bytes, uint64_t cpu)
+{
+	struct zcl_run r = {.stage = zcl_stage_find(stage == 1 ? "readwrite" : "sendfile"), .size = 1u << 20,
+			    .sg = true, .first_mismatch = -1, .received_bytes = arrived, .expected_bytes = 1u << 20};
+	r.tr.timed_out = true;
+	zcl_account_init(&r.totals);
+	r.totals.syscalls = 2 * arrived;
+	r.totals.file_read_bytes = read_bytes;
+	r.totals.data_cpu_bytes = cpu;
+	r.totals.delivered_bytes = arrived;
+	return r;
+}
+
+Test(verdicts, a_timed_out_run_is_judged_on_the_prefix_that_arrived)
+{
+	/* stage 1, a 1-byte loop: 182200 bytes arrived, one more read */
+	struct zcl_run slow = timed_out_after(1, 182200, 182201, 2 * 182200 + 1);
+	zcl_check_run(&slow);
+	cr_expect_eq(slow.verdict, ZV_TIMEOUT);
+	cr_expect_eq(slow.prefix_violations, 0, "a slow but correct loop keeps the rules: %s",
+		     slow.nviolations ? slow.violations[0] : "");
+	/* stage 3 with read(): broken however far it got */
+	struct zcl_run cheat = timed_out_after(3, 4096, 4096, 8192);
+	zcl_check_run(&cheat);
+	cr_expect_eq(cheat.verdict, ZV_TIMEOUT);
+	cr_expect_gt(cheat.prefix_violations, 0, "read() in the sendfile stage is named");
+	/* nothing right arrived: not judged */
+	struct zcl_run none = timed_out_after(1, 0, 0, 0);
+	zcl_check_run(&none);
+	cr_expect_eq(none.prefix_violations, -1);
+}
