@@ -29,7 +29,7 @@ endif
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
-DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev gnuplot-nox asciinema strace tmux zip unzip git bubblewrap
+DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-dev libjson-c-dev gnuplot-nox asciinema strace tmux zip unzip git bubblewrap liburing-dev
 # What running the lab needs (make demo, make) and what only the tests need
 # (make test, make deps: CI); DEB_PACKAGES is both.
 DEB_RUNTIME := gcc make pkg-config libseccomp-dev libncurses-dev libjson-c-dev liburing-dev
