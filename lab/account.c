@@ -249,6 +249,9 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 		t->hit_bytes += got > r->filled_bytes ? got - r->filled_bytes : 0;
 	}
 	uint64_t cpu = count_events(t, r, ev, n);
+	if (r->zc_done)
+		cpu = 0; /* the kernel's deferred copy of pinned pages (loopback): shown, measured,
+			  * but not the program's copy: not on the data path (zc_copied_bytes) */
 	if (rule && r->ret > 0 && rule->fam != ZM_MMAP) /* an mmap returns an address, not bytes */
 		t->data_cpu_bytes += zcl_datapath_step(&t->path, r, rule, cpu);
 	if (r->injected != ZI_NONE && r->injected != ZI_DENY) {
