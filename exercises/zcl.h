@@ -51,4 +51,14 @@ int broadcast(int in_pipe, int sock_a, int sock_b, size_t size);
  */
 int copy_file(int in_fd, int out_fd, size_t size);
 
+/*
+ * Stage 8: send the len bytes at buf (the input, which the lab read into
+ * memory for you) to the connected TCP socket sock_fd.
+ * Return 0 once every byte was sent and the kernel gave every page back,
+ * -1 on error with errno set. Do not free buf or close sock_fd.
+ */
+int send_buffer(int sock_fd, const void *buf, size_t len);
+
+/* Stage 9 is send_file() again (file -> socket), through io_uring. */
+
 #endif

@@ -97,6 +97,22 @@ static void gather_sockopt(struct zcl_gather *g, const struct zcl_sysrec *r)
 	g->alone_bytes = s.bytes_sent;
 }
 
+/* MSG_ZEROCOPY in the bracket: sends that pinned pages on the lab's
+ * socket, and the completions reaped (ranges of sends; the deferred copy
+ * the kernel reported, measured from the completion). */
+static void zerocopy(struct zcl_totals *t, const struct zcl_sysrec *r)
+{
+	if (r->zerocopy && r->out.lab_socket && r->ret > 0) {
+		t->zc_sends++;
+		t->zc_bytes += (uint64_t)r->ret;
+	}
+	if (r->zc_done) {
+		t->zc_completed += (uint64_t)(uint32_t)(r->zc_hi - r->zc_lo) + 1;
+		if (r->zc_copied)
+			t->zc_copied_bytes += r->zc_bytes;
+	}
+}
+
 /* The function returned: is anything still held back? */
 static void gather_return(struct zcl_gather *g)
 {
@@ -120,6 +136,8 @@ static void facts(struct zcl_totals *t, const struct zcl_sysrec *r, const struct
 			t->outside_nr = r->nr;
 		if (lab)
 			t->outside_bytes += n;
+		if (t->marks == 0 && rule->fam == ZM_READ && r->in.lab_input)
+			t->preload_bytes += n;
 		return;
 	}
 	if (rule->fam == ZM_READ && r->in.lab_input)
@@ -216,6 +234,7 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 	if (!r->in_bracket)
 		return;
 	failed(t, r);
+	zerocopy(t, r);
 	if (r->nr == SYS_setsockopt)
 		gather_sockopt(&t->gather, r);
 	if (rule && rule->fam == ZM_MMAP && r->in.lab_input && r->ret >= 0)
@@ -230,7 +249,10 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 		t->hit_bytes += got > r->filled_bytes ? got - r->filled_bytes : 0;
 	}
 	uint64_t cpu = count_events(t, r, ev, n);
-	if (rule && r->ret > 0)
+	if (r->zc_done)
+		cpu = 0; /* the kernel's deferred copy of pinned pages (loopback): shown, measured,
+			  * but not the program's copy: not on the data path (zc_copied_bytes) */
+	if (rule && r->ret > 0 && rule->fam != ZM_MMAP) /* an mmap returns an address, not bytes */
 		t->data_cpu_bytes += zcl_datapath_step(&t->path, r, rule, cpu);
 	if (r->injected != ZI_NONE && r->injected != ZI_DENY) {
 		if (t->injected < ZCL_INJ_REPORT)

@@ -85,6 +85,13 @@ struct zcl_totals {
 	int fail_errno;               /* ... its errno ... */
 	bool fail_injected;           /* ... and whether the lab injected that failure */
 	uint64_t outside_bytes;       /* data moved on lab fds outside the bracket */
+	uint64_t preload_bytes;       /* ... of which input read before the opening marker (the
+				       * harness's own read of a contract that takes a buffer) */
+	/* MSG_ZEROCOPY on the lab's socket, in the bracket (zerocopy.h) */
+	uint64_t zc_sends, zc_bytes;  /* sends that pinned pages, and their bytes */
+	uint64_t zc_completed;        /* sends the reaped completions covered */
+	uint64_t zc_copied_bytes;     /* bytes the kernel copied after all (SO_EE_CODE_ZEROCOPY_COPIED),
+				       * measured from the completions: not in data_cpu_bytes */
 	long outside_nr;              /* the first such syscall */
 	int marks;                    /* bracket markers seen: 2 when the function returned */
 	int forged_marks;             /* marker-like calls without the token or out of order */

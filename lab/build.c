@@ -376,8 +376,9 @@ static int compile(const struct zcl_stage *s, const char *job, struct cc_run *c,
 	if (!cc || !*cc)
 		cc = "cc";
 	char *pre[] = {(char *)cc, "-std=gnu17", "-O2", "-g", def, inc, "-E", "-H", "-o", "/dev/null", srcf, NULL};
+	/* the row's extra link flags (libs: "-luring") go last, after the sources */
 	char *full[] = {(char *)cc, "-std=gnu17", "-O2", "-g", "-Wall", "-Wextra", def, inc, "-o", out, harness,
-			srcf, NULL};
+			srcf, s->libs ? (char *)s->libs : NULL, NULL};
 	char **a = wrap(bw, job, pre), **b = wrap(bw, job, full);
 	int ret = -1;
 	if (!a || !b)

@@ -206,7 +206,7 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 			C.sinks[i].entry(C.sinks[i].ctx, r);
 
 	if (C.o.sandbox) {
-		struct zcl_sandbox_state st = {C.exec_seen, C.first, task_known};
+		struct zcl_sandbox_state st = {C.exec_seen, C.first, task_known, C.o.allow_uring};
 		const char *why = NULL;
 		int err = zcl_sandbox_check(r, &st, &why);
 		if (err) {

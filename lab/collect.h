@@ -43,6 +43,7 @@ struct zcl_collect_opts {
 	unsigned long token;     /* the markers' per-run token */
 	enum zcl_inject inject;  /* fault to inject into every Nth data call */
 	bool sandbox;            /* stage runs: refuse what sandbox.c refuses */
+	bool allow_uring;        /* ... but io_uring (the stage's row says so) */
 	bool fast;               /* zcl trace: no exit stop for read/write-type calls; their
 				  * byte counts come from the thread's rchar/wchar */
 };

@@ -90,18 +90,22 @@ static void child_setup(void *arg)
 /* "limits: ...; layers: ...": what was in force, for the result. */
 static void describe(struct zcl_run *r, const struct zcl_limits *lim)
 {
-	char layers[160], time[48];
+	char layers[160], time[48], pin[64] = "";
 	zcl_layers_describe(r->layers, layers, sizeof layers);
+	if (lim->memlock_bytes)
+		snprintf(pin, sizeof pin, ", pinned memory %llu MiB",
+			 (unsigned long long)(lim->memlock_bytes >> 20));
 	if (r->timeout_s > 0)
 		snprintf(time, sizeof time, "time %g s (CPU, and blocked)", r->timeout_s);
 	else
 		snprintf(time, sizeof time, "no time limit (CPU %d s)", ZCL_RLIMIT_CPU_S);
 	snprintf(r->sandbox, sizeof r->sandbox,
 		 "limits: %s, address space %llu MiB, stack %llu MiB, %s"
-		 "files %llu MiB, %d processes; layers: %s",
+		 "files %llu MiB, %d processes%s; layers: %s",
 		 time, (unsigned long long)(lim->as_bytes >> 20), (unsigned long long)(ZCL_RLIMIT_STACK >> 20),
 		 r->layers & ZCL_LAYER_MEMCG ? "memory 1 GiB (all of it), " : "memory: no cgroup here, ",
-		 (unsigned long long)(ZCL_RLIMIT_FSIZE >> 20), ZCL_RLIMIT_NPROC, layers[0] ? layers : "none");
+		 (unsigned long long)(ZCL_RLIMIT_FSIZE >> 20), ZCL_RLIMIT_NPROC,
+		 pin, layers[0] ? layers : "none");
 }
 
 /* Trace it (or spawn it untraced, timing it) under budget b. */
@@ -146,7 +150,7 @@ int zcl_launch_program(struct zcl_run *r, const struct zcl_launch *l, struct zcl
 	for (size_t i = 0; i < r->nsinks && ns < 9; i++)
 		sinks[ns++] = r->sinks[i];
 	struct zcl_collect_opts co = {.sg = r->sg, .bracket = true, .token = l->token, .inject = r->inject,
-				      .sandbox = true};
+				      .sandbox = true, .allow_uring = r->stage->allow_uring};
 	zcl_inject_begin(r->seed); /* where --inject disturbs: inject.h */
 	zcl_collect_begin(&co, sinks, ns);
 
@@ -161,7 +165,8 @@ int zcl_launch_program(struct zcl_run *r, const struct zcl_launch *l, struct zcl
 	 * CPU limit then stays at ZCL_RLIMIT_CPU_S. */
 	double limit = r->timeout_s > 0 ? r->timeout_s : 0;
 	rlim_t cpu = limit > 0 ? (rlim_t)(limit * (r->untraced ? 1 : ZCL_WALL_FACTOR)) + 1 : ZCL_RLIMIT_CPU_S;
-	ce.limits = (struct zcl_limits){.cpu_s = cpu, .as_bytes = ZCL_RLIMIT_AS + r->size};
+	ce.limits = (struct zcl_limits){.cpu_s = cpu, .as_bytes = ZCL_RLIMIT_AS + r->size,
+					.memlock_bytes = r->stage->zerocopy || r->stage->allow_uring ? ZCL_RLIMIT_MEMLOCK_PIN : 0};
 	struct zcl_trace_opts to = {
 		.trap_all = true, .timeout_s = limit > 0 ? limit * ZCL_WALL_FACTOR + 1 : 0, .pin_cpu = true,
 		.own_group = true, .child_setup = child_setup, .child_arg = &ce,

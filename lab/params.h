@@ -24,6 +24,12 @@
 					   * ZCL_RLIMIT_AS for the C library, stack and heap, bytes */
 #define ZCL_RLIMIT_STACK (8ull << 20)     /* stage binary: main thread's stack, bytes (set by the lab, not the
 					   * grader's shell: the same result on every machine) */
+#define ZCL_RLIMIT_MEMLOCK_PIN (64ull << 20) /* stage binary of a zerocopy or io_uring stage: memory it may
+					   * keep pinned (MSG_ZEROCOPY's pages: ENOBUFS past it, net/core/
+					   * skbuff.c mm_account_pinned_pages; io_uring's rings: ENOMEM,
+					   * io_uring/rsrc.c __io_account_mem), bytes; other stages 0.
+					   * Charged per user, and the runs a grade makes in parallel
+					   * share their sandbox uid: room for all of them */
 #define ZCL_MEMCG_BYTES (1ull << 30)      /* stage binary: all the memory it may make the machine hold
 					   * (memory cgroup, where there is one), bytes */
 #define ZCL_SCRATCH_BYTES (64ull << 20)   /* stage binary: its scratch tmpfs, bytes */

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -407,6 +408,14 @@ void zcl_print_totals(FILE *out, const struct zcl_totals *t, uint64_t delivered)
 	printf_wrapped(out, 17, "  CPU copies     %" PRIu64 "  %" PRIu64 " bytes%s", t->cpu.count, t->cpu.bytes, per);
 	printf_wrapped(out, 17, "  by reference   %" PRIu64 "  %" PRIu64 " bytes  (page descriptors, no copy)",
 		       t->ref.count, t->ref.bytes);
+	if (t->uring_ops)
+		printf_wrapped(out, 17, "  io_uring       %" PRIu64 " operations decoded from the rings, in %u "
+				     "io_uring_enter calls (no mode switches of their own)",
+			       t->uring_ops, t->by_nr[SYS_io_uring_enter]);
+	if (t->zc_sends)
+		printf_wrapped(out, 17, "  zerocopy       %" PRIu64 " sends pinned %" PRIu64 " bytes; completions "
+				     "reaped for %" PRIu64 "; copied after all %" PRIu64 " bytes (measured)",
+			       t->zc_sends, t->zc_bytes, t->zc_completed, t->zc_copied_bytes);
 }
 
 static void syscall_list_text(FILE *out, const struct zcl_totals *t)

@@ -3,7 +3,9 @@
  *
  * The lab must see every byte a submission moves. Anything that would move
  * bytes where ptrace cannot see them (io_uring, another process's memory,
- * a seccomp filter of its own that answers syscalls in user space), leave
+ * a seccomp filter of its own that answers syscalls in user space; io_uring
+ * but in a stage whose row allows it, and even there no SQPOLL or registered
+ * rings, which the lab could not read), leave
  * the tracer (CLONE_UNTRACED, a new process group), or reach past the run
  * (sockets, signals to other processes, mounts, namespaces, BPF) is refused
  * by name. The table is the policy; the few calls that depend on their
@@ -13,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/io_uring.h>
 #include <linux/landlock.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -27,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "params.h"
@@ -114,15 +120,67 @@ static bool no_filter(const struct zcl_sysrec *r, const struct zcl_sandbox_state
 	return r->args[0] != PR_SET_SECCOMP;
 }
 
+/* io_uring flags newer than some headers (include/uapi/linux/io_uring.h). */
+#ifndef IORING_SETUP_NO_MMAP
+#define IORING_SETUP_NO_MMAP (1U << 14)
+#endif
+#ifndef IORING_SETUP_REGISTERED_FD_ONLY
+#define IORING_SETUP_REGISTERED_FD_ONLY (1U << 15)
+#endif
+#ifndef IORING_ENTER_REGISTERED_RING
+#define IORING_ENTER_REGISTERED_RING (1U << 4)
+#endif
+#define REGISTER_RING_FDS 20 /* IORING_REGISTER_RING_FDS (an enum in the header) */
+
+/*
+ * io_uring_setup(entries, params): only where the stage's row allows
+ * io_uring, and never a ring the lab could not read: SQPOLL (a kernel
+ * thread submits with no syscall), NO_MMAP (rings in the program's own
+ * memory, not mapped from the ring descriptor) or REGISTERED_FD_ONLY (no
+ * descriptor to map). The flags are read from the tracee's params at entry;
+ * unreadable params are refused (the kernel would fail them with EFAULT).
+ */
+static bool uring_setup_ok(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	if (!st->allow_uring)
+		return false;
+	uint32_t flags;
+	struct iovec local = {&flags, sizeof flags};
+	struct iovec remote = {(void *)(uintptr_t)(r->args[1] + offsetof(struct io_uring_params, flags)),
+			       sizeof flags};
+	if (!r->args[1] || process_vm_readv(r->pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof flags)
+		return false;
+	return (flags & (IORING_SETUP_SQPOLL | IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY)) == 0;
+}
+
+/* io_uring_enter(fd, to_submit, min_complete, flags, ...): no registered
+ * ring index in place of the descriptor (the lab names rings by it). */
+static bool uring_enter_ok(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	return st->allow_uring && (r->args[3] & IORING_ENTER_REGISTERED_RING) == 0;
+}
+
+/* io_uring_register(fd, opcode, ...): not IORING_REGISTER_RING_FDS. */
+static bool uring_register_ok(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st)
+{
+	return st->allow_uring && (unsigned)r->args[1] != REGISTER_RING_FDS;
+}
+
 static const struct {
 	long nr;
 	int err;
 	allow_fn allow;  /* NULL: always refused */
 	const char *why; /* NULL: refused quietly */
 } policy[] = {
-	{SYS_io_uring_setup, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
-	{SYS_io_uring_enter, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
-	{SYS_io_uring_register, ENOSYS, NULL, "io_uring would move data the lab cannot see"},
+	{SYS_io_uring_setup, ENOSYS, uring_setup_ok,
+	 "io_uring would move data the lab cannot see (only a stage that allows it may, and never with "
+	 "SQPOLL, NO_MMAP or REGISTERED_FD_ONLY)"},
+	{SYS_io_uring_enter, ENOSYS, uring_enter_ok,
+	 "io_uring would move data the lab cannot see (only a stage that allows it may, and never through "
+	 "a registered ring: IORING_ENTER_REGISTERED_RING)"},
+	{SYS_io_uring_register, ENOSYS, uring_register_ok,
+	 "io_uring would move data the lab cannot see (only a stage that allows it may, and never "
+	 "IORING_REGISTER_RING_FDS)"},
 	{SYS_io_setup, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
 	{SYS_io_submit, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
 	{SYS_io_getevents, ENOSYS, NULL, "Linux AIO would move data the lab cannot see"},
@@ -330,7 +388,7 @@ int zcl_sandbox_enter(const char *run_dir, const char *work, const struct zcl_li
 	limit(RLIMIT_STACK, ZCL_RLIMIT_STACK);
 	limit(RLIMIT_NOFILE, ZCL_RLIMIT_NOFILE);
 	limit(RLIMIT_CORE, 0);
-	limit(RLIMIT_MEMLOCK, 0);
+	limit(RLIMIT_MEMLOCK, lim->memlock_bytes);
 	limit(RLIMIT_MSGQUEUE, 0);
 	if (geteuid() == 0) {
 		/* the caller made the ids from its own pid before forking */

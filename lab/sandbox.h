@@ -25,6 +25,7 @@ struct zcl_sandbox_state {
 	bool exec_seen;   /* the stage binary has been exec'd: no further exec */
 	pid_t group;      /* the program's process group (its first pid) */
 	bool (*is_ours)(pid_t pid); /* is pid one of the program's processes or threads? */
+	bool allow_uring; /* the stage's row allows io_uring (never SQPOLL or registered rings) */
 };
 
 /* Should r (at entry) be refused? Returns 0 to let it run, or the errno to
@@ -41,10 +42,12 @@ uid_t zcl_sandbox_uid(void);
 struct zcl_limits {
 	rlim_t cpu_s;      /* CPU seconds: SIGXCPU, then SIGKILL a second later */
 	rlim_t as_bytes;   /* address space: ZCL_RLIMIT_AS + the input's size */
+	rlim_t memlock_bytes; /* locked memory: 0, or ZCL_RLIMIT_MEMLOCK_PIN where MSG_ZEROCOPY
+			       * or io_uring must pin pages (the stage's row: zerocopy, allow_uring) */
 };
 
 /* In the child, before exec: limits (CPU, address space, stack, file size,
- * processes, descriptors, no core, no locked memory), the unprivileged uid
+ * processes, descriptors, no core, locked memory as lim says), the unprivileged uid
  * (when root), Landlock (reads only of the system, a few files of /etc and
  * /dev and run_dir; writes only below work). Only async-signal-safe calls.
  * Returns the ZCL_LAYER_* bits (view.h) put up, or -1 when a wall could

@@ -19,6 +19,7 @@ enum zcl_contract {
 	ZCT_SEND_RESPONSE,  /* send_response(sock_fd, header, len, file_fd, size) */
 	ZCT_BROADCAST,      /* broadcast(in_pipe, sock_a, sock_b, size) */
 	ZCT_COPY_FILE,      /* copy_file(in_fd, out_fd, size) */
+	ZCT_SEND_BUFFER,    /* send_buffer(sock_fd, buf, len): the input handed as a buffer */
 };
 
 /* Where the bytes come from: the seeded file (cold or warm), or a pipe a
@@ -36,6 +37,8 @@ struct zcl_contract_info {
 	const char *function;   /* "send_file" */
 	const char *macro;      /* "SEND_FILE": the harness's -DZCL_CONTRACT_SEND_FILE */
 	bool header;            /* argv[2] is the response header */
+	bool buffer;            /* the harness reads the input into a buffer before the
+				 * opening marker and hands that over (not the descriptor) */
 };
 
 struct zcl_stage {
@@ -58,6 +61,12 @@ struct zcl_stage {
 	enum zcl_input_kind input;
 	enum zcl_output_kind output;
 	const char *output_noun; /* "the socket", "both sockets", "the output file" */
+	/* every byte must leave with send(MSG_ZEROCOPY) on an SO_ZEROCOPY socket, and
+	 * every completion be reaped (recvmsg(MSG_ERRQUEUE)) before returning */
+	bool zerocopy;
+	/* io_uring allowed (sandbox.c), still without SQPOLL or registered rings */
+	bool allow_uring;
+	const char *libs;        /* one extra link flag ("-luring"), NULL for none */
 };
 
 /* The shape of contract c. Can't fail (c is one of the enum's). */

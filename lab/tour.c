@@ -30,6 +30,12 @@ static const char *const story[] = {
 	[7] = "File -> file: copy_file_range() hands the copy to the filesystem, inside the kernel.\n"
 	      "  ext4 copies page cache -> page cache (one CPU copy, none in user space, one syscall);\n"
 	      "  XFS and btrfs share the blocks instead (a reflink: no copy at all). The lab says which.",
+	[8] = "Bytes in your own memory, not in a file: send(MSG_ZEROCOPY) pins the buffer's pages and a\n"
+	      "  NIC DMAs from them (no CPU copy); completions on the error queue hand the pages back.\n"
+	      "  Loopback has no NIC: the kernel copies after all, and says so in each completion.",
+	[9] = "The copies are gone; now the mode switches go. io_uring queues linked splices in a ring\n"
+	      "  shared with the kernel and submits a whole batch with one io_uring_enter(): stage 5's\n"
+	      "  path, with one syscall per MiB instead of two per 64 KiB.",
 };
 
 const char *zcl_tour_story(int stage)

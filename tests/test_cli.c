@@ -18,7 +18,7 @@
 struct bad_case { const char *argv[6]; const char *says; };
 
 static struct bad_case bad[] = {
-	{{"check", "9", NULL}, "unknown stage"},
+	{{"check", "99", NULL}, "unknown stage"},
 	{{"check", "nosuch", NULL}, "unknown stage"},
 	{{"check", NULL}, "which stage"},
 	{{"check", "1", "--size", "lots", NULL}, "--size"},

@@ -98,12 +98,14 @@ static bool shown(const struct zcl_viz_state *s, enum zcl_place p)
 }
 
 /* A user buffer box, from the stage's description: the file passes through
- * one (read + write), or a header is sent from one (gather); any program
+ * one (read + write), a header is sent from one (gather), or the contract
+ * hands the input in one (send_buffer); any program
  * (no stage) may have one; and whatever the stage, a copy that does visit
  * user memory gets its box (a sendfile stage that read()s after all). */
 static bool has_user_buffer(const struct zcl_viz_state *s)
 {
-	return (!s->stage && !s->trace) || (s->stage && (s->stage->user_path || s->stage->gather)) ||
+	return (!s->stage && !s->trace) ||
+	       (s->stage && (s->stage->user_path || s->stage->gather || zcl_contract_info(s->stage->contract)->buffer)) ||
 	       shown(s, ZP_USER);
 }
 

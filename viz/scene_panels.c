@@ -85,9 +85,12 @@ static void target(const struct zcl_viz_state *s, char *buf, size_t len)
 		return;
 	}
 	unsigned x = s->sg ? st->cpu_x : st->cpu_x_nosg;
+	/* a zerocopy stage: the kernel's deferred copy on loopback is shown, not counted */
+	bool deferred = st->zerocopy && s->sg && s->totals.zc_copied_bytes > 0;
 	snprintf(buf, len, "target: %u CPU cop%s per byte%s%s%s", x, x == 1 ? "y" : "ies",
 		 st->gather ? " + the header" : "", st->output == ZOUT_TWO_SOCKETS ? " sent" : "",
-		 st->cpu_x == st->cpu_x_nosg ? "" : s->sg ? " (scatter-gather)" : " (no scatter-gather)");
+		 deferred ? ", loopback's copy aside"
+		 : st->cpu_x == st->cpu_x_nosg ? "" : s->sg ? " (scatter-gather)" : " (no scatter-gather)");
 }
 
 static void bar(struct zcl_canvas *c, int x, int y, int w, double frac, enum zcl_role r)

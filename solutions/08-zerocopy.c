@@ -31,9 +31,10 @@ int send_buffer(int sock_fd, const void *buf, size_t len);
 /* Each send pins at most this much: the pinned pages are charged to the
  * socket's option memory (net.core.optmem_max), ENOBUFS past it. */
 #define ZC_CHUNK (256 * 1024)
-/* Below this a plain copy is cheaper than pinning pages and reaping a
- * completion (msg_zerocopy.rst: "only effective at writes over around 10 KB"). */
-#define ZC_MIN (16 * 1024)
+/* Below about 10 KB a plain copy is cheaper than pinning pages and reaping
+ * a completion (msg_zerocopy.rst); a real server would send small buffers
+ * plainly. The lab asks for MSG_ZEROCOPY on every byte, so the rule stays
+ * one sentence: this reference does not switch. */
 
 /* Read the completions queued now; adds the sends they cover to *done.
  * wait: block (poll for POLLERR) until at least one came. 0, or -1 with
@@ -98,10 +99,6 @@ static int send_all(int sock_fd, const char *p, size_t len, int flags, uint32_t 
  */
 int send_buffer(int sock_fd, const void *buf, size_t len)
 {
-	if (len < ZC_MIN) {
-		uint32_t none = 0;
-		return send_all(sock_fd, buf, len, 0, &none, &none);
-	}
 	int one = 1;
 	if (setsockopt(sock_fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof one) < 0)
 		return -1;
