@@ -503,5 +503,5 @@ int zcl_bench_shim(const char *dir, char *path, size_t pathlen, char *err, size_
 int zcl_bench_copy_exe(const char *from, const char *dir, const char *name, char *to, size_t tolen)
 {
 	snprintf(to, tolen, "%s/%s", dir, name);
-	return zcl_copy_file(from, to, 0755);
+	return zcl_copy_file(from, to, 0755, ZCL_COPY_FOLLOW);
 }

@@ -308,9 +308,9 @@ static int make_job(char *job, size_t len, uid_t uid, const char *const from[3],
 	snprintf(p, sizeof p, "%s/src", job);
 	if (mkdir(p, 0755) < 0)
 		return -1;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++) { /* [0] is the student's: never through a link */
 		snprintf(p, sizeof p, "%s/src/%s", job, names[i]);
-		if (zcl_copy_file(from[i], p, 0644) < 0)
+		if (zcl_copy_file(from[i], p, 0644, i == 0 ? 0 : ZCL_COPY_FOLLOW) < 0)
 			return -1;
 	}
 	snprintf(p, sizeof p, "%s/tmp", job);
@@ -458,7 +458,7 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 	char built[PATH_MAX], tmp[PATH_MAX + 32];
 	snprintf(built, sizeof built, "%s/tmp/stage", job);
 	snprintf(tmp, sizeof tmp, "%s.tmp%d", bin, (int)getpid());
-	if (rc == 0 && (zcl_copy_file(built, tmp, 0755) < 0 || rename(tmp, bin) < 0)) {
+	if (rc == 0 && (zcl_copy_file(built, tmp, 0755, 0) < 0 || rename(tmp, bin) < 0)) {
 		snprintf(err, errlen, "%s: cannot store the binary: %s", bin, strerror(errno));
 		unlink(tmp);
 		rc = -1;

@@ -279,10 +279,10 @@ static int prepare(struct zcl_student *s, const char *work, const char *log, uin
 		goto out;
 	}
 	char *from = xasprintf("%s/lab/harness.c", root), *to = xasprintf("%s/harness.c", labdir);
-	int c1 = zcl_copy_file(from, to, 0644);
+	int c1 = zcl_copy_file(from, to, 0644, ZCL_COPY_FOLLOW);
 	free(from), free(to);
 	from = xasprintf("%s/exercises/zcl.h", root), to = xasprintf("%s/zcl.h", ex);
-	int c2 = zcl_copy_file(from, to, 0644);
+	int c2 = zcl_copy_file(from, to, 0644, ZCL_COPY_FOLLOW);
 	free(from), free(to);
 	if (c1 < 0 || c2 < 0) {
 		snprintf(s->error, sizeof s->error, "cannot copy the lab's harness or zcl.h from %s", root);
@@ -297,7 +297,7 @@ static int prepare(struct zcl_student *s, const char *work, const char *log, uin
 		char *skel = xasprintf("%s/exercises/%02d-%s.c", root, st[i].num, st[i].slug);
 		char *dst = xasprintf("%s/%02d-%s.c", ex, st[i].num, st[i].slug);
 		const char *src = mine ? mine : skel;
-		if (zcl_copy_file(src, dst, 0644) == 0 && mine)
+		if (zcl_copy_file(src, dst, 0644, mine ? 0 : ZCL_COPY_FOLLOW) == 0 && mine)
 			s->found |= 1u << i;
 		key = fnv_file(fnv(key, dst + strlen(ex), strlen(dst + strlen(ex))), dst);
 		free(mine), free(skel), free(dst);

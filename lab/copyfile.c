@@ -30,10 +30,11 @@ static int write_all(int fd, const char *buf, size_t n)
 	return 0;
 }
 
-int zcl_copy_file(const char *from, const char *to, mode_t mode)
+int zcl_copy_file(const char *from, const char *to, mode_t mode, int flags)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), out = -1, ret = -1, err = 0;
+	int nofollow = flags & ZCL_COPY_FOLLOW ? 0 : O_NOFOLLOW;
+	int in = open(from, O_RDONLY | O_CLOEXEC | O_NONBLOCK | nofollow), out = -1, ret = -1, err = 0;
 	if (in < 0)
 		return -1;
 	struct stat st;

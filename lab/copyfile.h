@@ -13,13 +13,17 @@
 
 #include <sys/types.h>
 
+/* flags of zcl_copy_file */
+#define ZCL_COPY_FOLLOW 1 /* `from` may be a symbolic link: the lab's own files only */
+
 /* Copy the regular file `from` to `to`, created (or truncated) with
- * permission bits `mode` (before the umask). Neither path's last component
- * may be a symbolic link. Writes are retried until complete (a short write
- * is not an error; EINTR is retried). Returns 0, or -1 with errno: ELOOP
- * if either is a symbolic link (open(2) with O_NOFOLLOW), EINVAL if `from`
- * is not a regular file, or the error of open/read/write/close. On failure
- * `to` may exist with part of the bytes. */
-int zcl_copy_file(const char *from, const char *to, mode_t mode);
+ * permission bits `mode` (before the umask). `to`'s last component may not
+ * be a symbolic link, nor `from`'s unless flags has ZCL_COPY_FOLLOW (a
+ * student's file never has it). Writes are retried until complete (a
+ * short write is not an error; EINTR is retried). Returns 0, or -1 with
+ * errno: ELOOP for a refused symbolic link (open(2) with O_NOFOLLOW),
+ * EINVAL if `from` is not a regular file, or the error of
+ * open/read/write/close. On failure `to` may exist with part of the bytes. */
+int zcl_copy_file(const char *from, const char *to, mode_t mode, int flags);
 
 #endif

@@ -387,7 +387,7 @@ static int program(struct zcl_run *r, struct run *x, struct zcl_launched *ld, ch
 	token &= 0xffffffffffffUL;
 	snprintf(x->exe, sizeof x->exe, "%s/stage", x->dir);
 	/* the program then needs no access to the lab's tree (it may run as another uid) */
-	if (zcl_copy_file(x->bin, x->exe, 0755) < 0) {
+	if (zcl_copy_file(x->bin, x->exe, 0755, ZCL_COPY_FOLLOW) < 0) {
 		snprintf(err, errlen, "%s: cannot copy the stage binary: %s", x->exe, strerror(errno));
 		return -1;
 	}

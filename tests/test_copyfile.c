@@ -49,7 +49,7 @@ Test(copyfile, copies_every_byte_of_a_file_larger_than_its_buffer_with_the_mode_
 	cr_assert_not_null(f);
 	cr_assert_eq(fwrite(data, 1, n, f), n);
 	fclose(f);
-	cr_assert_eq(zcl_copy_file(a, b, 0751), 0);
+	cr_assert_eq(zcl_copy_file(a, b, 0751, 0), 0);
 	struct stat st;
 	cr_assert_eq(stat(b, &st), 0);
 	cr_expect_eq((size_t)st.st_size, n);
@@ -73,9 +73,10 @@ Test(copyfile, refuses_a_source_that_is_a_symbolic_link_so_no_other_file_leaks)
 	fclose(f);
 	cr_assert_eq(symlink(secret, link), 0);
 	errno = 0;
-	cr_expect_eq(zcl_copy_file(link, out, 0644), -1);
+	cr_expect_eq(zcl_copy_file(link, out, 0644, 0), -1);
 	cr_expect_eq(errno, ELOOP);
 	cr_expect_neq(access(out, F_OK), 0, "nothing written");
+	cr_expect_eq(zcl_copy_file(link, out, 0644, ZCL_COPY_FOLLOW), 0, "the lab's own links are followed when asked");
 }
 
 Test(copyfile, refuses_a_fifo_at_once_instead_of_waiting_for_a_writer)
@@ -84,7 +85,7 @@ Test(copyfile, refuses_a_fifo_at_once_instead_of_waiting_for_a_writer)
 	path(fifo, sizeof fifo, "fifo"), path(out, sizeof out, "out");
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
 	errno = 0;
-	cr_expect_eq(zcl_copy_file(fifo, out, 0644), -1);
+	cr_expect_eq(zcl_copy_file(fifo, out, 0644, ZCL_COPY_FOLLOW), -1);
 	cr_expect_eq(errno, EINVAL);
 }
 
@@ -101,7 +102,7 @@ Test(copyfile, does_not_write_through_a_symbolic_link_at_the_destination)
 	fputs("old\n", f);
 	fclose(f);
 	cr_assert_eq(symlink(victim, link), 0);
-	cr_expect_eq(zcl_copy_file(src, link, 0644), -1);
+	cr_expect_eq(zcl_copy_file(src, link, 0644, ZCL_COPY_FOLLOW), -1);
 	char buf[8] = {0};
 	f = fopen(victim, "r");
 	cr_assert_not_null(f);
