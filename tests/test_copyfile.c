@@ -1,6 +1,7 @@
 /*
  * test_copyfile.c - the one copy helper: bytes and mode kept, links and
- * special files refused (a student's upload is the usual source).
+ * special files refused (a student's upload is the usual source); and
+ * through it, a submission that is a link to a secret shows no byte of it.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "copyfile.h"
+#include "helpers.h"
 
 static char dir[64];
 
@@ -109,4 +111,26 @@ Test(copyfile, does_not_write_through_a_symbolic_link_at_the_destination)
 	cr_expect_not_null(fgets(buf, sizeof buf, f));
 	fclose(f);
 	cr_expect_str_eq(buf, "old\n");
+}
+
+/* No suite fixture: fake_root makes its own tree. */
+Test(copyfile_grade, a_submission_that_links_to_a_secret_file_shows_no_byte_of_it,
+     .fini = drop_fake_root, .timeout = 60)
+{
+	char secret[] = "/var/tmp/zcl-secret-XXXXXX";
+	int fd = mkstemp(secret);
+	cr_assert_geq(fd, 0);
+	static const char canary[] = "LINKED-SECRET-CANARY-51c2: not a C program\n";
+	cr_assert_eq(write(fd, canary, sizeof canary - 1), (ssize_t)(sizeof canary - 1));
+	close(fd);
+	const char *root = fake_root(1, "int x;\n");
+	char ex[512];
+	snprintf(ex, sizeof ex, "%s/exercises/01-readwrite.c", root);
+	cr_assert_eq(unlink(ex), 0);
+	cr_assert_eq(symlink(secret, ex), 0);
+	struct cli c = run_cli((const char *[]){"grade", "--stage", "1", NULL});
+	unlink(secret);
+	cr_expect_neq(c.status, 0, "no points for a link");
+	cr_expect_null(strstr(c.out, "LINKED-SECRET"), "the compiler never saw the file: %s", c.out);
+	cr_expect_null(strstr(c.err, "LINKED-SECRET"), "%s", c.err);
 }
