@@ -262,12 +262,24 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 	}
 }
 
-static int differ(char **p, size_t *left, const char *what, uint64_t ours, uint64_t kernel)
+/* One counter: the kernel's figure is end - begin - excluded (the loads of
+ * later execs). When that would go below zero (an end read early, e.g. of a
+ * process killed by --timeout) there is no figure to print: say so rather
+ * than print the wrapped-around unsigned difference. */
+static int differ(char **p, size_t *left, const char *what, uint64_t ours, uint64_t begin, uint64_t end,
+		  uint64_t excluded)
 {
-	if (ours == kernel)
+	int w;
+	if (end < begin || end - begin < excluded)
+		w = snprintf(*p, *left, "%s: lab counted %llu, kernel /proc/PID/io has no figure (read %llu at the "
+			     "start, %llu at the end, %llu excluded as exec loads)\n", what,
+			     (unsigned long long)ours, (unsigned long long)begin, (unsigned long long)end,
+			     (unsigned long long)excluded);
+	else if (ours == end - begin - excluded)
 		return 0;
-	int w = snprintf(*p, *left, "%s: lab counted %llu, kernel /proc/PID/io says %llu\n", what,
-			 (unsigned long long)ours, (unsigned long long)kernel);
+	else
+		w = snprintf(*p, *left, "%s: lab counted %llu, kernel /proc/PID/io says %llu\n", what,
+			     (unsigned long long)ours, (unsigned long long)(end - begin - excluded));
 	if (w > 0 && (size_t)w < *left) {
 		*p += w;
 		*left -= (size_t)w;
@@ -286,9 +298,9 @@ int zcl_account_crosscheck(const struct zcl_totals *t, const struct zcl_kernel_a
 	size_t left = len;
 	int bad = 0;
 	const struct zcl_procio *b = &k->begin, *e = &k->end, *x = &k->excluded;
-	bad += differ(&p, &left, "rchar", t->io_rchar, e->rchar - b->rchar - x->rchar);
-	bad += differ(&p, &left, "wchar", t->io_wchar, e->wchar - b->wchar - x->wchar);
-	bad += differ(&p, &left, "syscr", t->io_syscr, e->syscr - b->syscr - x->syscr);
-	bad += differ(&p, &left, "syscw", t->io_syscw, e->syscw - b->syscw - x->syscw);
+	bad += differ(&p, &left, "rchar", t->io_rchar, b->rchar, e->rchar, x->rchar);
+	bad += differ(&p, &left, "wchar", t->io_wchar, b->wchar, e->wchar, x->wchar);
+	bad += differ(&p, &left, "syscr", t->io_syscr, b->syscr, e->syscr, x->syscr);
+	bad += differ(&p, &left, "syscw", t->io_syscw, b->syscw, e->syscw, x->syscw);
 	return bad;
 }

@@ -112,8 +112,11 @@ void zcl_account_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 
 /* Compare our totals with the kernel's over the same span. Writes one line
  * per disagreement into buf (NUL-terminated, may be empty) and returns their
- * number; 0 means the kernel agrees. -1 when the kernel's figures are
- * missing (the span never closed). */
+ * number; 0 means the kernel agrees. A counter whose end reading is below
+ * its start plus the excluded exec loads has no kernel figure: its line
+ * says so with the three readings (never a wrapped-around difference) and
+ * counts as a disagreement. -1 when the kernel's figures are missing (the
+ * span never closed). */
 int zcl_account_crosscheck(const struct zcl_totals *t, const struct zcl_kernel_acct *k,
 			   char *buf, size_t len);
 

@@ -37,6 +37,7 @@
 
 #include "bench.h"
 #include "build.h"
+#include "copyfile.h"
 #include "input.h"
 #include "pagecache.h"
 #include "params.h"
@@ -502,19 +503,5 @@ int zcl_bench_shim(const char *dir, char *path, size_t pathlen, char *err, size_
 int zcl_bench_copy_exe(const char *from, const char *dir, const char *name, char *to, size_t tolen)
 {
 	snprintf(to, tolen, "%s/%s", dir, name);
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
-	if (in < 0)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	static char buf[1 << 16];
-	ssize_t n = -1;
-	while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			goto done;
-	ret = out >= 0 && n == 0 ? 0 : -1;
-done:
-	close(in);
-	if (out >= 0 && close(out) < 0)
-		ret = -1;
-	return ret;
+	return zcl_copy_file(from, to, 0755, ZCL_COPY_FOLLOW);
 }

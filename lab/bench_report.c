@@ -107,6 +107,29 @@ static void chart(FILE *o, const struct zcl_bench *b, size_t zi, size_t ci, bool
 	}
 }
 
+/* Rounds whose throughput spread past this ratio (max / min) are called
+ * out: a median of such rounds, and the ratios to it, say little. */
+#define UNSTEADY_SPREAD 3.0
+
+/* A note naming the stages whose throughput varied more than
+ * UNSTEADY_SPREAD times between rounds (other work took the CPUs, or
+ * the disk): nothing when every row is steady. */
+static void unsteady(FILE *o, const struct zcl_bench *b, size_t zi, size_t ci, bool warm)
+{
+	int n = 0;
+	for (size_t si = 0; si < b->nstages; si++) {
+		const struct zcl_bench_cell *c = zcl_bench_cell(b, zi, ci, warm, si);
+		if (!c->n || c->why[0] || c->gib_s.max <= UNSTEADY_SPREAD * c->gib_s.min)
+			continue;
+		fprintf(o, "%s %s", n++ ? "," : "  unsteady: throughput varied more than 3x between rounds for",
+			c->stage->slug);
+	}
+	if (n)
+		fprintf(o, ".\n  The machine was busy (other work took the CPUs or the disk): those GiB/s and\n"
+			   "  speed×rw figures say little; sender CPU s/GiB is steadier. Run again when idle, or\n"
+			   "  with more --rounds.\n");
+}
+
 static void block(FILE *o, const struct zcl_bench *b, size_t zi, size_t ci, bool warm)
 {
 	char sz[32], ch[32], line[64];
@@ -120,6 +143,7 @@ static void block(FILE *o, const struct zcl_bench *b, size_t zi, size_t ci, bool
 		"user", "sys", "faults/MiB", "CPU×rw", "speed×rw", "recv s/GiB", "copies");
 	for (size_t si = 0; si < b->nstages; si++)
 		cell_row(o, b, zcl_bench_cell(b, zi, ci, warm, si), si);
+	unsteady(o, b, zi, ci, warm);
 	chart(o, b, zi, ci, warm);
 }
 

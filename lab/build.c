@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "copyfile.h"
 #include "bwrap.h"
 #include "memcg.h"
 #include "params.h"
@@ -296,26 +297,6 @@ static bool includes_ok(struct cc_run *c, char *argv[], const char *header, char
 	return ok;
 }
 
-/* Copy a file (0644 for the compiler to read). 0 or -1. */
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
-	if (in < 0)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	char buf[1 << 16];
-	ssize_t n = 0;
-	while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			goto done;
-	ret = out >= 0 && n == 0 ? 0 : -1;
-done:
-	close(in);
-	if (out >= 0 && close(out) < 0)
-		ret = -1;
-	return ret;
-}
-
 /* A job directory for one compile: JOB/src (the copies, read-only to the
  * compiler) and JOB/tmp (its temporaries and the binary, its own). */
 static int make_job(char *job, size_t len, uid_t uid, const char *const from[3], const char *const names[3])
@@ -327,9 +308,9 @@ static int make_job(char *job, size_t len, uid_t uid, const char *const from[3],
 	snprintf(p, sizeof p, "%s/src", job);
 	if (mkdir(p, 0755) < 0)
 		return -1;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++) { /* [0] is the student's: never through a link */
 		snprintf(p, sizeof p, "%s/src/%s", job, names[i]);
-		if (copy_file(from[i], p, 0644) < 0)
+		if (zcl_copy_file(from[i], p, 0644, i == 0 ? 0 : ZCL_COPY_FOLLOW) < 0)
 			return -1;
 	}
 	snprintf(p, sizeof p, "%s/tmp", job);
@@ -478,7 +459,7 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 	char built[PATH_MAX], tmp[PATH_MAX + 32];
 	snprintf(built, sizeof built, "%s/tmp/stage", job);
 	snprintf(tmp, sizeof tmp, "%s.tmp%d", bin, (int)getpid());
-	if (rc == 0 && (copy_file(built, tmp, 0755) < 0 || rename(tmp, bin) < 0)) {
+	if (rc == 0 && (zcl_copy_file(built, tmp, 0755, 0) < 0 || rename(tmp, bin) < 0)) {
 		snprintf(err, errlen, "%s: cannot store the binary: %s", bin, strerror(errno));
 		unlink(tmp);
 		rc = -1;

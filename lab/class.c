@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "copyfile.h"
 #include "class.h"
 #include "cli.h"
 #include "class_report.h"
@@ -82,25 +83,6 @@ static uint64_t fnv_file(uint64_t h, const char *path)
 		h = fnv(h, buf, (size_t)n);
 	close(fd);
 	return h;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), out = -1, rc = -1;
-	if (in < 0)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	char buf[1 << 16];
-	ssize_t n = 0;
-	while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			goto done;
-	rc = out >= 0 && n == 0 ? 0 : -1;
-done:
-	close(in);
-	if (out >= 0 && close(out) < 0)
-		rc = -1;
-	return rc;
 }
 
 /* A file name made of [A-Za-z0-9._-] only (malloc'd): results are written
@@ -297,10 +279,10 @@ static int prepare(struct zcl_student *s, const char *work, const char *log, uin
 		goto out;
 	}
 	char *from = xasprintf("%s/lab/harness.c", root), *to = xasprintf("%s/harness.c", labdir);
-	int c1 = copy_file(from, to);
+	int c1 = zcl_copy_file(from, to, 0644, ZCL_COPY_FOLLOW);
 	free(from), free(to);
 	from = xasprintf("%s/exercises/zcl.h", root), to = xasprintf("%s/zcl.h", ex);
-	int c2 = copy_file(from, to);
+	int c2 = zcl_copy_file(from, to, 0644, ZCL_COPY_FOLLOW);
 	free(from), free(to);
 	if (c1 < 0 || c2 < 0) {
 		snprintf(s->error, sizeof s->error, "cannot copy the lab's harness or zcl.h from %s", root);
@@ -315,7 +297,7 @@ static int prepare(struct zcl_student *s, const char *work, const char *log, uin
 		char *skel = xasprintf("%s/exercises/%02d-%s.c", root, st[i].num, st[i].slug);
 		char *dst = xasprintf("%s/%02d-%s.c", ex, st[i].num, st[i].slug);
 		const char *src = mine ? mine : skel;
-		if (copy_file(src, dst) == 0 && mine)
+		if (zcl_copy_file(src, dst, 0644, mine ? 0 : ZCL_COPY_FOLLOW) == 0 && mine)
 			s->found |= 1u << i;
 		key = fnv_file(fnv(key, dst + strlen(ex), strlen(dst + strlen(ex))), dst);
 		free(mine), free(skel), free(dst);

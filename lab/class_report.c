@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "class_report.h"
+#include "runner.h"
 #include "stages.h"
 
 #define TOP 10 /* rows in the "most common" tables */
@@ -136,13 +137,29 @@ static json_object *stage_of(json_object *res, int num)
 	return NULL;
 }
 
-/* The verdict word that starts a test's output ("rule: ..." -> "rule"). */
+/* The verdict of a failed test, from its output ("rule: ..." -> "rule"):
+ * the first word when it names a verdict; "compile-error" for the
+ * compiler's report ("the compiler rejected the file: ..."); "no-point"
+ * for a run that passed but earns nothing alone (the empty file, before
+ * the test it depends on passes); "failed" otherwise. Never a stray word
+ * of a sentence. Can't fail; buf gets at most len - 1 bytes. */
 static void verdict_word(const char *output, char *buf, size_t len)
 {
 	size_t k = strcspn(output, ": \n");
-	if (k == 0 || k >= len)
-		k = 0;
-	snprintf(buf, len, "%.*s", (int)k, k ? output : "failed");
+	const char *name;
+	/* every verdict but pass, up to the end of the table ("?") */
+	for (int v = ZV_NOT_IMPLEMENTED; strcmp(name = zcl_verdict_name((enum zcl_verdict)v), "?") != 0; v++) {
+		if (strlen(name) == k && strncmp(output, name, k) == 0 && output[k] == ':') {
+			snprintf(buf, len, "%s", name);
+			return;
+		}
+	}
+	if (strncmp(output, "the compiler", 12) == 0)
+		snprintf(buf, len, "%s", zcl_verdict_name(ZV_COMPILE_ERROR));
+	else if (strstr(output, "\nno point:"))
+		snprintf(buf, len, "no-point");
+	else
+		snprintf(buf, len, "failed");
 }
 
 /* Every failed test of a result, in order: f(test, ctx). */

@@ -426,21 +426,28 @@ struct zcl_kernel_acct zcl_collect_kernel(void)
 
 const int *zcl_collect_trap_list(void)
 {
-	static int list[64];
-	if (list[0] == 0) {
+	static int *list; /* built once, sized from the model's rules; lives as long as the process */
+	static const int extra[] = {SYS_close, SYS_dup2, SYS_dup3, SYS_close_range,
+				    SYS_setsockopt, SYS_execve, SYS_execveat, SYS_clone,
+				    SYS_clone3, SYS_fork, SYS_vfork,
+				    /* flags that decide deferral; what the lab cannot see */
+				    SYS_fcntl, SYS_ioctl, SYS_io_uring_setup, SYS_io_uring_enter,
+				    SYS_io_uring_register, SYS_io_setup, SYS_io_submit};
+	enum { NEXTRA = sizeof extra / sizeof extra[0] };
+	if (!list) {
 		size_t n, k = 0;
 		const struct zcl_rule *r = zcl_rules(&n);
+		int *l = calloc(n + NEXTRA + 1, sizeof *l);
+		if (!l) { /* a short list would miss calls silently: say so and stop */
+			fputs("zcl: out of memory building the list of syscalls to trap\n", stderr);
+			abort();
+		}
 		for (size_t i = 0; i < n; i++)
-			list[k++] = (int)r[i].nr;
-		static const int extra[] = {SYS_close, SYS_dup2, SYS_dup3, SYS_close_range,
-					    SYS_setsockopt, SYS_execve, SYS_execveat, SYS_clone,
-					    SYS_clone3, SYS_fork, SYS_vfork,
-					    /* flags that decide deferral; what the lab cannot see */
-					    SYS_fcntl, SYS_ioctl, SYS_io_uring_setup, SYS_io_uring_enter,
-					    SYS_io_uring_register, SYS_io_setup, SYS_io_submit};
-		for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
-			list[k++] = extra[i];
-		list[k] = -1;
+			l[k++] = (int)r[i].nr;
+		for (size_t i = 0; i < NEXTRA; i++)
+			l[k++] = extra[i];
+		l[k] = -1;
+		list = l;
 	}
 	return list;
 }

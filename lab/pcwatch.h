@@ -40,6 +40,8 @@ struct zcl_pcw_stats {
 	uint64_t unwatched;  /* files that could not be opened: their fills are not measured */
 	uint64_t unmeasured; /* fills lost: no descriptor to measure through */
 };
+/* The counters of the current run, by value (open_fds and fd_budget as
+ * of now). Can't fail. */
 struct zcl_pcw_stats zcl_pcw_stats(void);
 
 /* Close every descriptor and free the table (end of a run). Can't fail. */

@@ -29,7 +29,16 @@ struct zcl_timeline {
 	int width;                /* text: the columns a line may take (zcl_out_width) */
 };
 
+/* A fresh timeline writing to out (the caller's stream, not closed here),
+ * as JSON lines or text as wide as out's terminal
+ * (80 columns when it is not one); bracket_only: stage runs, where steps
+ * outside the harness's bracket are skipped. Can't fail. */
 void zcl_timeline_init(struct zcl_timeline *tl, FILE *out, bool json, bool bracket_only);
+
+/* The sink step (struct zcl_sink): one syscall r and its n copy events ev
+ * (both the caller's, only read) printed as one line or several, the
+ * running totals updated. Write errors of out are left to the caller
+ * (ferror). */
 void zcl_timeline_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_event *ev, size_t n);
 
 /* "read(3, 0x7ffc..., 65536) = 65536" into buf (the short form the viz

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "copyfile.h"
 #include "fdclass.h"
 #include "input.h"
 #include "launch.h"
@@ -78,27 +79,6 @@ fail:
 		close(c);
 	close(ls);
 	return -1;
-}
-
-/* Copy the stage binary into the scratch directory: the program then needs
- * no access to the lab's tree (it may run as another uid). 0 or -1. */
-static int copy_exe(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
-	if (in < 0)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	char buf[1 << 16];
-	ssize_t n;
-	while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			goto done;
-	ret = out >= 0 && n == 0 ? 0 : -1;
-done:
-	close(in);
-	if (out >= 0 && close(out) < 0)
-		ret = -1;
-	return ret;
 }
 
 /* Bring the whole file into the page cache (--warm). */
@@ -406,7 +386,8 @@ static int program(struct zcl_run *r, struct run *x, struct zcl_launched *ld, ch
 		token = (unsigned long)getpid() * 2654435761u;
 	token &= 0xffffffffffffUL;
 	snprintf(x->exe, sizeof x->exe, "%s/stage", x->dir);
-	if (copy_exe(x->bin, x->exe) < 0) {
+	/* the program then needs no access to the lab's tree (it may run as another uid) */
+	if (zcl_copy_file(x->bin, x->exe, 0755, ZCL_COPY_FOLLOW) < 0) {
 		snprintf(err, errlen, "%s: cannot copy the stage binary: %s", x->exe, strerror(errno));
 		return -1;
 	}

@@ -6,6 +6,8 @@
  * disappear from row to row are the lesson. Numbers are the run's own.
  */
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runner.h"
@@ -49,16 +51,23 @@ int zcl_tour(FILE *out, uint64_t size, uint64_t seed, bool warm, bool sg, char *
 {
 	size_t n;
 	const struct zcl_stage *st = zcl_stages(&n);
-	struct zcl_totals tot[8];
-	uint64_t delivered[8];
+	/* one row per stage of the manifest, however many there are */
+	struct zcl_totals *tot = calloc(n, sizeof *tot);
+	uint64_t *delivered = calloc(n, sizeof *delivered);
 	int failed = 0;
+	if (!tot || !delivered) {
+		snprintf(err, errlen, "tour: out of memory");
+		free(tot), free(delivered);
+		return -1;
+	}
 	fprintf(out, "Zero-Copy Lab tour: %" PRIu64 " bytes, %s cache, %s NIC, reference solutions\n\n",
 		size, warm ? "warm" : "cold", sg ? "scatter-gather" : "no scatter-gather");
-	for (size_t i = 0; i < n && i < 8; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct zcl_run r = {.stage = &st[i], .solution = true, .size = size, .seed = seed,
 				    .warm = warm, .sg = sg, .timeout_s = 10};
 		if (zcl_run_stage(&r, err, errlen) < 0) {
 			zcl_run_free(&r);
+			free(tot), free(delivered);
 			return -1;
 		}
 		fprintf(out, "%d. %s\n  %s\n", st[i].num, st[i].title,
@@ -71,7 +80,7 @@ int zcl_tour(FILE *out, uint64_t size, uint64_t seed, bool warm, bool sg, char *
 	}
 	fprintf(out, "%-32s %8s %8s %12s %12s %9s %12s\n", "stage", "syscalls", "switches",
 		"DMA bytes", "CPU bytes", "CPU/byte", "disk->cache");
-	for (size_t i = 0; i < n && i < 8; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct zcl_totals *t = &tot[i];
 		fprintf(out, "%d %-30s %8" PRIu64 " %8" PRIu64 " %12" PRIu64 " %12" PRIu64 " %9.2f %12" PRIu64 "\n",
 			st[i].num, st[i].title, t->syscalls, t->mode_switches, t->dma.bytes, t->cpu.bytes,
@@ -79,5 +88,6 @@ int zcl_tour(FILE *out, uint64_t size, uint64_t seed, bool warm, bool sg, char *
 	}
 	fprintf(out, "\nMeasured: syscalls, return values, page-cache fills. Modelled: CPU copies implied by\n"
 		     "each syscall, and the NIC's DMA (loopback has no NIC). Mode switches: 2 per syscall.\n");
+	free(tot), free(delivered);
 	return failed ? 1 : 0;
 }

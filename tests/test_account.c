@@ -50,6 +50,12 @@ Test(account, crosscheck_agrees_and_disagrees)
 	k.end.rchar = 1600;
 	cr_expect_eq(zcl_account_crosscheck(&t, &k, buf, sizeof buf), 1);
 	cr_expect(strstr(buf, "rchar: lab counted 500, kernel /proc/PID/io says 600") != NULL, "%s", buf);
+	k.end.rchar = 1500;
+	k.excluded.syscr = 9; /* more excluded than the span holds: an end read too early */
+	cr_expect_eq(zcl_account_crosscheck(&t, &k, buf, sizeof buf), 1);
+	cr_expect(strstr(buf, "syscr: lab counted 2, kernel /proc/PID/io has no figure (read 10 at the start, 12 at "
+			      "the end, 9 excluded") != NULL, "%s", buf);
+	cr_expect_null(strstr(buf, "18446744"), "never a wrapped-around difference: %s", buf);
 	k.end.valid = false;
 	cr_expect_eq(zcl_account_crosscheck(&t, &k, buf, sizeof buf), -1, "no figures, no verdict");
 }

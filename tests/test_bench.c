@@ -155,3 +155,40 @@ Test(bench, size_lists_take_units_and_chunk_lists_take_own)
 	cr_expect_eq(zcl_bench_parse_list("own", false, &v, &n, err, sizeof err), -1, "own is a chunk, not a size");
 	cr_expect_eq(zcl_bench_parse_list("1,,2", false, &v, &n, err, sizeof err), -1, "an empty item");
 }
+
+/* A bench with two timed stages at one size (warm only), readwrite steady
+ * and the other with rounds spread spread-fold: the text printed. */
+static char *printed_with_spread(double spread)
+{
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	cr_assert_geq(n, 2u);
+	static const uint64_t size = 1 << 20, chunk = 0;
+	struct zcl_bench_stage stages[2] = {{.stage = &st[0]}, {.stage = &st[2]}};
+	struct zcl_bench_cell cells[4] = {0};
+	for (int i = 0; i < 2; i++) {
+		cells[i] = (struct zcl_bench_cell){.stage = stages[i].stage, .size = size, .warm = true, .n = 3};
+		cells[i].gib_s = (struct zcl_stat){1.0, 0.9, 1.1};
+		cells[i].cpu_s_gib = (struct zcl_stat){0.3, 0.29, 0.31};
+	}
+	cells[1].gib_s = (struct zcl_stat){1.0, 0.5, 0.5 * spread};
+	struct zcl_bench b = {.rounds = 3, .sizes = &size, .nsizes = 1, .chunks = &chunk, .nchunks = 1,
+			      .warm = true, .stages = stages, .nstages = 2, .cells = cells, .ncells = 4,
+			      .check_size = size, .memcpy_gib_s = 4};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&text, &len);
+	cr_assert_not_null(o);
+	zcl_bench_print_text(o, &b);
+	fclose(o);
+	return text;
+}
+
+Test(bench, rounds_spread_past_three_fold_are_called_unsteady_by_stage)
+{
+	char *busy = printed_with_spread(10), *idle = printed_with_spread(1.5);
+	cr_expect(strstr(busy, "unsteady: throughput varied more than 3x between rounds for sendfile."),
+		  "the spread stage is named, the steady one is not:\n%s", busy);
+	cr_expect_null(strstr(idle, "unsteady"), "steady rounds: no note:\n%s", idle);
+	free(busy), free(idle);
+}

@@ -53,7 +53,7 @@ static const char *cell(const char *csv, const char *student, const char *column
 /* alice: a folder with the reference; carol: a zip with it nested two
  * levels down; bob: a tar.gz of the skeleton; a student whose name is a
  * spreadsheet formula and markup, holding only a link to the reference;
- * dave: a .zip that is not a zip. */
+ * dave: a .zip that is not a zip; erin: a file the compiler rejects. */
 static void make_class(void)
 {
 	cr_assert_not_null(mkdtemp(base));
@@ -65,7 +65,8 @@ static void make_class(void)
 		 "cp %s/solutions/03-sendfile.c class/alice/; cp %s/solutions/03-sendfile.c up/a/b/; "
 		 "(cd up && zip -qr ../class/carol.zip a); cp %s/exercises/03-sendfile.c bob/; "
 		 "tar -czf class/bob.tar.gz -C bob .; ln -s %s/solutions/03-sendfile.c class/'=cmd|x<b>'/03-sendfile.c; "
-		 "echo not a zip > class/dave.zip; echo loose > class/notes.txt",
+		 "echo not a zip > class/dave.zip; echo loose > class/notes.txt; "
+		 "mkdir class/erin; echo 'int send_file(int a, int b, unsigned long c) { return <; }' > class/erin/03-sendfile.c",
 		 base, root, root, root, root);
 	cr_assert_eq(system(cmd), 0);
 }
@@ -94,6 +95,8 @@ Test(class, a_folder_of_students_gives_one_row_each_and_a_valid_report, .init = 
 			 "a link is not followed; the formula is defused: %s", csv);
 	cr_expect(strstr(csv, "\"dave\"") && strstr(csv, "cannot unpack"), "the broken archive is one row: %s", csv);
 	cr_expect_null(strstr(csv, "notes"), "a loose file is not a student");
+	cr_expect_str_eq(cell(csv, "erin", "lost points on"), "\"3 sendfile: compile-error\"",
+			 "the verdict is named, not the first word of the compiler's sentence: %s", csv);
 	snprintf(path, sizeof path, "xmllint --noout %s/report.html", out);
 	cr_expect_eq(system(path), 0, "report.html is well-formed (XHTML syntax)");
 	snprintf(path, sizeof path, "%s/report.html", out);

@@ -1,7 +1,8 @@
 /*
  * test_tables.c - the collector's tables grow with the traced program:
  * the hash map under them, the mappings of a process, the watched files
- * (more than the lab may keep open at once), the per-thread table.
+ * (more than the lab may keep open at once), the per-thread table; and
+ * the tables sized by the stage manifest hold every stage in it.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -17,6 +18,8 @@
 #include "maps.h"
 #include "pagecache.h"
 #include "pcwatch.h"
+#include "stages.h"
+#include "state.h"
 #include "tasks.h"
 
 Test(tables, the_hash_map_keeps_every_key_through_growth_and_deletes)
@@ -127,4 +130,14 @@ Test(tables, threads_are_remembered_and_forgotten)
 	zcl_task_forget(getpid());
 	cr_expect_not(zcl_task_known(getpid()));
 	zcl_tasks_reset();
+}
+
+Test(tables, the_comparison_view_has_a_row_for_every_stage_of_the_manifest)
+{
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	struct zcl_viz_state s;
+	for (size_t i = 0; i < n; i++)
+		cr_expect(st[i].num >= 1 && (size_t)st[i].num <= sizeof s.rows / sizeof s.rows[0],
+			  "stage %d has no row in the comparison view: grow ZCL_VIZ_MAX_STAGES", st[i].num);
 }

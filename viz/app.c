@@ -237,7 +237,7 @@ void zcl_app_key(struct app *a, int ch, bool during_run)
  * no program to time. */
 static void measure_speeds(struct app *a)
 {
-	for (int i = 0; i < 8 && !a->o.replay; i++) {
+	for (int i = 0; i < ZCL_VIZ_MAX_STAGES && !a->o.replay; i++) {
 		struct zcl_viz_row *row = &a->s.rows[i];
 		if (!row->valid || row->warm_done)
 			continue;
@@ -260,7 +260,7 @@ static void reset_state(struct app *a)
 	struct zcl_viz_state *s = &a->s;
 	int keep_speed = s->speed;
 	enum zcl_viz_overlay keep_overlay = s->overlay;
-	struct zcl_viz_row rows[8];
+	struct zcl_viz_row rows[ZCL_VIZ_MAX_STAGES];
 	memcpy(rows, s->rows, sizeof rows);
 	memset(s, 0, sizeof *s);
 	memcpy(s->rows, rows, sizeof rows);
@@ -374,7 +374,7 @@ static int run_once(struct app *a, char *err, size_t errlen)
 		adopt_setup(a, &r);
 	show_result(a, &r);
 	int rc = a->s.stopped ? 2 : r.verdict == ZV_PASS ? 0 : 1;
-	if (rc == 0 && r.stage->num >= 1 && r.stage->num <= 8) { /* the comparison view: this stage's copies, and its untraced speed */
+	if (rc == 0 && r.stage->num >= 1 && r.stage->num <= ZCL_VIZ_MAX_STAGES) { /* the comparison view: this stage's copies, and its untraced speed */
 		struct zcl_viz_row *row = &a->s.rows[r.stage->num - 1];
 		*row = (struct zcl_viz_row){.stage = r.stage, .valid = true, .totals = r.totals,
 					    .delivered = r.expected_bytes, .solution = r.solution};

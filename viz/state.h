@@ -18,6 +18,7 @@
 enum zcl_viz_overlay { ZO_NONE, ZO_HELP, ZO_HINT, ZO_COMPARE };
 
 #define ZCL_VIZ_MAX_EV 8 /* events of one syscall on screen (ZCL_MAX_EVENTS_PER_CALL) */
+#define ZCL_VIZ_MAX_STAGES 16 /* rows of the comparison view: stage numbers 1..16 (the manifest has 9 at most) */
 
 /* One finished stage run, for the comparison view. */
 struct zcl_viz_row {
@@ -68,7 +69,7 @@ struct zcl_viz_state {
 	/* overlays and messages */
 	enum zcl_viz_overlay overlay;
 	const char *hint;
-	struct zcl_viz_row rows[8]; /* comparison view, by stage number - 1 */
+	struct zcl_viz_row rows[ZCL_VIZ_MAX_STAGES]; /* comparison view, by stage number - 1 */
 	char status[160];        /* one line at the bottom: keys, or a message */
 
 	/* zcl trace --tui: any program, no stage (stage is NULL) */

@@ -31,6 +31,9 @@ void zcl_term_show(const struct zcl_canvas *c);
  * resize returns the curses KEY_RESIZE code, see zcl_term_key_resize(). */
 #define ZCL_KEY_HANGUP (-2)
 int zcl_term_key(int timeout_ms);
+
+/* The code zcl_term_key returns for a resize (curses' KEY_RESIZE), for
+ * callers that do not include curses. Can't fail. */
 int zcl_term_key_resize(void);
 
 #endif
