@@ -423,6 +423,15 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 
 	char job[PATH_MAX / 2];
 	snprintf(name, sizeof name, "%02d-%s.c", s->num, s->slug);
+	struct stat lst;
+	if (!solution && (lstat(src, &lst) < 0 || !S_ISREG(lst.st_mode))) {
+		/* the student's own doing: a verdict, never the grader's error */
+		if (asprintf(diag, "%s: %s: the lab compiles only a regular file of yours (put the code "
+				   "itself in the file)\n", name,
+			     S_ISLNK(lst.st_mode) ? "a symbolic link" : "not a regular file") < 0)
+			*diag = NULL;
+		return 1;
+	}
 	const char *const from[3] = {src, harness, header}, *const names[3] = {name, "harness.c", "zcl.h"};
 	uid_t uid = geteuid() == 0 ? zcl_sandbox_uid() : geteuid();
 	if (make_job(job, sizeof job, uid, from, names) < 0) {

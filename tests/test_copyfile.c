@@ -133,4 +133,7 @@ Test(copyfile_grade, a_submission_that_links_to_a_secret_file_shows_no_byte_of_i
 	cr_expect_neq(c.status, 0, "no points for a link");
 	cr_expect_null(strstr(c.out, "LINKED-SECRET"), "the compiler never saw the file: %s", c.out);
 	cr_expect_null(strstr(c.err, "LINKED-SECRET"), "%s", c.err);
+	cr_expect_eq(c.status, 1, "the student's doing: a verdict (exit 1), not the grader's error: %s", c.err);
+	cr_expect(strstr(c.out, "compile-error") || strstr(c.out, "symbolic link"), "named: %s", c.out);
+	cr_expect_null(strstr(c.out, "INTERNAL ERROR"), "%s", c.out);
 }
