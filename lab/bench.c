@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loopback.h"
 #include "bench.h"
 #include "build.h"
 #include "copyfile.h"
@@ -112,32 +113,6 @@ void zcl_bench_cpus(int cpu[2])
 			cpu[k++] = i;
 	if (cpu[1] < 0)
 		cpu[0] = -1;
-}
-
-/* A connected TCP pair on loopback: *lab is the receiver's end. 0 or -1. */
-static int tcp_pair(int *lab, int *stage)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof a;
-	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), c = -1;
-	if (ls < 0)
-		return -1;
-	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0 ||
-	    getsockname(ls, (struct sockaddr *)&a, &al) < 0)
-		goto fail;
-	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) < 0)
-		goto fail;
-	if ((*lab = accept4(ls, NULL, NULL, SOCK_CLOEXEC)) < 0)
-		goto fail;
-	*stage = c;
-	close(ls);
-	return 0;
-fail:
-	if (c >= 0)
-		close(c);
-	close(ls);
-	return -1;
 }
 
 /* What the child needs between fork and exec. */
@@ -320,7 +295,7 @@ static int extras_start(const struct zcl_bench_job *j, int file_fd, struct extra
 		return -1;
 	}
 	if (zcl_stage_outputs(j->stage) > 1) {
-		if (tcp_pair(&x->lab2, &x->st2) < 0) {
+		if (zcl_tcp_pair(&x->lab2, &x->st2) < 0) {
 			snprintf(why, whylen, "loopback socket: %s", strerror(errno));
 			return -1;
 		}
@@ -396,7 +371,7 @@ int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out,
 	extras_init(&x);
 	if (fd < 0)
 		return -1;
-	if (tcp_pair(&lab, &st) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+	if (zcl_tcp_pair(&lab, &st) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
 		snprintf(why, whylen, "loopback socket or pipe: %s", strerror(errno));
 		goto out;
 	}

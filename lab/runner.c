@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loopback.h"
 #include "build.h"
 #include "copyfile.h"
 #include "fdclass.h"
@@ -52,34 +53,6 @@
 #include "sandbox.h"
 #include "scratch.h"
 #include "view.h"
-
-/* A connected TCP pair on loopback: *lab is the receiver's end. */
-static int tcp_pair(int *lab, int *stage)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof a;
-	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (ls < 0)
-		return -1;
-	int c = -1;
-	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 1) < 0 ||
-	    getsockname(ls, (struct sockaddr *)&a, &al) < 0)
-		goto fail;
-	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) < 0)
-		goto fail;
-	*lab = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
-	if (*lab < 0)
-		goto fail;
-	*stage = c;
-	close(ls);
-	return 0;
-fail:
-	if (c >= 0)
-		close(c);
-	close(ls);
-	return -1;
-}
 
 /* Bring the whole file into the page cache (--warm). */
 static void warm_up(int fd)
@@ -315,7 +288,7 @@ static int output_file(struct zcl_run *r, struct run *x, char *err, size_t errle
 static int output_socket(struct zcl_run *r, struct run *x, int i, char *err, size_t errlen)
 {
 	int lab;
-	if (tcp_pair(&lab, &x->out[i]) < 0) {
+	if (zcl_tcp_pair(&lab, &x->out[i]) < 0) {
 		snprintf(err, errlen, "loopback TCP connection: %s", strerror(errno));
 		return -1;
 	}
