@@ -30,7 +30,9 @@
  *     without it they may run in any order (and a pipe holds 64 KiB);
  *   - a short result breaks the chain: the rest complete with -ECANCELED;
  *     carry on from what really moved;
- *   - CQEs carry your user_data, not the SQE: say which op it was.
+ *   - CQEs carry your user_data, not the SQE: say which op it was;
+ *   - io_uring_submit*() may return -EINTR with nothing submitted: the
+ *     SQEs are still in the ring, submit again.
  */
 int send_file(int file_fd, int sock_fd, size_t size)
 {

@@ -48,6 +48,7 @@ static struct {
 	bool first_seen;
 	pid_t first;
 	unsigned long ndata; /* data calls seen, for every-Nth injection */
+	unsigned long uring_seen, uring_enters; /* io_uring data ops and enters seen, for --inject */
 	struct zcl_kernel_acct k;
 	bool exec_seen;
 	int marks_seen;          /* genuine bracket markers so far */
@@ -148,6 +149,22 @@ static bool is_data(const struct zcl_rule *rule)
 	return rule && rule->fam != ZM_MMAP && rule->fam != ZM_MUNMAP;
 }
 
+
+/* --inject on io_uring: short: halve data operations in their SQEs
+ * (uring.h); eintr: the 1st and every ZCL_INJECT_EVERY-th io_uring_enter
+ * fails with EINTR before it submits anything (io_uring_enter(2): the
+ * program submits again). */
+static enum zcl_inject uring_inject(struct zcl_sysrec *r, int *count_arg)
+{
+	if (C.o.inject == ZI_SHORT) {
+		if (zcl_uring_shorten(r, ZCL_INJECT_EVERY, &C.uring_seen) == 0)
+			return ZI_NONE;
+		*count_arg = -1; /* shortened in the SQEs themselves */
+		return ZI_SHORT;
+	}
+	return C.uring_enters++ % ZCL_INJECT_EVERY == 0 ? C.o.inject : ZI_NONE;
+}
+
 /* ---- tracer hooks ---- */
 
 static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
@@ -221,6 +238,8 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		lab_in.token = C.o.token;
 		lab_in.w = r->watch;
 	}
+	if (C.o.inject != ZI_NONE && r->nr == SYS_io_uring_enter && r->in_bracket && r->uring_ops > 0)
+		return uring_inject(r, count_arg);
 	bool lab_fd = r->in.lab_input || r->in.lab_socket || r->out.lab_input || r->out.lab_socket;
 	if (C.o.inject == ZI_NONE || !is_data(rule) || !r->in_bracket || !lab_fd)
 		return ZI_NONE;

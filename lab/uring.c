@@ -17,6 +17,7 @@
 #include <linux/io_uring.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -45,6 +46,8 @@ struct pending {
 	bool report;          /* SEND_ZC asked for IORING_SEND_ZC_REPORT_USAGE */
 	bool skip;            /* IOSQE_CQE_SKIP_SUCCESS: no CQE unless it fails */
 	uint64_t bytes;       /* the result's bytes (for the notification) */
+	uint64_t sqe_addr;    /* where its SQE sits in the tracee (fault injection) */
+	uint8_t opcode;
 	struct zcl_sysrec rec;
 };
 
@@ -280,6 +283,8 @@ static long read_sqes(struct ring *g, const struct zcl_sysrec *r)
 			return -1;
 		struct pending p = from_sqe(r, &s);
 		p.skip = s.flags & IOSQE_CQE_SKIP_SUCCESS;
+		p.sqe_addr = g->sqes + idx * stride;
+		p.opcode = s.opcode;
 		if (push(&g->stage, &p) < 0)
 			U.lost++;
 	}
@@ -307,6 +312,38 @@ void zcl_uring_entry(struct zcl_sysrec *r)
 		r->uring_why = "io_uring: the SQ ring could not be read; operations not decoded";
 	else
 		r->uring_ops = (uint32_t)n;
+}
+
+/* Ops whose len moves data through the lab's input or output. */
+static bool lab_data_op(const struct pending *p)
+{
+	static const uint8_t data[] = {IORING_OP_SPLICE, IORING_OP_TEE, IORING_OP_SEND, IORING_OP_WRITE,
+				       IORING_OP_READ, IORING_OP_SEND_ZC};
+	bool lab = p->rec.in.lab_input || p->rec.in.lab_socket || p->rec.out.lab_input || p->rec.out.lab_socket;
+	for (size_t i = 0; lab && i < sizeof data; i++)
+		if (p->opcode == data[i])
+			return p->rec.args[2] > 1;
+	return false;
+}
+
+int zcl_uring_shorten(const struct zcl_sysrec *r, unsigned every, unsigned long *seen)
+{
+	struct ring *g = r->nr == SYS_io_uring_enter && !r->uring_why ? find(r->tgid, (int)r->args[0]) : NULL;
+	int done = 0;
+	for (size_t i = 0; g && every && i < g->stage.n; i++) {
+		struct pending *p = &g->stage.v[i];
+		if (!lab_data_op(p) || (*seen)++ % every != 0)
+			continue;
+		uint32_t len = (uint32_t)(p->rec.args[2] / 2);
+		struct iovec local = {&len, sizeof len};
+		struct iovec remote = {(void *)(uintptr_t)(p->sqe_addr + offsetof(struct io_uring_sqe, len)), sizeof len};
+		if (process_vm_writev(r->pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof len) {
+			p->rec.args[2] = len; /* the record shows what the kernel was asked */
+			p->rec.injected = ZI_SHORT;
+			done++;
+		}
+	}
+	return done;
 }
 
 /* The pending record a CQE completes: the oldest with its user_data, a

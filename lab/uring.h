@@ -49,6 +49,15 @@ typedef void (*zcl_uring_emit_fn)(struct zcl_sysrec *op);
  * rec->uring_ops, or rec->uring_why when it cannot). Other calls: no-op. */
 void zcl_uring_entry(struct zcl_sysrec *rec);
 
+/* --inject short for io_uring (after zcl_uring_entry on io_uring_enter):
+ * halve the len of the 1st and every `every`-th data operation (SPLICE,
+ * TEE, SEND, SEND_ZC, READ, WRITE on the lab's descriptors) this enter
+ * submits, in the SQE itself (the kernel reads it at submission), so the
+ * operation completes short. *seen counts such operations over the run.
+ * Returns how many were shortened; 0 when the ring is not decoded.
+ * The ring's memory is the tracee's (process_vm_writev(2)). */
+int zcl_uring_shorten(const struct zcl_sysrec *r, unsigned every, unsigned long *seen);
+
 /* At the exit of io_uring_setup (learn the ring; rec->uring_why says when
  * it cannot be decoded), mmap (learn where it lies), io_uring_enter (the
  * SQEs read at entry that the kernel took are now pending). Before the

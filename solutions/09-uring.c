@@ -63,8 +63,11 @@ static unsigned batch(struct io_uring *ring, const struct job *j)
 /* Submit a batch with one io_uring_enter and take its k CQEs. 0, or -1 with errno. */
 static int run(struct io_uring *ring, struct job *j, unsigned k)
 {
-	int e = io_uring_submit_and_wait(ring, k);
-	if (e < 0 && e != -EINTR) {
+	int e;
+	do /* EINTR: a signal came before anything was submitted; the SQEs wait in the ring */
+		e = io_uring_submit_and_wait(ring, k);
+	while (e == -EINTR);
+	if (e < 0) {
 		errno = -e;
 		return -1;
 	}
