@@ -183,7 +183,7 @@ static void describe(struct zcl_test_result *t, const struct zcl_run *r, const s
 		    r->totals.syscalls);
 	char note[512];
 	zcl_datapath_note(&r->totals.path, note, sizeof note);
-	if (note[0])
+	if (note[0] && (sc->kind == K_RULES || r->verdict != ZV_PASS)) /* once a stage, not under every test */
 		say(t, "note: %s\n", note);
 	if (r->verdict != ZV_PASS && r->output[0])
 		say(t, "your program printed: %s", r->output);
@@ -479,31 +479,44 @@ static bool covers(const struct zcl_run *r, const struct scenario *sc)
 	return !r->file && sc->size == r->size && sc->warm == r->warm && sc->inject == r->inject && !sc->sndbuf;
 }
 
+/* Print item after what was printed on the line so far (*col columns),
+ * starting a new indented line before 78 columns. */
+static void wrapped(FILE *out, int *col, const char *sep, int len, const char *item)
+{
+	if (*col + (int)strlen(sep) + len > 78) {
+		fprintf(out, ",\n     ");
+		*col = 5;
+		sep = "";
+	}
+	*col += fprintf(out, "%s%.*s", sep, len, item);
+}
+
 void zcl_grade_not_run(FILE *out, const struct zcl_run *r)
 {
 	double points = 0;
 	for (size_t i = 0; i < NSCEN; i++)
 		points += applies(&scenarios[i], r->stage) ? scenarios[i].points : 0;
-	fprintf(out, "not run by check, run by grade:");
+	fprintf(out, "not run by check, run by grade (the score out of %g: zcl grade --stage %d):\n", points,
+		r->stage->num);
 	static const struct { enum kind kind; bool warm; const char *what; } groups[] = {
-		{K_BYTES, false, "sizes (cold)"}, {K_BYTES, true, "sizes (warm)"},
+		{K_BYTES, false, "sizes, cold"}, {K_BYTES, true, "sizes, warm"},
 		{K_ROBUST, false, "robust"}, {K_RULES, false, "rules"},
 	};
-	int any = 0;
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-		int n = 0;
+		int n = 0, col = 0;
 		for (size_t i = 0; i < NSCEN; i++) {
 			const struct scenario *sc = &scenarios[i];
 			if (sc->kind != groups[g].kind || (sc->kind == K_BYTES && sc->warm != groups[g].warm) ||
 			    covers(r, sc) || !applies(sc, r->stage))
 				continue;
+			if (!n++)
+				col = fprintf(out, "  %s: ", groups[g].what);
 			const char *name = strchr(sc->name, ':'); /* "correct bytes: 4095 bytes, cold cache" */
 			name = name ? name + 2 : sc->name;
 			int len = sc->kind == K_BYTES ? (int)strcspn(name, ",") : (int)strlen(name);
-			fprintf(out, "%s%.*s", n++ ? ", " : any++ ? "; " : " ", len, name);
+			wrapped(out, &col, n > 1 ? ", " : "", len, name);
 		}
 		if (n)
-			fprintf(out, " [%s]", groups[g].what);
+			fputc('\n', out);
 	}
-	fprintf(out, "\nthe score out of %g: zcl grade --stage %d\n", points, r->stage->num);
 }
