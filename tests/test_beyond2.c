@@ -222,3 +222,34 @@ Test(beyond2, only_the_uring_stage_allows_io_uring_and_links_liburing)
 	cr_expect_eq(allowed, 1, "one stage allows io_uring");
 	cr_expect(zcl_stage_find("uring") && zcl_stage_find("uring")->allow_uring);
 }
+
+/* A stage-9 program that trusts every operation to move its whole length:
+ * with no fault it passes; with --inject short a halved splice breaks its
+ * link and the bytes it never re-sent are missing (the robustness points
+ * are earned by handling short completions, as for a syscall). */
+#define NAIVE_URING                                                                              \
+	"#include <liburing.h>\n#include <fcntl.h>\n#include <unistd.h>\n#include \"zcl.h\"\n"          \
+	"int send_file(int f, int s, size_t z) { struct io_uring r; int p[2];\n"                       \
+	"  if (pipe2(p, O_CLOEXEC) < 0 || io_uring_queue_init(8, &r, 0) < 0) return -1;\n"             \
+	"  for (size_t off = 0; off < z; off += 65536) {\n"                                           \
+	"    unsigned n = z - off < 65536 ? (unsigned)(z - off) : 65536;\n"                            \
+	"    struct io_uring_sqe *a = io_uring_get_sqe(&r);\n"                                         \
+	"    io_uring_prep_splice(a, f, (int64_t)off, p[1], -1, n, 0); a->flags |= IOSQE_IO_LINK;\n"   \
+	"    io_uring_prep_splice(io_uring_get_sqe(&r), p[0], -1, s, -1, n, 0);\n"                     \
+	"    int e; do e = io_uring_submit_and_wait(&r, 2); while (e == -EINTR);\n"                    \
+	"    for (int k = 0; k < 2; k++) { struct io_uring_cqe *c;\n"                                 \
+	"      if (io_uring_wait_cqe(&r, &c) < 0) return -1; io_uring_cqe_seen(&r, c); } }\n"          \
+	"  io_uring_queue_exit(&r); close(p[0]); close(p[1]); return 0; }\n"
+
+Test(beyond2, a_uring_loop_that_ignores_short_completions_loses_bytes_when_one_is_cut, .fini = drop_fake_root)
+{
+	fake_root(9, "#include <errno.h>\n" NAIVE_URING);
+	struct zcl_run ok = run_stage(9, false, MIB + 3, false, true, ZI_NONE, 10);
+	cr_expect_eq(ok.verdict, ZV_PASS, "undisturbed it works: %s - %s", zcl_verdict_name(ok.verdict), ok.reason);
+	zcl_run_free(&ok);
+	struct zcl_run cut = run_stage(9, false, MIB + 3, false, true, ZI_SHORT, 10);
+	cr_expect_gt(cut.totals.injected, 0, "operations were cut short in their SQEs");
+	cr_expect_neq(cut.verdict, ZV_PASS, "a short splice it ignored: %s - %s", zcl_verdict_name(cut.verdict),
+		      cut.reason);
+	zcl_run_free(&cut);
+}
