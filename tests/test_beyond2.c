@@ -247,7 +247,7 @@ Test(beyond2, a_uring_loop_that_ignores_short_completions_loses_bytes_when_one_i
 	struct zcl_run ok = run_stage(9, false, MIB + 3, false, true, ZI_NONE, 10);
 	cr_expect_eq(ok.verdict, ZV_PASS, "undisturbed it works: %s - %s", zcl_verdict_name(ok.verdict), ok.reason);
 	zcl_run_free(&ok);
-	struct zcl_run cut = run_stage(9, false, MIB + 3, false, true, ZI_SHORT, 10);
+	struct zcl_run cut = run_stage(9, false, MIB + 3, false, true, ZI_SHORT, 2); /* it may hang: a short limit */
 	cr_expect_gt(cut.totals.injected, 0, "operations were cut short in their SQEs");
 	cr_expect_neq(cut.verdict, ZV_PASS, "a short splice it ignored: %s - %s", zcl_verdict_name(cut.verdict),
 		      cut.reason);
