@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "loopback.h"
 #include "bench.h"
 #include "build.h"
@@ -340,10 +341,7 @@ static void extras_end(struct extras *x, struct rx *r)
 	if (x->st2 >= 0)
 		close(x->st2);
 	if (x->have_th2) {
-		struct timespec dl;
-		clock_gettime(CLOCK_REALTIME, &dl);
-		dl.tv_sec += RECV_GRACE_S;
-		if (pthread_timedjoin_np(x->th2, NULL, &dl) != 0) {
+		if (!zcl_join_within(x->th2, RECV_GRACE_S)) {
 			shutdown(x->lab2, SHUT_RDWR);
 			pthread_join(x->th2, NULL);
 		}
@@ -406,10 +404,7 @@ int zcl_bench_round(const struct zcl_bench_job *j, struct zcl_bench_sample *out,
 	/* The receiver ends at EOF, once the last byte in flight is drained; a
 	 * child the program left behind could hold the socket open: a grace
 	 * period, then shutdown(2) ends the wait. */
-	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += RECV_GRACE_S;
-	if (pthread_timedjoin_np(th, NULL, &dl) != 0) {
+	if (!zcl_join_within(th, RECV_GRACE_S)) {
 		shutdown(lab, SHUT_RDWR);
 		pthread_join(th, NULL);
 	}

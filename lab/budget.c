@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "budget.h"
 #include "model.h"
 #include "params.h"
@@ -28,13 +29,7 @@ static void *watch(void *arg)
 	pthread_mutex_lock(&b->mu);
 	while (!b->done) {
 		/* wake every 20 ms, or at once when the run ends */
-		struct timespec dl;
-		clock_gettime(CLOCK_REALTIME, &dl);
-		dl.tv_nsec += 20 * 1000 * 1000;
-		if (dl.tv_nsec >= 1000000000L) {
-			dl.tv_sec++;
-			dl.tv_nsec -= 1000000000L;
-		}
+		struct timespec dl = zcl_deadline_in(0.020);
 		pthread_cond_timedwait(&b->cv, &b->mu, &dl);
 		if (b->done)
 			break;

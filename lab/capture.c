@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "capture.h"
 
 static void *drain(void *arg)
@@ -55,15 +56,7 @@ int zcl_capture_start(struct zcl_capture *c, int *wr)
 
 void zcl_capture_finish(struct zcl_capture *c, double grace_s, char *out, size_t cap)
 {
-	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += (time_t)grace_s;
-	dl.tv_nsec += (long)((grace_s - (double)(time_t)grace_s) * 1e9);
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
-	if (pthread_timedjoin_np(c->thread, NULL, &dl) != 0) {
+	if (!zcl_join_within(c->thread, grace_s)) {
 		c->stop = true;
 		pthread_join(c->thread, NULL);
 	}

@@ -9,18 +9,30 @@
 
 #include "deadline.h"
 
-static void *wait_for_it(void *arg)
+struct timespec zcl_deadline_in(double seconds)
 {
-	struct zcl_deadline *d = arg;
 	struct timespec dl;
 	clock_gettime(CLOCK_REALTIME, &dl);
-	double whole = (double)(long)d->seconds;
+	double whole = (double)(long)seconds;
 	dl.tv_sec += (time_t)whole;
-	dl.tv_nsec += (long)((d->seconds - whole) * 1e9);
+	dl.tv_nsec += (long)((seconds - whole) * 1e9);
 	if (dl.tv_nsec >= 1000000000L) {
 		dl.tv_sec++;
 		dl.tv_nsec -= 1000000000L;
 	}
+	return dl;
+}
+
+bool zcl_join_within(pthread_t th, double grace_s)
+{
+	struct timespec dl = zcl_deadline_in(grace_s);
+	return pthread_timedjoin_np(th, NULL, &dl) == 0;
+}
+
+static void *wait_for_it(void *arg)
+{
+	struct zcl_deadline *d = arg;
+	struct timespec dl = zcl_deadline_in(d->seconds);
 	pthread_mutex_lock(&d->mu);
 	while (!d->stopped) {
 		if (pthread_cond_timedwait(&d->cv, &d->mu, &dl) == ETIMEDOUT) {

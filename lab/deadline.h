@@ -1,5 +1,6 @@
 /*
- * deadline.h - call a function once at a wall-clock deadline, from a thread
+ * deadline.h - absolute deadlines and bounded joins, and a function called
+ * once at a wall-clock deadline from a thread
  * of its own, unless stopped first (the tracer's --timeout; see deadline.c).
  */
 #ifndef ZCL_DEADLINE_H
@@ -7,6 +8,16 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <time.h>
+
+/* CLOCK_REALTIME now plus seconds (>= 0): the absolute time that
+ * pthread_cond_timedwait(3) and pthread_timedjoin_np(3) take. Can't fail. */
+struct timespec zcl_deadline_in(double seconds);
+
+/* Join th, waiting at most grace_s seconds. True if it ended by itself;
+ * false if it did not: the caller must then make it end (a stop flag, a
+ * shutdown(2)) and pthread_join() it. */
+bool zcl_join_within(pthread_t th, double grace_s);
 
 struct zcl_deadline {
 	pthread_t thread;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -143,11 +144,19 @@ int zcl_launch_program(struct zcl_run *r, const struct zcl_launch *l, struct zcl
 	}
 	zcl_memcg_create(&mcg, ZCL_MEMCG_BYTES);
 
-	struct zcl_sink sinks[9];
+	/* the accounting, the time budget, then every sink the caller gave */
 	size_t ns = 0;
+	struct zcl_sink *sinks = malloc((r->nsinks + 2) * sizeof *sinks);
+	if (!sinks) {
+		snprintf(err, errlen, "out of memory");
+		zcl_memcg_destroy(&mcg);
+		close(rep[0]), close(rep[1]), close(out_wr);
+		zcl_capture_finish(&cap, 0, r->output, sizeof r->output);
+		return -1;
+	}
 	sinks[ns++] = (struct zcl_sink){.ctx = &r->totals, .step = zcl_account_step};
 	sinks[ns++] = zcl_budget_sink(&budget);
-	for (size_t i = 0; i < r->nsinks && ns < 9; i++)
+	for (size_t i = 0; i < r->nsinks; i++)
 		sinks[ns++] = r->sinks[i];
 	struct zcl_collect_opts co = {.sg = r->sg, .bracket = true, .token = l->token, .inject = r->inject,
 				      .sandbox = true, .allow_uring = r->stage->allow_uring};
@@ -176,6 +185,7 @@ int zcl_launch_program(struct zcl_run *r, const struct zcl_launch *l, struct zcl
 	zcl_budget_describe(&budget, out->doing, sizeof out->doing);
 	r->kernel = zcl_collect_kernel();
 	zcl_collect_end();
+	free(sinks);
 
 	close(out_wr); /* every writer gone: the reader sees the end */
 	zcl_capture_finish(&cap, 1.0, r->output, sizeof r->output);

@@ -11,10 +11,6 @@
 #define ZCL_DEFAULT_SEED 42u              /* seed of the generated input when --seed is not given */
 #define ZCL_DEFAULT_TIMEOUT_S 10.0        /* wall-clock limit of one stage run, seconds */
 #define ZCL_MAX_EVENTS_PER_CALL 8         /* most events the model emits for one syscall */
-#define ZCL_MAX_TRACEES 64                /* collect.c's per-thread tables (the tracer itself has no limit) */
-#define ZCL_MAX_FDS_CACHED 256            /* descriptors whose class is cached per process */
-#define ZCL_MAX_MAPS 64                   /* file mappings remembered per process */
-#define ZCL_INJECT_EVERY 3                /* --inject: disturb the 1st and then every Nth data syscall in the bracket */
 #define ZCL_RLIMIT_CPU_S 20               /* stage binary: CPU seconds before SIGXCPU */
 #define ZCL_RLIMIT_FSIZE (64ull << 20)    /* stage binary: largest file it may write */
 #define ZCL_RLIMIT_NPROC 64               /* stage binary: processes per uid (root is exempt) */
@@ -36,6 +32,7 @@
 #define ZCL_SCRATCH_INODES 4096u          /* stage binary: files and directories in its scratch tmpfs */
 #define ZCL_WALL_FACTOR 4.0               /* stage run: wall-clock cap = this x the time limit (the limit itself
 					   * is on the program's CPU time and on time spent blocked) */
+#define ZCL_INJECT_EVERY 3                /* --inject on io_uring: the 1st and every Nth data operation (uring.h) */
 #define ZCL_SLOW_MIN_CALLS 20000u         /* grade: a timed-out run with at least this many syscalls ... */
 #define ZCL_SLOW_BYTES_PER_CALL 64u       /* ... and fewer bytes per syscall is "too slow to trace": judged
 					   * untraced (bytes) or on its traced prefix (rules), one efficiency point off */

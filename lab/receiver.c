@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "receiver.h"
 
 #define GULP (1 << 16)
@@ -111,15 +112,7 @@ int zcl_receiver_start(struct zcl_receiver *r, int fd, const struct zcl_expect *
 void zcl_receiver_finish(struct zcl_receiver *r, double grace_s)
 {
 	/* The loop ends by itself at EOF; give it grace_s to get there. */
-	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += (time_t)grace_s;
-	dl.tv_nsec += (long)((grace_s - (double)(time_t)grace_s) * 1e9);
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
-	if (pthread_timedjoin_np(r->thread, NULL, &dl) != 0) {
+	if (!zcl_join_within(r->thread, grace_s)) {
 		r->stop = true;
 		pthread_join(r->thread, NULL);
 	}
