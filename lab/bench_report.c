@@ -130,6 +130,17 @@ static void unsteady(FILE *o, const struct zcl_bench *b, size_t zi, size_t ci, b
 			   "  with more --rounds.\n");
 }
 
+/* --chunk caps syscalls (lab/shim/chunkcap.c wraps them); an io_uring
+ * operation is an SQE in shared memory that no wrapper sees, so a stage
+ * that may use io_uring keeps its own operation size: say so. */
+static void uncapped(FILE *o, const struct zcl_bench *b)
+{
+	for (size_t si = 0; si < b->nstages; si++)
+		if (b->stages[si].stage->allow_uring)
+			fprintf(o, "  %s: --chunk caps syscalls only; its io_uring operations (SQEs) keep the stage's own size\n",
+				b->stages[si].stage->slug);
+}
+
 static void block(FILE *o, const struct zcl_bench *b, size_t zi, size_t ci, bool warm)
 {
 	char sz[32], ch[32], line[64];
@@ -143,6 +154,8 @@ static void block(FILE *o, const struct zcl_bench *b, size_t zi, size_t ci, bool
 		"user", "sys", "faults/MiB", "CPU×rw", "speed×rw", "recv s/GiB", "copies");
 	for (size_t si = 0; si < b->nstages; si++)
 		cell_row(o, b, zcl_bench_cell(b, zi, ci, warm, si), si);
+	if (chunk)
+		uncapped(o, b);
 	unsteady(o, b, zi, ci, warm);
 	chart(o, b, zi, ci, warm);
 }

@@ -157,14 +157,15 @@ Test(bench, size_lists_take_units_and_chunk_lists_take_own)
 }
 
 /* A bench with two timed stages at one size (warm only), readwrite steady
- * and the other with rounds spread spread-fold: the text printed. */
-static char *printed_with_spread(double spread)
+ * and stages[other] with rounds spread spread-fold, at chunk bytes per
+ * call (0: own calls): the text printed. */
+static char *printed_bench(double spread, uint64_t chunk, size_t other)
 {
 	size_t n;
 	const struct zcl_stage *st = zcl_stages(&n);
-	cr_assert_geq(n, 2u);
-	static const uint64_t size = 1 << 20, chunk = 0;
-	struct zcl_bench_stage stages[2] = {{.stage = &st[0]}, {.stage = &st[2]}};
+	cr_assert_gt(n, other);
+	static const uint64_t size = 1 << 20;
+	struct zcl_bench_stage stages[2] = {{.stage = &st[0]}, {.stage = &st[other]}};
 	struct zcl_bench_cell cells[4] = {0};
 	for (int i = 0; i < 2; i++) {
 		cells[i] = (struct zcl_bench_cell){.stage = stages[i].stage, .size = size, .warm = true, .n = 3};
@@ -182,6 +183,31 @@ static char *printed_with_spread(double spread)
 	zcl_bench_print_text(o, &b);
 	fclose(o);
 	return text;
+}
+
+static char *printed_with_spread(double spread) { return printed_bench(spread, 0, 2); }
+
+/* The index of the stage that may use io_uring (stage 9). */
+static size_t uring_stage(void)
+{
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	for (size_t i = 0; i < n; i++)
+		if (st[i].allow_uring)
+			return i;
+	cr_assert_fail("no stage allows io_uring");
+	return 0;
+}
+
+Test(bench, chunk_cap_says_it_does_not_reach_io_uring_operations)
+{
+	size_t u = uring_stage();
+	char *capped = printed_bench(1, 4096, u), *own = printed_bench(1, 0, u), *other = printed_bench(1, 4096, 2);
+	cr_expect(strstr(capped, "--chunk caps syscalls only; its io_uring operations (SQEs) keep"),
+		  "capped io_uring stage: said:\n%s", capped);
+	cr_expect_null(strstr(own, "--chunk caps"), "own calls: nothing to say:\n%s", own);
+	cr_expect_null(strstr(other, "--chunk caps"), "no io_uring stage: nothing to say:\n%s", other);
+	free(capped), free(own), free(other);
 }
 
 Test(bench, rounds_spread_past_three_fold_are_called_unsteady_by_stage)
