@@ -33,7 +33,7 @@ DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev libncurses-d
 # What running the lab needs (make demo, make) and what only the tests need
 # (make test, make deps: CI); DEB_PACKAGES is both.
 DEB_RUNTIME := gcc make pkg-config libseccomp-dev libncurses-dev libjson-c-dev liburing-dev
-DEB_TEST := $(filter-out $(DEB_RUNTIME),$(DEB_PACKAGES)) mandoc python3-junitparser libxml2-utils
+DEB_TEST := $(filter-out $(DEB_RUNTIME),$(DEB_PACKAGES)) mandoc python3-junitparser libxml2-utils nginx
 DEB_PACKAGES := $(DEB_RUNTIME) $(sort $(DEB_TEST))
 
 # The version, one place: zcl --version says it, with `git describe` when
