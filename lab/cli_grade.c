@@ -161,6 +161,18 @@ int cmd_selfcheck(int argc, char **argv, struct opts *o)
 	return ok ? 0 : EXIT_FAIL;
 }
 
+/* The largest of n sizes (bytes); *smallest gets the least. */
+static uint64_t size_range(const uint64_t *sizes, size_t n, uint64_t *smallest)
+{
+	uint64_t big = 0;
+	*smallest = UINT64_MAX;
+	for (size_t k = 0; k < n; k++) {
+		big = sizes[k] > big ? sizes[k] : big;
+		*smallest = sizes[k] < *smallest ? sizes[k] : *smallest;
+	}
+	return big;
+}
+
 /* zcl bench: the sender's CPU per GiB and throughput, every stage, a
  * sweep of sizes and chunks, warm and cold (compare.c, bench_report.c). */
 int cmd_bench(int argc, char **argv, struct opts *o)
@@ -189,9 +201,15 @@ int cmd_bench(int argc, char **argv, struct opts *o)
 			free(sizes);
 		return die("%s", err);
 	}
-	uint64_t biggest = 0;
-	for (size_t k = 0; k < nsizes; k++)
-		biggest = sizes[k] > biggest ? sizes[k] : biggest;
+	uint64_t smallest, biggest = size_range(sizes, nsizes, &smallest);
+	if (smallest == 0) {
+		if (sizes != &one_size)
+			free(sizes);
+		if (chunks != &own)
+			free(chunks);
+		return die("%s: 0 bytes leave nothing to time (a figure per GiB needs bytes): sizes start at 1",
+			   o->sizes ? "--sizes" : "--size");
+	}
 	struct zcl_bench b = {
 		.solution = o->solution, .copy_receiver = o->receiver && !strcmp(o->receiver, "copy"), .sg = !o->no_sg,
 		.rounds = (int)rounds, .seed = o->seed, .sizes = sizes, .nsizes = nsizes, .chunks = chunks,

@@ -120,6 +120,8 @@ static const struct bad bads[] = {
 	{"--sizes", "4Q", "--sizes"},
 	{"--sizes", "", "--sizes"},
 	{"--chunk", "0", "--chunk"},
+	{"--size", "0", "--size"},
+	{"--sizes", "4K,0", "--sizes"},
 	{"--rounds", "0", "--rounds"},
 	{"--receiver", "bogus", "--receiver"},
 };
