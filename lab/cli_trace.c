@@ -135,9 +135,11 @@ static void on_attached(void *ctx, pid_t pid, size_t threads)
 		fprintf(att.out, "{\"attached\":%d,\"comm\":", (int)pid);
 		zcl_put_json(att.out, raw);
 		fprintf(att.out, ",\"threads\":%zu}\n", threads);
+		fflush(att.out);
 	}
-	fprintf(stderr, "zcl: attached to PID %d (%s), %zu thread%s; Ctrl-C detaches and leaves it running\n",
-		(int)pid, name, threads, threads == 1 ? "" : "s");
+	if (!att.json || att.out != stderr) /* (not into a JSON stream) */
+		fprintf(stderr, "zcl: attached to PID %d (%s), %zu thread%s; Ctrl-C detaches and leaves it running\n",
+			(int)pid, name, threads, threads == 1 ? "" : "s");
 	/* The collector reads the kernel's first figures at the first program
 	 * image it sees (collect.h): for an attached process, that is now. */
 	if (att.collect.proc_new)
@@ -193,7 +195,8 @@ static int attach_done(const struct zcl_trace_result *res, int rc)
 {
 	if (!res->detached)
 		return rc;
-	fprintf(stderr, "zcl: detached from PID %d (%s): it keeps running\n", (int)att.first, att.name);
+	if (!att.json || att.out != stderr) /* (JSON: the summary's detached_tasks says it) */
+		fprintf(stderr, "zcl: detached from PID %d (%s): it keeps running\n", (int)att.first, att.name);
 	int sig = interrupted;
 	if (sig) {
 		interrupted = 0;
