@@ -277,6 +277,10 @@ static int trace_it(char **argv, const char *prog, struct zcl_trace_opts *to, FI
 	hooks.detaching = on_detaching;
 	hooks.proc_exit = on_proc_exit;
 	to->trap_all = true; /* every call stops anyway: count them all */
+	if (interrupted) { /* Ctrl-C before the tracer could hear it: attach nothing */
+		snprintf(err, errlen, "trace -p: interrupted before attaching");
+		return -1;
+	}
 	return zcl_trace_attach(attach_pids.v, attach_pids.n, to, &hooks, res, err, errlen);
 }
 

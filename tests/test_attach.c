@@ -319,6 +319,59 @@ Test(attach, a_stopped_program_stays_stopped_through_attach_and_detach, .fini = 
 	stop_prog(p);
 }
 
+Test(attach, two_processes_given_as_a_list_are_both_traced_and_let_go, .fini = drop_dir)
+{
+	const char *bin = prog();
+	struct prog a = start_loop(bin, "1", "0", "0"), b = start_loop(bin, "1", "0", "0");
+	char pids[40], said[96];
+	snprintf(pids, sizeof pids, "%d,%d", (int)a.pid, (int)b.pid);
+	const char *err = scratch("err");
+	const char *argv[] = {"zcl", "trace", "--summary", "-p", pids, NULL};
+	pid_t z = start_zcl(argv, scratch("stdout"), err);
+	snprintf(said, sizeof said, "zcl: attached to PID %d", (int)b.pid);
+	wait_attached(a, z, err, said);
+	kill(z, SIGINT);
+	cr_expect_eq(status_of(z), 128 + SIGINT, "%s", contents(err));
+	snprintf(said, sizeof said, "pid %d ", (int)b.pid);
+	cr_expect(strstr(contents(err), said), "the second process has a row: %s", contents(err));
+	cr_expect(strstr(contents(err), "detached       2 threads and processes"), "%s", contents(err));
+	assert_runs_on_untraced(a);
+	assert_runs_on_untraced(b);
+	stop_prog(a);
+	stop_prog(b);
+}
+
+Test(attach, children_it_starts_are_followed_and_the_shell_runs_on, .fini = drop_dir)
+{
+	prog(); /* (the scratch directory) */
+	int in[2], out[2];
+	cr_assert(pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0);
+	pid_t sh = fork();
+	if (sh == 0) { /* a shell that starts a child every 20 ms */
+		dup2(out[1], 1);
+		execl("/bin/sh", "sh", "-c", "echo ready; while :; do cat /proc/self/stat >/dev/null; sleep 0.02; done",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	char line[16];
+	cr_assert(read(out[0], line, sizeof line) > 0);
+	close(out[0]);
+	struct prog p = {sh, in[1]};
+	close(in[0]);
+	char pid[16];
+	snprintf(pid, sizeof pid, "%d", (int)sh);
+	const char *trace = scratch("trace"), *err = scratch("err");
+	const char *argv[] = {"zcl", "trace", "-p", pid, "-o", trace, NULL};
+	pid_t z = start_zcl(argv, scratch("stdout"), err);
+	wait_attached(p, z, trace, "execve("); /* a child's exec: children are traced */
+	kill(z, SIGINT);
+	cr_expect_eq(status_of(z), 128 + SIGINT, "%s", contents(err));
+	cr_expect(strstr(contents(trace), "/proc/"), "cat's read of /proc/self/stat is seen");
+	assert_runs_on_untraced(p); /* (the children it reaps add to its syscw) */
+	stop_prog(p);
+}
+
 /* ---- refusals: one line, exit 2 ---- */
 
 static void expect_refusal(const char *const argv[], const char *why)
