@@ -116,6 +116,7 @@ int trace_attach_arg(const char *arg)
 static struct {
 	FILE *out;
 	bool json;
+	bool header;              /* the timeline's header goes first, once attached */
 	pid_t first;
 	char name[160];           /* the first process's name, escaped */
 	struct zcl_procio end;
@@ -127,6 +128,9 @@ static void on_attached(void *ctx, pid_t pid, size_t threads)
 	char raw[64], name[160];
 	zcl_proc_comm(pid, raw, sizeof raw);
 	zcl_escape_text(raw, name, sizeof name);
+	if (!att.first && att.header)
+		fprintf(att.out, "zcl trace: seq, syscall, copies, running totals; PC = page cache, skb = socket buffer,\n"
+				 "  * = modelled; attached: every call stops at entry and exit, every result is exact\n");
 	if (!att.first) {
 		att.first = pid;
 		snprintf(att.name, sizeof att.name, "%s", name);
@@ -272,7 +276,7 @@ static int trace_it(char **argv, const char *prog, struct zcl_trace_opts *to, FI
 		to->pin_cpu = true;
 		return zcl_trace_run(argv, environ, to, &hooks, res, err, errlen);
 	}
-	att = (__typeof__(att)){.out = out, .json = o->json, .collect = hooks};
+	att = (__typeof__(att)){.out = out, .json = o->json, .header = !o->json && !o->summary, .collect = hooks};
 	hooks.attached = on_attached;
 	hooks.detaching = on_detaching;
 	hooks.proc_exit = on_proc_exit;
@@ -308,10 +312,9 @@ int cmd_trace(int argc, char **argv, struct opts *o)
 		return die("-o: cannot write %s", o->out);
 	struct zcl_timeline tl;
 	zcl_timeline_init(&tl, out, o->json, false);
-	if (!o->json && !o->summary)
-		fprintf(out, "zcl trace: seq, syscall, copies, running totals; PC = page cache, skb = socket buffer,\n%s",
-			attach ? "  * = modelled; attached: every call stops at entry and exit, every result is exact\n"
-			       : "  * = modelled, =~ N: byte count from the thread's I/O counters (--exact for exit stops)\n");
+	if (!o->json && !o->summary && !attach) /* (attached: once it is, on_attached) */
+		fprintf(out, "zcl trace: seq, syscall, copies, running totals; PC = page cache, skb = socket buffer,\n"
+			     "  * = modelled, =~ N: byte count from the thread's I/O counters (--exact for exit stops)\n");
 	struct zcl_totals totals;
 	zcl_account_init(&totals);
 	struct zcl_summary *sum = zcl_summary_new(o->summary || attach); /* --summary: count every syscall */

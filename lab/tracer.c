@@ -16,9 +16,8 @@
  * its parent's waitpid(WUNTRACED) sees it (ptrace(2), "Group-stop"; strace
  * does the same).
  *
- * Attached to a running process (attach.c), no filter can be added: every
- * syscall stops at entry and at exit (PTRACE_SYSCALL throughout, as strace
- * -p does), and the same handlers read both stops.
+ * Attached to a running process (attach.c), every syscall stops at entry
+ * and exit (PTRACE_SYSCALL throughout, as strace -p): no filter can be added.
  *
  * Beside this file: spawn.c starts and seizes the child, tracee_table.c
  * holds the tasks (a hash by pid that grows), tracer_cpu.c decides where the
@@ -42,9 +41,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "deadline.h"
 #include "filter.h"
-#include "attach.h"
 #include "tracer.h"
 #include "tracer_cpu.h"
 #include "tracer_inject.h"
@@ -158,8 +157,6 @@ static void start_new(struct tracer *tr, struct zcl_tracee *t, bool group_stop)
 
 /* ---- the task table ---- */
 
-/* Record a task we just learnt of. NULL when it cannot be recorded (out of
- * memory): it is killed, and counted in res->lost. */
 struct zcl_tracee *zcl_tr_track(struct tracer *tr, pid_t pid)
 {
 	size_t before = tr->tt.n;
@@ -184,7 +181,7 @@ struct zcl_tracee *zcl_tr_track(struct tracer *tr, pid_t pid)
 
 static void complete_pending(struct tracer *tr, struct zcl_tracee *t);
 
-/* A task is gone: forget it, and name another one for kill_victim(). */
+/* (tracer_priv.h) Forget it, and name another one for kill_victim(). */
 void zcl_tr_forget(struct tracer *tr, struct zcl_tracee *t)
 {
 	complete_pending(tr, t); /* counters are gone: reported as unknown */

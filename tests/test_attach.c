@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -411,6 +414,44 @@ Test(attach, zcl_will_not_attach_to_itself)
 	int st = pclose(p);
 	cr_expect(got && strstr(line, "that is zcl itself"), "%s", line);
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit status %d", st);
+}
+
+static bool is_nobody(const void *arg)
+{
+	return proc_field(*(const pid_t *)arg, "Uid", NULL) == 65534;
+}
+
+Test(attach, ptrace_refused_names_ptrace_scope_or_cap_sys_ptrace)
+{
+	cr_assert_eq(getuid(), 0, "the tests run as root (the sandbox's do too)");
+	pid_t other = fork();
+	if (other == 0) { /* someone else's process */
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	cr_assert(within_5s(is_nobody, &other), "the other process never became nobody");
+	char pid[32], out[] = "/var/tmp/zcl-attach-e-XXXXXX";
+	snprintf(pid, sizeof pid, "%d", (int)other);
+	int fe = mkstemp(out);
+	pid_t z = fork();
+	if (z == 0) { /* root without CAP_SYS_PTRACE: may not trace another user's process */
+		dup2(fe, 2);
+		if (prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) < 0)
+			_exit(99);
+		execl(getenv("ZCL_BIN"), "zcl", "trace", "-p", pid, (char *)NULL);
+		_exit(127);
+	}
+	int st = status_of(z);
+	const char *e = contents(out);
+	unlink(out);
+	close(fe);
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+	cr_expect_eq(st, 2, "%s", e);
+	cr_expect(strstr(e, "not permitted (EPERM)") && strstr(e, "CAP_SYS_PTRACE"), "%s", e);
+	cr_expect(!strchr(e, '\n') || strchr(e, '\n') == e + strlen(e) - 1, "one line: %s", e);
 }
 
 Test(attach, a_zombie_or_a_traced_process_is_refused_with_the_reason)
