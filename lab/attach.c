@@ -18,7 +18,9 @@
  * parked the kernel's figures are read again (the detaching hook) and each
  * is let go with PTRACE_DETACH. A signal with SA_RESTART (main.c's) does
  * not wake a blocked waitpid(), so a small thread, the waker, sends the
- * tracer's thread SIGURG (no SA_RESTART) until it has noticed.
+ * tracer's thread SIGURG (no SA_RESTART) until it has noticed. SIGURG is
+ * blocked in the tracer's thread but while it waits (zcl_attach_waitpid),
+ * so nothing else it does (writing the timeline) is cut short by it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -107,12 +109,13 @@ int zcl_attach_check(pid_t pid, pid_t *tgid, char *name, size_t namelen, char *e
 	const char *state = strstr(st, "\nState:");
 	char s = state ? state[strspn(state + 7, " \t") + 7] : '?';
 	long tracer = status_field(st, "TracerPid");
+	long kthread = status_field(st, "Kthread"); /* (Linux 6.x; before it: kthreadd's children) */
 	const char *why = NULL;
 	if (*tgid == getpid())
 		why = "that is zcl itself";
 	else if (*tgid == getppid())
 		why = "that is zcl's own parent: it waits for zcl, which would wait for it";
-	else if (status_field(st, "Kthread") == 1 || *tgid == 2 || zcl_proc_parent(*tgid) == 2)
+	else if (kthread == 1 || (kthread < 0 && (*tgid == 2 || zcl_proc_parent(*tgid) == 2)))
 		why = "a kernel thread: it makes no syscalls to trace";
 	else if (s == 'Z' || s == 'X')
 		why = "a zombie: it has exited, and its parent has not reaped it yet";
@@ -160,7 +163,7 @@ static struct {
 	pid_t tracer;             /* the tracer's thread */
 	atomic_bool noticed;      /* the tracer saw the request: stop sending */
 	struct sigaction old_urg; /* SIGURG's action before the run */
-	sigset_t old_mask;
+	sigset_t old_mask, urg;
 } W;
 static volatile sig_atomic_t wake_fd = -1; /* the pipe's write end; -1: no attached run */
 
@@ -177,6 +180,17 @@ int zcl_attach_wake(void)
 static void on_urg(int sig)
 {
 	(void)sig; /* only there to break the tracer's waitpid() with EINTR */
+}
+
+pid_t zcl_attach_waitpid(pid_t pid, int *status)
+{
+	pthread_sigmask(SIG_UNBLOCK, &W.urg, NULL); /* (one that comes before the wait:
+						      * the waker sends another) */
+	pid_t p = waitpid(pid, status, __WALL);
+	int e = errno;
+	pthread_sigmask(SIG_BLOCK, &W.urg, NULL);
+	errno = e;
+	return p;
 }
 
 static void *waker(void *arg)
@@ -209,10 +223,9 @@ static int waker_start(void)
 	struct sigaction sa = {.sa_handler = on_urg}; /* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGURG, &sa, &W.old_urg);
-	sigset_t urg;
-	sigemptyset(&urg);
-	sigaddset(&urg, SIGURG);
-	pthread_sigmask(SIG_UNBLOCK, &urg, &W.old_mask);
+	sigemptyset(&W.urg);
+	sigaddset(&W.urg, SIGURG);
+	pthread_sigmask(SIG_BLOCK, &W.urg, &W.old_mask); /* but in zcl_attach_waitpid */
 	int e = pthread_create(&W.thread, NULL, waker, NULL);
 	if (e) {
 		close(p[0]);
@@ -323,7 +336,7 @@ static void settle(struct tracer *tr, const struct zcl_tracee *before, struct ke
 	for (struct zcl_tracee *t = tr->tt.head; t && t != before; t = t->next) {
 		int st;
 		pid_t p;
-		while ((p = waitpid(t->pid, &st, __WALL)) < 0 && errno == EINTR && !zcl_tr_asked(tr))
+		while ((p = zcl_attach_waitpid(t->pid, &st)) < 0 && errno == EINTR && !zcl_tr_asked(tr))
 			;
 		if (p != t->pid)
 			return; /* asked to end (or the thread is not ours: impossible) */
@@ -366,7 +379,7 @@ static void detach_all(struct tracer *tr, const pid_t *tg, size_t ntg)
 	}
 	int st;
 	while (unparked(tr) > 0) {
-		pid_t p = waitpid(-1, &st, __WALL);
+		pid_t p = zcl_attach_waitpid(-1, &st);
 		if (p < 0 && errno == EINTR)
 			continue;
 		if (p < 0)

@@ -14,6 +14,10 @@
  * 0, or -1 when no attached run is going on (nothing done). */
 int zcl_attach_wake(void);
 
+/* waitpid(pid, status, __WALL) for an attached run's tracer thread, which
+ * the waker can interrupt (EINTR) when the run is asked to end. */
+pid_t zcl_attach_waitpid(pid_t pid, int *status);
+
 /*
  * Can pid be attached? Reads /proc/PID/status (proc(5)). On success, the
  * process (thread group) pid belongs to in *tgid (a thread's id names its

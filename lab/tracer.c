@@ -516,7 +516,7 @@ void zcl_tr_loop(struct tracer *tr)
 			tr->res->killed = kill_asked;
 			kill_all(tr); /* the tasks' deaths keep waitpid() busy from here on */
 		}
-		pid_t p = waitpid(-1, &st, __WALL);
+		pid_t p = tr->attach ? zcl_attach_waitpid(-1, &st) : waitpid(-1, &st, __WALL);
 		if (p < 0) {
 			if (errno == EINTR)
 				continue;
