@@ -242,6 +242,30 @@ static void trace_text_summary(FILE *out, const char *cmd, const char *how, int 
 			res->lost);
 }
 
+/* The end of the trace: how the program ended (cmd: its name; NULL for
+ * an attached run), the totals, the summary. The status zcl exits with. */
+static int trace_report(FILE *out, const struct opts *o, const struct zcl_summary *sum,
+			const struct zcl_totals *totals, const struct zcl_kernel_acct *k,
+			const struct zcl_trace_result *res, const char *cmd)
+{
+	char how[128], who[200];
+	int rc = cmd ? trace_status(res, how, sizeof how) : attach_status(res, how, sizeof how);
+	if (cmd)
+		snprintf(who, sizeof who, "%s", cmd);
+	else
+		snprintf(who, sizeof who, "PID %d (%s)", (int)att.first, att.name);
+	if (o->json) {
+		zcl_summary_json(out, sum, totals, k);
+		trace_json_summary(out, totals, res, rc);
+		return rc;
+	}
+	trace_text_summary(out, who, how, rc, res);
+	if (!cmd)
+		attach_text_summary(out, res);
+	zcl_summary_print(out, sum, o->summary, totals, k);
+	return rc;
+}
+
 /* Options that do not go with -p (a command, --tui), and processes that
  * cannot be attached (attach.h). 0, or EXIT_USAGE after one line. */
 static int attach_refusals(int argc, char **argv, int i, const struct opts *o)
@@ -257,6 +281,19 @@ static int attach_refusals(int argc, char **argv, int i, const struct opts *o)
 		if (zcl_attach_check(attach_pids.v[k], &tgid, name, sizeof name, err, sizeof err) < 0)
 			return die("%s", err);
 	}
+	return 0;
+}
+
+/* What to trace: -p's processes (checked, attach_refusals), or the command
+ * argv[i], found (prog gets its file). 0, or EXIT_USAGE after one line. */
+static int trace_target(int argc, char **argv, int i, const struct opts *o, char *prog, size_t len)
+{
+	if (attach_pids.n)
+		return attach_refusals(argc, argv, i, o);
+	if (i >= argc)
+		return die("%s", "trace: no command given (zcl trace -- CMD ARGS..., or zcl trace -p PID)");
+	if (!find_program(argv[i], prog, len))
+		return die("trace: %s: no such program (or not executable)", argv[i]);
 	return 0;
 }
 
@@ -298,13 +335,9 @@ int cmd_trace(int argc, char **argv, struct opts *o)
 		return 0;
 	}
 	bool attach = attach_pids.n > 0;
-	if (attach && attach_refusals(argc, argv, i, o))
-		return EXIT_USAGE;
-	if (!attach && i >= argc)
-		return die("%s", "trace: no command given (zcl trace -- CMD ARGS..., or zcl trace -p PID)");
 	char prog[4096] = "";
-	if (!attach && !find_program(argv[i], prog, sizeof prog))
-		return die("trace: %s: no such program (or not executable)", argv[i]);
+	if (trace_target(argc, argv, i, o, prog, sizeof prog))
+		return EXIT_USAGE;
 	if (o->tui && !o->summary && zcl_trace_tui_ok(o)) /* trace --tui: animated (cli_trace_tui.c) */
 		return zcl_trace_tui(argv + i, prog, o, &interrupted);
 	FILE *out = stderr;
@@ -339,29 +372,15 @@ int cmd_trace(int argc, char **argv, struct opts *o)
 	if (attach)
 		k.end = att.end; /* the first process's figures at its exit or at detach */
 	zcl_collect_end();
-	if (t < 0) {
+	int rc = EXIT_USAGE;
+	if (t < 0)
 		fprintf(stderr, "zcl: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (res.exec_failed && !attach) {
+	else if (res.exec_failed && !attach)
 		fprintf(stderr, "zcl: trace: cannot run %s\n", prog);
-		return EXIT_USAGE;
-	}
-	char how[128], who[200];
-	int rc = attach ? attach_status(&res, how, sizeof how) : trace_status(&res, how, sizeof how);
-	snprintf(who, sizeof who, attach ? "PID %d (%s)" : "%.0d%s", attach ? (int)att.first : 0,
-		 attach ? att.name : argv[i]);
-	if (o->json) {
-		zcl_summary_json(out, sum, &totals, &k);
-		trace_json_summary(out, &totals, &res, rc);
-	} else {
-		trace_text_summary(out, who, how, rc, &res);
-		if (attach)
-			attach_text_summary(out, &res);
-		zcl_summary_print(out, sum, o->summary, &totals, &k);
-	}
+	else
+		rc = trace_report(out, o, sum, &totals, &k, &res, attach ? NULL : argv[i]);
 	zcl_summary_free(sum);
 	if (out != stderr)
 		fclose(out);
-	return attach ? attach_done(&res, rc) : rc;
+	return attach && t == 0 ? attach_done(&res, rc) : rc;
 }
