@@ -229,10 +229,14 @@ static void *loop_worker(void *arg)
 static int loop(int nthreads, int rounds, int status)
 {
 	loop_rounds = rounds;
-	pthread_t t[64];
-	nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
+	nthreads = nthreads < 1 ? 1 : nthreads;
+	pthread_t *t = calloc((size_t)nthreads, sizeof *t);
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 * 1024);
 	for (int i = 1; i < nthreads; i++)
-		pthread_create(&t[i], NULL, loop_worker, NULL);
+		if (pthread_create(&t[i], &a, loop_worker, NULL) != 0)
+			return printf("pthread_create %d failed\n", i), 3;
 	printf("ready\n");
 	fflush(stdout);
 	if (rounds < 0) {
@@ -245,6 +249,7 @@ static int loop(int nthreads, int rounds, int status)
 	loop_worker(NULL);
 	for (int i = 1; i < nthreads; i++)
 		pthread_join(t[i], NULL);
+	free(t);
 	return status;
 }
 
