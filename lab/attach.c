@@ -261,19 +261,6 @@ struct kept {
 	size_t n, cap;
 };
 
-static void keep(struct kept *k, pid_t pid, int st)
-{
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 64;
-		void *v = realloc(k->v, cap * sizeof *k->v);
-		if (!v)
-			return; /* the stop is lost: that task stays stopped until we detach */
-		k->v = v;
-		k->cap = cap;
-	}
-	k->v[k->n].pid = pid;
-	k->v[k->n++].st = st;
-}
 
 /* Seize thread tid and ask it to stop. 1 seized, 0 gone or ours already
  * (made by a thread we hold: the kernel attached it), -1 refused (errno). */
@@ -328,6 +315,34 @@ static int seize_all(struct tracer *tr, pid_t tgid, size_t *threads, char *err, 
 	return 0;
 }
 
+/* A stop (or an end) waitpid() reported: the tracer's handlers. */
+static void handle(struct tracer *tr, pid_t p, int st)
+{
+	tr->res->stops++;
+	if (WIFEXITED(st) || WIFSIGNALED(st))
+		zcl_tr_on_gone(tr, p, st);
+	else if (WIFSTOPPED(st))
+		zcl_tr_on_stop(tr, p, st);
+}
+
+/* Keep a stop for later; out of memory, handle it now (that task runs on
+ * before the figures are read: they may then count a call or two more). */
+static void keep(struct tracer *tr, struct kept *k, pid_t pid, int st)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 64;
+		void *v = realloc(k->v, cap * sizeof *k->v);
+		if (!v) {
+			handle(tr, pid, st);
+			return;
+		}
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n].pid = pid;
+	k->v[k->n++].st = st;
+}
+
 /* Wait for the first stop of every task seized since the list's head was
  * `before`, keeping it for later: then nothing of theirs runs while the
  * kernel's figures are read. Gives up when the run is asked to end. */
@@ -340,17 +355,8 @@ static void settle(struct tracer *tr, const struct zcl_tracee *before, struct ke
 			;
 		if (p != t->pid)
 			return; /* asked to end (or the thread is not ours: impossible) */
-		keep(k, p, st);
+		keep(tr, k, p, st);
 	}
-}
-
-static void handle(struct tracer *tr, pid_t p, int st)
-{
-	tr->res->stops++;
-	if (WIFEXITED(st) || WIFSIGNALED(st))
-		zcl_tr_on_gone(tr, p, st);
-	else if (WIFSTOPPED(st))
-		zcl_tr_on_stop(tr, p, st);
 }
 
 /* ---- detaching ---- */
@@ -363,8 +369,36 @@ static size_t unparked(const struct tracer *tr)
 	return n;
 }
 
-/* Let every task go, running as it was (tg: the attached processes). */
-static void detach_all(struct tracer *tr, const pid_t *tg, size_t ntg)
+/* The process (thread group) of a task (/proc/TID/status), looked up once. */
+static pid_t tgid_of(struct zcl_tracee *t)
+{
+	char path[64], st[4096];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)t->pid);
+	if (!t->tgid && slurp(path, st, sizeof st) > 0)
+		t->tgid = (pid_t)status_field(st, "Tgid");
+	return t->tgid;
+}
+
+/* Let parked tasks go, but the first process's threads (all, if keep is
+ * 0). Another process is let go as soon as it parks: a vfork parent waits
+ * for its child to exec or exit, and would never stop while we held the
+ * child. */
+static void let_go(struct tracer *tr, pid_t keep)
+{
+	for (struct zcl_tracee *t = tr->tt.head, *next; t; t = next) {
+		next = t->next;
+		if (!t->parked || (keep && tgid_of(t) == keep))
+			continue;
+		ptrace(PTRACE_DETACH, t->pid, 0L, (long)t->park_sig); /* ESRCH: killed meanwhile */
+		tr->res->detached++;
+		zcl_tr_forget(tr, t);
+	}
+}
+
+/* Let every task go, running as it was: each is interrupted and parked
+ * where it stops; once all the first process's threads are parked, its
+ * figures are read (the detaching hook) and they are let go too. */
+static void detach_all(struct tracer *tr)
 {
 	tr->parking = true;
 	for (struct zcl_tracee *t = tr->tt.head; t; t = t->next) {
@@ -377,6 +411,8 @@ static void detach_all(struct tracer *tr, const pid_t *tg, size_t ntg)
 			ptrace(PTRACE_INTERRUPT, t->pid, 0L, 0L); /* ESRCH: gone, waitpid() says so */
 		}
 	}
+	pid_t keep = zcl_tt_find(&tr->tt, tr->first) ? tr->first : 0;
+	let_go(tr, keep);
 	int st;
 	while (unparked(tr) > 0) {
 		pid_t p = zcl_attach_waitpid(-1, &st);
@@ -385,16 +421,11 @@ static void detach_all(struct tracer *tr, const pid_t *tg, size_t ntg)
 		if (p < 0)
 			break; /* ECHILD: nothing left to wait for (impossible with tasks parked) */
 		handle(tr, p, st);
+		let_go(tr, keep);
 	}
-	for (size_t i = 0; i < ntg && tr->h->detaching; i++)
-		if (zcl_tt_find(&tr->tt, tg[i]))
-			tr->h->detaching(tr->h->ctx, tg[i]);
-	tr->res->detached += tr->tt.n;
-	while (tr->tt.head) {
-		struct zcl_tracee *t = tr->tt.head;
-		ptrace(PTRACE_DETACH, t->pid, 0L, (long)t->park_sig); /* ESRCH: killed meanwhile */
-		zcl_tr_forget(tr, t);
-	}
+	if (keep && zcl_tt_find(&tr->tt, keep) && tr->h->detaching)
+		tr->h->detaching(tr->h->ctx, keep);
+	let_go(tr, 0);
 }
 
 /* Attach every process of pids (each once); tg gets their ids, *ntg how
@@ -459,7 +490,7 @@ int zcl_trace_attach(const pid_t *pids, size_t n, const struct zcl_trace_opts *o
 		zcl_tr_loop(&tr); /* until all are gone, or asked to end */
 	atomic_store(&W.noticed, true);
 	if (tr.tt.n > 0)
-		detach_all(&tr, tg, ntg);
+		detach_all(&tr);
 	zcl_deadline_stop(&wd);
 	waker_stop();
 	res->timed_out = atomic_load(&tr.timed_out) && res->detached;

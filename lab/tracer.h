@@ -50,8 +50,9 @@ struct zcl_tracer_hooks {
 	 * attached and stopped, before any runs on: the kernel's figures can
 	 * be read. May be NULL. */
 	void (*attached)(void *ctx, pid_t pid, size_t threads);
-	/* zcl_trace_attach: every task is stopped, about to be detached;
-	 * process pid is still there. May be NULL. */
+	/* zcl_trace_attach: every thread of the first process (pid) is
+	 * stopped, about to be detached (other processes may be let go
+	 * already). May be NULL. */
 	void (*detaching)(void *ctx, pid_t pid);
 };
 
