@@ -81,6 +81,10 @@ int cmd_reset(int argc, char **argv, struct opts *o);
 /* zcl trace (cli_trace.c): exits with the program's status. */
 int cmd_trace(int argc, char **argv, struct opts *o);
 
+/* trace -p PID[,PID...] (repeatable): remember the process ids for
+ * cmd_trace. 0, or -1 after a usage error. */
+int trace_attach_arg(const char *arg);
+
 /* The class commands (cli_grade.c). */
 int cmd_grade(int argc, char **argv, struct opts *o);
 int cmd_selfcheck(int argc, char **argv, struct opts *o);

@@ -3,8 +3,14 @@
  * as strace -f follows it; its timeline (or JSON events, or a strace -c
  * like summary), then how it ended and its copy totals. zcl exits with
  * the program's own status.
+ *
+ * zcl trace -p PID: the same for a program already running (attach.c),
+ * counted from the attach on; Ctrl-C, SIGTERM or --timeout detach and
+ * leave it running.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "cli.h"
 #include "cli_trace_tui.h"
 #include "collect.h"
+#include "escape.h"
 #include "fdclass.h"
+#include "help.h"
 #include "report.h"
 #include "summary.h"
 #include "tracer.h"
@@ -74,6 +83,134 @@ static int trace_status(const struct zcl_trace_result *res, char *text, size_t l
 	return res->exit_code;
 }
 
+/* ---- trace -p PID ---- */
+
+/* The processes to attach to, as given (main.c's parse() hands them over). */
+static struct { pid_t *v; size_t n, cap; } attach_pids;
+
+int trace_attach_arg(const char *arg)
+{
+	for (const char *p = arg;;) {
+		char *end;
+		errno = 0;
+		long v = p[0] >= '0' && p[0] <= '9' ? strtol(p, &end, 10) : 0;
+		if (v <= 0 || v > INT_MAX || errno || (*end && *end != ','))
+			return die("-p: not a process id: %s", arg), -1;
+		if (attach_pids.n == attach_pids.cap) {
+			size_t cap = attach_pids.cap ? 2 * attach_pids.cap : 4;
+			pid_t *nv = realloc(attach_pids.v, cap * sizeof *nv);
+			if (!nv)
+				return die("%s", "-p: out of memory"), -1;
+			attach_pids.v = nv;
+			attach_pids.cap = cap;
+		}
+		attach_pids.v[attach_pids.n++] = (pid_t)v;
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+/* The attached run as the hooks see it: where the lines go, the first
+ * process, and the kernel's figures for it at its exit or at detach. */
+static struct {
+	FILE *out;
+	bool json;
+	bool header;              /* the timeline's header goes first, once attached */
+	pid_t first;
+	char name[160];           /* the first process's name, escaped */
+	struct zcl_procio end;
+	struct zcl_tracer_hooks collect; /* the collector's own hooks */
+} att;
+
+static void on_attached(void *ctx, pid_t pid, size_t threads)
+{
+	char raw[64], name[160];
+	zcl_proc_comm(pid, raw, sizeof raw);
+	zcl_escape_text(raw, name, sizeof name);
+	if (!att.first && att.header)
+		fprintf(att.out, "zcl trace: seq, syscall, copies, running totals; PC = page cache, skb = socket buffer,\n"
+				 "  * = modelled; attached: every call stops at entry and exit, every result is exact\n");
+	if (!att.first) {
+		att.first = pid;
+		snprintf(att.name, sizeof att.name, "%s", name);
+	}
+	if (att.json) {
+		fprintf(att.out, "{\"attached\":%d,\"comm\":", (int)pid);
+		zcl_put_json(att.out, raw);
+		fprintf(att.out, ",\"threads\":%zu}\n", threads);
+		fflush(att.out);
+	}
+	if (!att.json || att.out != stderr) /* (not into a JSON stream) */
+		fprintf(stderr, "zcl: attached to PID %d (%s), %zu thread%s; Ctrl-C detaches and leaves it running\n",
+			(int)pid, name, threads, threads == 1 ? "" : "s");
+	/* The collector reads the kernel's first figures at the first program
+	 * image it sees (collect.h): for an attached process, that is now. */
+	if (att.collect.proc_new)
+		att.collect.proc_new(ctx, pid, pid, true);
+}
+
+static void on_detaching(void *ctx, pid_t pid)
+{
+	(void)ctx;
+	if (pid == att.first)
+		zcl_procio_read(pid, &att.end);
+}
+
+static void on_proc_exit(void *ctx, pid_t pid)
+{
+	if (att.collect.proc_exit)
+		att.collect.proc_exit(ctx, pid);
+	if (pid == att.first)
+		zcl_procio_read(pid, &att.end);
+}
+
+/* How an attached run ended: detached (the program runs on: 124 after
+ * --timeout, 128+N after signal N, as zcl dies of it) or the first
+ * process's end, as for a started program. */
+static int attach_status(const struct zcl_trace_result *res, char *text, size_t len)
+{
+	if (!res->detached || res->exited || res->term_signal)
+		return trace_status(res, text, len);
+	if (res->timed_out) {
+		snprintf(text, len, "detached after --timeout, still running");
+		return 124;
+	}
+	const char *abbrev = interrupted ? sigabbrev_np(interrupted) : NULL;
+	snprintf(text, len, "detached%s%s, still running", abbrev ? " on SIG" : "", abbrev ? abbrev : "");
+	return interrupted ? 128 + interrupted : 0;
+}
+
+/* The lines only an attached run has: what the counts cover. */
+static void attach_text_summary(FILE *out, const struct zcl_trace_result *res)
+{
+	fprintf(out, "  attached       syscalls, copies and /proc/PID/io below count since attach (every\n"
+		     "                 result exact: attached, each call stops at entry and exit)\n");
+	if (res->in_flight)
+		fprintf(out, "                 %lu calls were in flight at attach: their ends seen, not counted\n",
+			res->in_flight);
+	if (res->detached)
+		fprintf(out, "  detached       %lu threads and processes, running on as they were\n", res->detached);
+}
+
+/* Leave an attached run: say so; if a signal asked for it, die of it
+ * (main.c would say the program was stopped: it was not). */
+static int attach_done(const struct zcl_trace_result *res, int rc)
+{
+	if (!res->detached)
+		return rc;
+	if (!att.json || att.out != stderr) /* (JSON: the summary's detached_tasks says it) */
+		fprintf(stderr, "zcl: detached from PID %d (%s): it keeps running\n", (int)att.first, att.name);
+	int sig = interrupted;
+	if (sig) {
+		interrupted = 0;
+		fflush(NULL);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return rc;
+}
+
 /* The summary object that ends trace --json. */
 static void trace_json_summary(FILE *out, const struct zcl_totals *totals, const struct zcl_trace_result *res,
 			       int rc)
@@ -81,13 +218,15 @@ static void trace_json_summary(FILE *out, const struct zcl_totals *totals, const
 	fprintf(out, "{\"summary\":true,\"syscalls\":%llu,\"mode_switches\":%llu,\"dma\":{\"count\":%llu,\"bytes\":%llu},"
 		     "\"cpu\":{\"count\":%llu,\"bytes\":%llu},\"ref\":{\"count\":%llu,\"bytes\":%llu},"
 		     "\"page_cache_filled_bytes\":%llu,\"exit_code\":%d,\"signal\":%d,\"timed_out\":%s,"
-		     "\"status\":%d,\"other_abi_syscalls\":%lu,\"tasks_lost\":%lu}\n",
+		     "\"status\":%d,\"other_abi_syscalls\":%lu,\"tasks_lost\":%lu,\"attached\":%s,"
+		     "\"detached_tasks\":%lu,\"in_flight_at_attach\":%lu}\n",
 		(unsigned long long)totals->syscalls, (unsigned long long)totals->mode_switches,
 		(unsigned long long)totals->dma.count, (unsigned long long)totals->dma.bytes,
 		(unsigned long long)totals->cpu.count, (unsigned long long)totals->cpu.bytes,
 		(unsigned long long)totals->ref.count, (unsigned long long)totals->ref.bytes,
 		(unsigned long long)totals->filled_bytes, res->exit_code, res->term_signal,
-		res->timed_out ? "true" : "false", rc, res->other_abi, res->lost);
+		res->timed_out ? "true" : "false", rc, res->other_abi, res->lost, att.first ? "true" : "false",
+		res->detached, res->in_flight);
 }
 
 /* How the program ended, and what the tracer could not follow; the
@@ -103,16 +242,102 @@ static void trace_text_summary(FILE *out, const char *cmd, const char *how, int 
 			res->lost);
 }
 
+/* The end of the trace: how the program ended (cmd: its name; NULL for
+ * an attached run), the totals, the summary. The status zcl exits with. */
+static int trace_report(FILE *out, const struct opts *o, const struct zcl_summary *sum,
+			const struct zcl_totals *totals, const struct zcl_kernel_acct *k,
+			const struct zcl_trace_result *res, const char *cmd)
+{
+	char how[128], who[200];
+	int rc = cmd ? trace_status(res, how, sizeof how) : attach_status(res, how, sizeof how);
+	if (cmd)
+		snprintf(who, sizeof who, "%s", cmd);
+	else
+		snprintf(who, sizeof who, "PID %d (%s)", (int)att.first, att.name);
+	if (o->json) {
+		zcl_summary_json(out, sum, totals, k);
+		trace_json_summary(out, totals, res, rc);
+		return rc;
+	}
+	trace_text_summary(out, who, how, rc, res);
+	if (!cmd)
+		attach_text_summary(out, res);
+	zcl_summary_print(out, sum, o->summary, totals, k);
+	return rc;
+}
+
+/* Options that do not go with -p (a command, --tui), and processes that
+ * cannot be attached (attach.h). 0, or EXIT_USAGE after one line. */
+static int attach_refusals(int argc, char **argv, int i, const struct opts *o)
+{
+	if (i < argc)
+		return die("trace: either a command or -p PID, not both (%s given after -p)", argv[i]);
+	if (o->tui)
+		return die("%s", "trace: --tui does not go with -p (the program's output would tear the picture): "
+				 "the text timeline, or --summary");
+	for (size_t k = 0; k < attach_pids.n; k++) { /* before the timeline's first line */
+		char name[64], err[512];
+		pid_t tgid;
+		if (zcl_attach_check(attach_pids.v[k], &tgid, name, sizeof name, err, sizeof err) < 0)
+			return die("%s", err);
+	}
+	return 0;
+}
+
+/* What to trace: -p's processes (checked, attach_refusals), or the command
+ * argv[i], found (prog gets its file). 0, or EXIT_USAGE after one line. */
+static int trace_target(int argc, char **argv, int i, const struct opts *o, char *prog, size_t len)
+{
+	if (attach_pids.n)
+		return attach_refusals(argc, argv, i, o);
+	if (i >= argc)
+		return die("%s", "trace: no command given (zcl trace -- CMD ARGS..., or zcl trace -p PID)");
+	if (!find_program(argv[i], prog, len))
+		return die("trace: %s: no such program (or not executable)", argv[i]);
+	return 0;
+}
+
+/* Trace the command argv (prog: its file) or, with -p, attach. The
+ * tracer's return (0 or -1 with err). */
+static int trace_it(char **argv, const char *prog, struct zcl_trace_opts *to, FILE *out, const struct opts *o,
+		    struct zcl_trace_result *res, char *err, size_t errlen)
+{
+	struct zcl_tracer_hooks hooks = *zcl_collect_hooks();
+	hooks.other_abi = trace_other_abi;
+	other_abi_out.out = out;
+	other_abi_out.json = o->json;
+	other_abi_out.quiet = o->summary;
+	extern char **environ;
+	if (!attach_pids.n) {
+		to->path = prog;
+		to->pin_cpu = true;
+		return zcl_trace_run(argv, environ, to, &hooks, res, err, errlen);
+	}
+	att = (__typeof__(att)){.out = out, .json = o->json, .header = !o->json && !o->summary, .collect = hooks};
+	hooks.attached = on_attached;
+	hooks.detaching = on_detaching;
+	hooks.proc_exit = on_proc_exit;
+	to->trap_all = true; /* every call stops anyway: count them all */
+	if (interrupted) { /* Ctrl-C before the tracer could hear it: attach nothing */
+		snprintf(err, errlen, "trace -p: interrupted before attaching");
+		return -1;
+	}
+	return zcl_trace_attach(attach_pids.v, attach_pids.n, to, &hooks, res, err, errlen);
+}
+
 int cmd_trace(int argc, char **argv, struct opts *o)
 {
 	int i = parse(argc, argv, o, true);
 	if (i < 0)
 		return EXIT_USAGE;
-	if (i >= argc)
-		return die("%s", "trace: no command given (zcl trace -- CMD ARGS...)");
-	char prog[4096];
-	if (!find_program(argv[i], prog, sizeof prog))
-		return die("trace: %s: no such program (or not executable)", argv[i]);
+	if (o->help) { /* trace -p PID --help: main.c stopped looking at PID */
+		zcl_help_command(stdout, ZC_TRACE);
+		return 0;
+	}
+	bool attach = attach_pids.n > 0;
+	char prog[4096] = "";
+	if (trace_target(argc, argv, i, o, prog, sizeof prog))
+		return EXIT_USAGE;
 	if (o->tui && !o->summary && zcl_trace_tui_ok(o)) /* trace --tui: animated (cli_trace_tui.c) */
 		return zcl_trace_tui(argv + i, prog, o, &interrupted);
 	FILE *out = stderr;
@@ -120,55 +345,42 @@ int cmd_trace(int argc, char **argv, struct opts *o)
 		return die("-o: cannot write %s", o->out);
 	struct zcl_timeline tl;
 	zcl_timeline_init(&tl, out, o->json, false);
-	if (!o->json && !o->summary)
+	if (!o->json && !o->summary && !attach) /* (attached: once it is, on_attached) */
 		fprintf(out, "zcl trace: seq, syscall, copies, running totals; PC = page cache, skb = socket buffer,\n"
 			     "  * = modelled, =~ N: byte count from the thread's I/O counters (--exact for exit stops)\n");
 	struct zcl_totals totals;
 	zcl_account_init(&totals);
-	struct zcl_summary *sum = zcl_summary_new(o->summary); /* --summary: count every syscall */
+	struct zcl_summary *sum = zcl_summary_new(o->summary || attach); /* --summary: count every syscall */
 	if (!sum)
 		return die("%s", "trace: out of memory");
 	struct zcl_sink sinks[3] = {{.ctx = &totals, .step = zcl_account_step},
 				    {.ctx = sum, .step = zcl_summary_step},
 				    {.ctx = &tl, .step = zcl_timeline_step}};
-	struct zcl_collect_opts co = {.sg = !o->no_sg, .fast = !o->exact};
+	/* attached, every call has its exit stop: never the deferred byte counts */
+	struct zcl_collect_opts co = {.sg = !o->no_sg, .fast = !o->exact && !attach};
 	zcl_fd_set_lab(0, 0, 0);
 	zcl_collect_begin(&co, sinks, o->summary ? 2 : 3);
 	struct zcl_trace_opts to = {
 		.trap = zcl_collect_trap_list(), .trap_all = o->summary,
-		.timeout_s = o->timeout_set ? o->timeout_s : 0, .pin_cpu = true,
-		.follow_children = true, .trace_other_abi = true, .path = prog,
+		.timeout_s = o->timeout_set ? o->timeout_s : 0,
+		.follow_children = true, .trace_other_abi = true,
 	};
-	struct zcl_tracer_hooks hooks = *zcl_collect_hooks();
-	hooks.other_abi = trace_other_abi;
-	other_abi_out.out = out;
-	other_abi_out.json = o->json;
-	other_abi_out.quiet = o->summary;
 	struct zcl_trace_result res;
-	char err[512];
-	extern char **environ;
-	int t = zcl_trace_run(argv + i, environ, &to, &hooks, &res, err, sizeof err);
+	char err[1024];
+	int t = trace_it(argv + i, prog, &to, out, o, &res, err, sizeof err);
 	struct zcl_kernel_acct k = zcl_collect_kernel();
+	if (attach)
+		k.end = att.end; /* the first process's figures at its exit or at detach */
 	zcl_collect_end();
-	if (t < 0) {
+	int rc = EXIT_USAGE;
+	if (t < 0)
 		fprintf(stderr, "zcl: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (res.exec_failed) {
+	else if (res.exec_failed && !attach)
 		fprintf(stderr, "zcl: trace: cannot run %s\n", prog);
-		return EXIT_USAGE;
-	}
-	char how[128];
-	int rc = trace_status(&res, how, sizeof how);
-	if (o->json) {
-		zcl_summary_json(out, sum, &totals, &k);
-		trace_json_summary(out, &totals, &res, rc);
-	} else {
-		trace_text_summary(out, argv[i], how, rc, &res);
-		zcl_summary_print(out, sum, o->summary, &totals, &k);
-	}
+	else
+		rc = trace_report(out, o, sum, &totals, &k, &res, attach ? NULL : argv[i]);
 	zcl_summary_free(sum);
 	if (out != stderr)
 		fclose(out);
-	return rc;
+	return attach && t == 0 ? attach_done(&res, rc) : rc;
 }

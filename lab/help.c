@@ -54,9 +54,17 @@ static const struct zcl_command commands[ZC_NCMDS] = {
 		"program is a single task it runs on the tracer's CPU (a ptrace stop costs much less\n"
 		"there) and sched_getaffinity tells it the CPUs it really has; from its second thread or\n"
 		"process on, every task gets them all back; a program that sets its own affinity is left\n"
-		"alone. Options go before the --.",
+		"alone. Options go before the --.\n"
+		"With -p PID instead of a command: attach to that running process (every thread), as\n"
+		"strace -p; its children are followed until they exit. Every call stops at entry and exit\n"
+		"(no filter can be added from outside): results exact, counted since attach, its CPUs\n"
+		"untouched. Ctrl-C, SIGTERM, SIGHUP or --timeout detach: the program runs on.",
 		"the program's own status, 128+N if signal N killed it, 124 after --timeout; 2 when zcl\n"
-		"could not trace it (usage error, no such program, ptrace not permitted)."},
+		"could not trace it (usage error, no such program, ptrace not permitted). With -p: the\n"
+		"process's status if it ends while attached; 124 after --timeout, which detaches; on\n"
+		"SIGINT, SIGTERM or SIGHUP zcl detaches and dies of the same signal; 2 when it cannot\n"
+		"attach (no such process, a zombie, zcl itself or its parent, a kernel thread, already\n"
+		"traced, ptrace not permitted)."},
 	[ZC_HINT] = {"hint", "STAGE", "a hint for the stage", "", exit_plain},
 	[ZC_WATCH] = {"watch", "", "edit, save: it rebuilds, re-checks, shows your progress (a terminal)",
 		"Keys: r re-checks, Enter animates, n/p next or previous stage, h hint, q quits. A stage is\n"
@@ -124,6 +132,9 @@ static const struct zcl_option options[] = {
 	 "kept at the terminal's starting size)"},
 	{"once", 0, NULL, 'O', B(ZC_RUN) | B(ZC_REPLAY), "leave the animated view when the run ends (scripts, benchmarks)"},
 	{"tui", 0, NULL, 0x104, B(ZC_TRACE), "animated, in the stages' scene, per process (needs a terminal)"},
+	{"attach", 'p', "PID", 'p', B(ZC_TRACE),
+	 "attach to a running process (every thread) instead of starting one,\n"
+	 "as strace -p; repeat or PID,PID for more; Ctrl-C detaches, it runs on"},
 	{"summary", 0, NULL, 'u', B(ZC_TRACE),
 	 "no timeline: the totals, then a table per syscall (calls, errors,\n"
 	 "bytes, time) like strace -c, and per process; every syscall is counted"},

@@ -167,6 +167,7 @@ int parse(int argc, char **argv, struct opts *o, bool stop_at_operand)
 			break;
 		}
 		case 0x104: o->tui = true; break; /* trace --tui */
+		case 'p': if (trace_attach_arg(optarg) < 0) return -1; break; /* trace -p PID (cli_trace.c) */
 		case 'u': o->summary = true; break;
 		case 'x': o->exact = true; break;
 		case 'F': o->format = optarg; break;

@@ -27,6 +27,9 @@ struct zcl_tracee {
 	bool held;                 /* stopped at attach, waiting for that event */
 	bool held_in_group_stop;   /* ... and that stop was a group-stop: PTRACE_LISTEN it */
 	bool report;               /* the call in flight goes to the hooks */
+	bool parked;               /* detaching (attach.c): stopped, waiting to be let go */
+	pid_t tgid;                /* detaching: its process (0: not looked up yet) */
+	int park_sig;              /* ... with this signal delivered (a signal-delivery-stop) */
 	bool other_abi;            /* the call in flight is another ABI's (int 0x80, x32) */
 	uint32_t arch;             /* other_abi: its AUDIT_ARCH_* */
 	int cpu_call;              /* the call in flight is about CPU affinity (tracer.c) */

@@ -16,6 +16,9 @@
  * its parent's waitpid(WUNTRACED) sees it (ptrace(2), "Group-stop"; strace
  * does the same).
  *
+ * Attached to a running process (attach.c), every syscall stops at entry
+ * and exit (PTRACE_SYSCALL throughout, as strace -p): no filter can be added.
+ *
  * Beside this file: spawn.c starts and seizes the child, tracee_table.c
  * holds the tasks (a hash by pid that grows), tracer_cpu.c decides where the
  * program runs (pin_cpu), tracer_inject.c does the register surgery of fault
@@ -38,11 +41,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "deadline.h"
 #include "filter.h"
 #include "tracer.h"
 #include "tracer_cpu.h"
 #include "tracer_inject.h"
+#include "tracer_priv.h"
 #include "spawn.h"
 
 #if defined(__x86_64__)
@@ -54,23 +59,6 @@
 #else
 #error "tracer.c: add this architecture's AUDIT_ARCH_*"
 #endif
-
-#define WANT_MAX 1024 /* syscall numbers the trap bitmap covers (x86-64 has ~460) */
-
-struct tracer {
-	struct zcl_tracee_table tt;
-	pid_t first;
-	const struct zcl_trace_opts *o;
-	const struct zcl_tracer_hooks *h;
-	struct zcl_trace_result *res;
-	uint64_t seq;
-	uint64_t want[WANT_MAX / 64]; /* the caller's trap list: calls reported to the hooks */
-	struct zcl_cpu cpu;
-	bool exec_seen;            /* a program image was loaded */
-	size_t held;               /* new tasks waiting for their parent's fork/clone event */
-	atomic_bool dying;         /* everything was sent SIGKILL: newcomers are killed too */
-	atomic_bool timed_out;     /* set by the deadline's thread */
-};
 
 /* For zcl_trace_kill_current(), called from signal handlers and other
  * threads: one task of the run that is not reaped yet (so its pid is not
@@ -95,7 +83,13 @@ void zcl_trace_set_current(pid_t first, bool own_group)
 void zcl_trace_kill_current(void)
 {
 	kill_asked = 1;
-	kill_victim(); /* its death wakes the tracer's waitpid(), which kills the rest */
+	if (zcl_attach_wake() < 0) /* an attached run is woken to detach (attach.h) */
+		kill_victim(); /* its death wakes the tracer's waitpid(), which kills the rest */
+}
+
+bool zcl_tr_asked(struct tracer *tr)
+{
+	return kill_asked || atomic_load(&tr->timed_out);
 }
 
 /* SIGKILL every task; from now on a newcomer is killed on sight. */
@@ -109,10 +103,13 @@ static void kill_all(struct tracer *tr)
 }
 
 /* The deadline passed: end the run unless it is ending on its own. */
-static void on_deadline(void *arg)
+void zcl_tr_deadline(void *arg)
 {
 	struct tracer *tr = arg;
-	if (!atomic_load(&tr->dying)) {
+	if (tr->attach) {
+		atomic_store(&tr->timed_out, true);
+		zcl_attach_wake();
+	} else if (!atomic_load(&tr->dying)) {
 		atomic_store(&tr->timed_out, true);
 		kill_victim(); /* its death wakes the waitpid() loop, which kills the rest */
 	}
@@ -120,10 +117,27 @@ static void on_deadline(void *arg)
 
 /* ---- resuming ---- */
 
-/* Let t run on (to the exit stop if a call is in flight), delivering sig. */
-static void resume(struct zcl_tracee *t, int sig)
+/* Let t run on (to the exit stop if a call is in flight, or to the next
+ * syscall stop once attached), delivering sig; or, detaching, leave it
+ * stopped until it is let go with sig. */
+static void resume(struct tracer *tr, struct zcl_tracee *t, int sig)
 {
-	ptrace(t->in_syscall ? PTRACE_SYSCALL : PTRACE_CONT, t->pid, 0L, (long)sig);
+	if (tr->parking) {
+		t->parked = true;
+		t->park_sig = sig;
+		return;
+	}
+	ptrace(tr->attach || t->in_syscall ? PTRACE_SYSCALL : PTRACE_CONT, t->pid, 0L, (long)sig);
+}
+
+/* t is in a group-stop: keep it stopped, as without us (PTRACE_LISTEN;
+ * detaching from a group-stop leaves it stopped too). */
+static void keep_stopped(struct tracer *tr, struct zcl_tracee *t)
+{
+	if (tr->parking)
+		resume(tr, t, 0);
+	else
+		ptrace(PTRACE_LISTEN, t->pid, 0L, 0L);
 }
 
 static bool is_stop_signal(int sig)
@@ -133,25 +147,26 @@ static bool is_stop_signal(int sig)
 
 /* The first stop of a new task (its PTRACE_EVENT_STOP): run it, or leave
  * it in the group-stop it was born into. */
-static void start_new(struct zcl_tracee *t, bool group_stop)
+static void start_new(struct tracer *tr, struct zcl_tracee *t, bool group_stop)
 {
 	if (group_stop)
-		ptrace(PTRACE_LISTEN, t->pid, 0L, 0L);
+		keep_stopped(tr, t);
 	else
-		resume(t, 0);
+		resume(tr, t, 0);
 }
 
 /* ---- the task table ---- */
 
-/* Record a task we just learnt of. NULL when it cannot be recorded (out of
- * memory): it is killed, and counted in res->lost. */
-static struct zcl_tracee *track(struct tracer *tr, pid_t pid)
+struct zcl_tracee *zcl_tr_track(struct tracer *tr, pid_t pid)
 {
 	size_t before = tr->tt.n;
 	struct zcl_tracee *t = zcl_tt_add(&tr->tt, pid);
 	if (!t) {
 		tr->res->lost++;
-		kill(pid, SIGKILL);
+		if (tr->attach)
+			ptrace(PTRACE_DETACH, pid, 0L, 0L); /* (if it is stopped; else our exit lets it go) */
+		else
+			kill(pid, SIGKILL);
 		return NULL;
 	}
 	if (tr->tt.n == before)
@@ -166,12 +181,13 @@ static struct zcl_tracee *track(struct tracer *tr, pid_t pid)
 
 static void complete_pending(struct tracer *tr, struct zcl_tracee *t);
 
-/* A task is gone: forget it, and name another one for kill_victim(). */
-static void forget(struct tracer *tr, struct zcl_tracee *t)
+/* (tracer_priv.h) Forget it, and name another one for kill_victim(). */
+void zcl_tr_forget(struct tracer *tr, struct zcl_tracee *t)
 {
 	complete_pending(tr, t); /* counters are gone: reported as unknown */
 	zcl_tt_remove(&tr->tt, t);
-	victim = tr->tt.head ? tr->tt.head->pid : 0;
+	if (!tr->attach) /* an attached run has no victim: it is detached, never killed */
+		victim = tr->tt.head ? tr->tt.head->pid : 0;
 	zcl_cpu_tasks_changed(&tr->cpu, &tr->tt);
 }
 
@@ -197,50 +213,60 @@ static void enter_reported(struct tracer *tr, struct zcl_tracee *t, const uint64
 	if (inj == ZI_DENY && done != ZI_DENY)
 		kill(t->pid, SIGKILL); /* could not refuse it: never let it run */
 	t->rec.injected = done;
-	if (t->rec.deferred && done == ZI_NONE && t->cpu_call == ZCL_CPU_NONE) {
+	if (!tr->attach && t->rec.deferred && done == ZI_NONE && t->cpu_call == ZCL_CPU_NONE) {
 		/* No exit stop: the collector reads the result from the
-		 * kernel's counters at this thread's next stop. */
+		 * kernel's counters at this thread's next stop. (Attached,
+		 * the exit stop comes anyway: every result is exact.) */
 		t->pending = true;
-		resume(t, 0);
+		resume(tr, t, 0);
 		return;
 	}
 	t->rec.deferred = false;
 	t->in_syscall = true;
-	resume(t, 0);
+	resume(tr, t, 0);
 }
 
-/* Seccomp stop: the syscall is about to run. */
-static void on_entry(struct tracer *tr, struct zcl_tracee *t, int sig)
+/* A syscall is about to run (a seccomp stop, or an attached run's entry
+ * stop): record it, report it if the caller wants it. */
+static void enter(struct tracer *tr, struct zcl_tracee *t, uint32_t arch, uint64_t nr, const uint64_t *args)
 {
-	(void)sig;
-	struct __ptrace_syscall_info si;
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) < 0 ||
-	    si.op != PTRACE_SYSCALL_INFO_SECCOMP) {
-		resume(t, 0);
-		return;
-	}
 	memset(&t->rec, 0, sizeof t->rec);
 	t->rec.pid = t->pid;
-	t->rec.nr = (long)si.seccomp.nr;
-	memcpy(t->rec.args, si.seccomp.args, sizeof t->rec.args);
-	t->other_abi = si.arch != NATIVE_ARCH || (X32_BIT && (si.seccomp.nr & X32_BIT));
+	t->rec.nr = (long)nr;
+	memcpy(t->rec.args, args, sizeof t->rec.args);
+	t->other_abi = arch != NATIVE_ARCH || (X32_BIT && (nr & X32_BIT));
 	if (t->other_abi) {
 		/* int 0x80 or x32: other numbers; seen at exit, never modelled */
-		t->arch = si.arch;
+		t->arch = arch;
 		t->report = false;
 		t->cpu_call = ZCL_CPU_NONE;
 		t->in_syscall = true;
-		resume(t, 0);
+		resume(tr, t, 0);
 		return;
 	}
 	t->cpu_call = zcl_cpu_call(&tr->cpu, t->rec.nr);
 	t->report = wanted(tr, t->rec.nr);
 	if (t->report) {
-		enter_reported(tr, t, si.seccomp.args);
+		enter_reported(tr, t, args);
 		return;
 	}
-	t->in_syscall = t->cpu_call != ZCL_CPU_NONE; /* a call the tracer trapped for itself */
-	resume(t, 0);
+	/* a call the tracer trapped for itself; attached, every exit stops */
+	t->in_syscall = tr->attach || t->cpu_call != ZCL_CPU_NONE;
+	resume(tr, t, 0);
+}
+
+/* Seccomp stop: the syscall is about to run. (Attached, the entry stop
+ * came first and said it all: a filter of the program's own is let be.) */
+static void on_entry(struct tracer *tr, struct zcl_tracee *t, int sig)
+{
+	(void)sig;
+	struct __ptrace_syscall_info si;
+	if (tr->attach || ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) < 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+		resume(tr, t, 0);
+		return;
+	}
+	enter(tr, t, si.arch, si.seccomp.nr, si.seccomp.args);
 }
 
 /* Hand a finished record to the collector. */
@@ -267,14 +293,13 @@ static const char *abi_name(uint32_t arch)
 	return arch == AUDIT_ARCH_I386 ? "i386" : arch == NATIVE_ARCH ? "x32" : "another ABI";
 }
 
-/* Syscall-exit stop: the result is known. */
-static void on_exit_stop(struct tracer *tr, struct zcl_tracee *t)
+/* Syscall-exit stop: the result is known (si: PTRACE_GET_SYSCALL_INFO's
+ * answer there, or NULL when it failed). */
+static void on_exit_stop(struct tracer *tr, struct zcl_tracee *t, const struct __ptrace_syscall_info *si)
 {
-	struct __ptrace_syscall_info si;
 	t->in_syscall = false;
-	bool ok = ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) >= 0 &&
-		  si.op == PTRACE_SYSCALL_INFO_EXIT;
-	t->rec.ret = ok ? si.exit.rval : 0;
+	bool ok = si && si->op == PTRACE_SYSCALL_INFO_EXIT;
+	t->rec.ret = ok ? si->exit.rval : 0;
 	if (ok && t->other_abi) {
 		tr->res->other_abi++;
 		char name[64];
@@ -291,22 +316,46 @@ static void on_exit_stop(struct tracer *tr, struct zcl_tracee *t)
 	}
 	t->other_abi = false;
 	t->cpu_call = ZCL_CPU_NONE;
-	resume(t, 0);
+	resume(tr, t, 0);
+}
+
+/* An attached run's syscall stop: an entry, or the exit of the call in
+ * flight. An exit without an entry is a call that was in flight when we
+ * attached (blocked in accept, say): counted apart, never paired. */
+static void on_syscall_stop(struct tracer *tr, struct zcl_tracee *t)
+{
+	struct __ptrace_syscall_info si;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) < 0)
+		si.op = PTRACE_SYSCALL_INFO_NONE;
+	if (si.op == PTRACE_SYSCALL_INFO_ENTRY && !tr->parking) {
+		enter(tr, t, si.arch, si.entry.nr, si.entry.args);
+	} else if (si.op == PTRACE_SYSCALL_INFO_EXIT && t->in_syscall) {
+		on_exit_stop(tr, t, &si);
+	} else {
+		if (si.op == PTRACE_SYSCALL_INFO_EXIT)
+			tr->res->in_flight++;
+		t->in_syscall = false; /* (detaching: the call runs on untraced) */
+		resume(tr, t, 0);
+	}
 }
 
 /* ---- stops, one handler per kind (the event in status >> 16) ---- */
 
-/* No event: a syscall-exit stop, or a signal about to be delivered. */
+/* No event: a syscall stop, or a signal about to be delivered. */
 static void on_plain(struct tracer *tr, struct zcl_tracee *t, int sig)
 {
-	if (sig == (SIGTRAP | 0x80)) {
+	if (sig == (SIGTRAP | 0x80) && tr->attach) {
+		on_syscall_stop(tr, t);
+	} else if (sig == (SIGTRAP | 0x80)) {
+		struct __ptrace_syscall_info si;
 		if (t->in_syscall)
-			on_exit_stop(tr, t);
+			on_exit_stop(tr, t, ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, (void *)sizeof si, &si) >= 0
+					    ? &si : NULL);
 		else
-			resume(t, 0); /* impossible: we only ask for exit stops */
-		return;
+			resume(tr, t, 0); /* impossible: we only ask for exit stops */
+	} else {
+		resume(tr, t, sig); /* deliver it: the program's signals are its own */
 	}
-	resume(t, sig); /* deliver it: the program's signals are its own */
 }
 
 /* fork, vfork, clone: the child is traced already. */
@@ -315,7 +364,7 @@ static void on_new_child(struct tracer *tr, struct zcl_tracee *t, int sig)
 	(void)sig;
 	unsigned long child = 0;
 	ptrace(PTRACE_GETEVENTMSG, t->pid, 0, &child);
-	struct zcl_tracee *c = child ? track(tr, (pid_t)child) : NULL;
+	struct zcl_tracee *c = child ? zcl_tr_track(tr, (pid_t)child) : NULL;
 	if (c) {
 		/* The collector copies the parent's mappings before the
 		 * child runs a single instruction. */
@@ -325,10 +374,10 @@ static void on_new_child(struct tracer *tr, struct zcl_tracee *t, int sig)
 		if (c->held) {
 			c->held = false;
 			tr->held--;
-			start_new(c, c->held_in_group_stop);
+			start_new(tr, c, c->held_in_group_stop);
 		}
 	}
-	resume(t, 0);
+	resume(tr, t, 0);
 }
 
 static void on_exec(struct tracer *tr, struct zcl_tracee *t, int sig)
@@ -343,15 +392,16 @@ static void on_exec(struct tracer *tr, struct zcl_tracee *t, int sig)
 		 * leader is gone without an exit report) and carries its own
 		 * state (inside execve) along. */
 		pid_t pid = t->pid;
-		forget(tr, t);
+		zcl_tr_forget(tr, t);
 		zcl_tt_rekey(&tr->tt, old, pid);
-		victim = tr->tt.head ? tr->tt.head->pid : 0;
+		if (!tr->attach)
+			victim = tr->tt.head ? tr->tt.head->pid : 0;
 		t = old;
 	}
 	tr->exec_seen = true;
 	if (tr->h->proc_new)
 		tr->h->proc_new(tr->h->ctx, t->pid, t->pid, true);
-	resume(t, 0);
+	resume(tr, t, 0);
 }
 
 static void on_exit_event(struct tracer *tr, struct zcl_tracee *t, int sig)
@@ -359,7 +409,7 @@ static void on_exit_event(struct tracer *tr, struct zcl_tracee *t, int sig)
 	(void)sig;
 	if (tr->h->proc_exit)
 		tr->h->proc_exit(tr->h->ctx, t->pid);
-	resume(t, 0);
+	resume(tr, t, 0);
 }
 
 /* PTRACE_EVENT_STOP: a new task's first stop, a group-stop, or the wake-up
@@ -370,7 +420,7 @@ static void on_event_stop(struct tracer *tr, struct zcl_tracee *t, int sig)
 	if (!t->seen) {
 		t->seen = true;
 		if (t->announced) {
-			start_new(t, is_stop_signal(sig));
+			start_new(tr, t, is_stop_signal(sig));
 		} else {
 			t->held = true; /* it beat its parent's event: wait for it */
 			t->held_in_group_stop = is_stop_signal(sig);
@@ -379,9 +429,9 @@ static void on_event_stop(struct tracer *tr, struct zcl_tracee *t, int sig)
 		return;
 	}
 	if (is_stop_signal(sig))
-		ptrace(PTRACE_LISTEN, t->pid, 0L, 0L); /* stay stopped, as without us */
+		keep_stopped(tr, t); /* stay stopped, as without us */
 	else
-		resume(t, 0);
+		resume(tr, t, 0);
 }
 
 typedef void (*stop_fn)(struct tracer *tr, struct zcl_tracee *t, int sig);
@@ -397,10 +447,10 @@ static const stop_fn on_event[] = {
 	[PTRACE_EVENT_STOP] = on_event_stop,
 };
 
-static void on_stop(struct tracer *tr, pid_t pid, int status)
+void zcl_tr_on_stop(struct tracer *tr, pid_t pid, int status)
 {
 	struct zcl_tracee *t = zcl_tt_find(&tr->tt, pid);
-	if (!t && !(t = track(tr, pid))) /* a new child can report before its parent's event */
+	if (!t && !(t = zcl_tr_track(tr, pid))) /* a new child can report before its parent's event */
 		return;
 	int sig = WSTOPSIG(status);
 	unsigned ev = (unsigned)status >> 16;
@@ -411,23 +461,7 @@ static void on_stop(struct tracer *tr, pid_t pid, int status)
 	if (fn)
 		fn(tr, t, sig);
 	else
-		resume(t, 0); /* an event we did not ask for */
-}
-
-/* The parent process of pid (/proc/PID/stat, proc(5)), or 0. */
-static pid_t parent_of(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	const char *p = strrchr(buf, ')'); /* the name may hold anything but ends there */
-	return p && p[1] && p[2] ? (pid_t)strtol(p + 3, NULL, 10) : 0;
+		resume(tr, t, 0); /* an event we did not ask for */
 }
 
 /* A task is gone, and new tasks still wait for their parent's event: the
@@ -436,19 +470,19 @@ static pid_t parent_of(pid_t pid)
 static void release_orphans(struct tracer *tr)
 {
 	for (struct zcl_tracee *t = tr->tt.head; t; t = t->next) {
-		if (!t->held || zcl_tt_find(&tr->tt, parent_of(t->pid)))
+		if (!t->held || zcl_tt_find(&tr->tt, zcl_proc_parent(t->pid)))
 			continue; /* its parent is alive: its event will come */
 		t->held = false;
 		tr->held--;
 		t->announced = true;
 		if (tr->h->proc_new)
 			tr->h->proc_new(tr->h->ctx, t->pid, 0, false); /* parent unknown */
-		start_new(t, t->held_in_group_stop);
+		start_new(tr, t, t->held_in_group_stop);
 	}
 }
 
 /* A task exited or was killed. */
-static void on_gone(struct tracer *tr, pid_t pid, int st)
+void zcl_tr_on_gone(struct tracer *tr, pid_t pid, int st)
 {
 	struct zcl_trace_result *res = tr->res;
 	if (pid == tr->first) {
@@ -460,7 +494,7 @@ static void on_gone(struct tracer *tr, pid_t pid, int st)
 	if (t) {
 		if (t->held)
 			tr->held--;
-		forget(tr, t);
+		zcl_tr_forget(tr, t);
 	}
 	if (tr->held)
 		release_orphans(tr);
@@ -470,16 +504,19 @@ static void on_gone(struct tracer *tr, pid_t pid, int st)
 
 /* ---- the run ---- */
 
-/* Wait for stops until every task is gone. */
-static void loop(struct tracer *tr)
+void zcl_tr_loop(struct tracer *tr)
 {
 	int st;
 	while (tr->tt.n > 0) {
+		if (tr->attach && zcl_tr_asked(tr)) {
+			tr->res->killed = kill_asked;
+			return; /* attach.c detaches */
+		}
 		if ((kill_asked || atomic_load(&tr->timed_out)) && !atomic_load(&tr->dying)) {
 			tr->res->killed = kill_asked;
 			kill_all(tr); /* the tasks' deaths keep waitpid() busy from here on */
 		}
-		pid_t p = waitpid(-1, &st, __WALL);
+		pid_t p = tr->attach ? zcl_attach_waitpid(-1, &st) : waitpid(-1, &st, __WALL);
 		if (p < 0) {
 			if (errno == EINTR)
 				continue;
@@ -487,17 +524,22 @@ static void loop(struct tracer *tr)
 		}
 		tr->res->stops++;
 		if (WIFEXITED(st) || WIFSIGNALED(st))
-			on_gone(tr, p, st);
+			zcl_tr_on_gone(tr, p, st);
 		else if (WIFSTOPPED(st))
-			on_stop(tr, p, st);
+			zcl_tr_on_stop(tr, p, st);
 	}
 }
 
-static void set_wanted(struct tracer *tr)
+void zcl_tr_init(struct tracer *tr, const struct zcl_trace_opts *o, const struct zcl_tracer_hooks *h,
+		 struct zcl_trace_result *res)
 {
-	if (tr->o->trap_all || !tr->o->trap)
+	*tr = (struct tracer){.o = o, .h = h, .res = res};
+	memset(res, 0, sizeof *res);
+	zcl_tt_init(&tr->tt);
+	kill_asked = 0; /* a request from now on ends this run (and only this one) */
+	if (o->trap_all || !o->trap)
 		return;
-	for (const int *p = tr->o->trap; *p >= 0; p++)
+	for (const int *p = o->trap; *p >= 0; p++)
 		if (*p < WANT_MAX)
 			tr->want[*p / 64] |= 1ULL << (*p % 64);
 }
@@ -507,11 +549,8 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 		  const struct zcl_tracer_hooks *h,
 		  struct zcl_trace_result *res, char *err, size_t errlen)
 {
-	struct tracer tr = {.o = o, .h = h, .res = res};
-	memset(res, 0, sizeof *res);
-	zcl_tt_init(&tr.tt);
-	set_wanted(&tr);
-	kill_asked = 0; /* a request from now on ends this run (and only this one) */
+	struct tracer tr;
+	zcl_tr_init(&tr, o, h, res);
 	struct sock_fprog *f = zcl_filter_build(o);
 	if (!f) {
 		snprintf(err, errlen, "tracer: cannot build the seccomp filter");
@@ -519,17 +558,14 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 		return -1;
 	}
 	zcl_cpu_begin(&tr.cpu, o->pin_cpu); /* before fork: the child inherits the pin */
-	long popts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL |
-		     PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-		     PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
-	pid_t pid = zcl_spawn_seized(argv, envp, o, f, popts, err, errlen);
+	pid_t pid = zcl_spawn_seized(argv, envp, o, f, ZCL_PTRACE_OPTS | PTRACE_O_EXITKILL, err, errlen);
 	free(f);
 	if (pid < 0) {
 		zcl_cpu_end(&tr.cpu);
 		return -1;
 	}
 	tr.first = res->pid = pid;
-	struct zcl_tracee *t0 = track(&tr, pid);
+	struct zcl_tracee *t0 = zcl_tr_track(&tr, pid);
 	if (!t0) {
 		snprintf(err, errlen, "tracer: out of memory");
 		while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
@@ -542,8 +578,8 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 	zcl_trace_set_current(pid, o->own_group);
 
 	struct zcl_deadline wd;
-	zcl_deadline_start(&wd, o->timeout_s, on_deadline, &tr);
-	loop(&tr);
+	zcl_deadline_start(&wd, o->timeout_s, zcl_tr_deadline, &tr);
+	zcl_tr_loop(&tr);
 	/* Reap whatever is left in the group (untraced leftovers cannot exist:
 	 * every child is auto-attached, but be sure). */
 	if (o->own_group) {

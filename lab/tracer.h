@@ -16,6 +16,7 @@
 #define ZCL_TRACER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "event.h"
@@ -45,6 +46,14 @@ struct zcl_tracer_hooks {
 	 * and name the call in it ("getpid"). Such calls never reach entry or
 	 * exit: their numbers mean other calls there. May be NULL. */
 	void (*other_abi)(void *ctx, const struct zcl_sysrec *rec, const char *abi, const char *name);
+	/* zcl_trace_attach: every thread of process pid (threads of them) is
+	 * attached and stopped, before any runs on: the kernel's figures can
+	 * be read. May be NULL. */
+	void (*attached)(void *ctx, pid_t pid, size_t threads);
+	/* zcl_trace_attach: every thread of the first process (pid) is
+	 * stopped, about to be detached (other processes may be let go
+	 * already). May be NULL. */
+	void (*detaching)(void *ctx, pid_t pid);
 };
 
 struct zcl_trace_opts {
@@ -69,7 +78,7 @@ struct zcl_trace_opts {
 };
 
 struct zcl_trace_result {
-	pid_t pid;          /* the first process */
+	pid_t pid;          /* the first process (attached: the first given) */
 	bool exited;        /* it exited normally ... */
 	int exit_code;      /* ... with this code */
 	int term_signal;    /* or was killed by this signal (0 if none) */
@@ -81,6 +90,10 @@ struct zcl_trace_result {
 	unsigned long lost;  /* tasks the tracer could not record (out of memory): killed */
 	unsigned long most_tasks; /* most threads and processes alive at once */
 	bool killed;         /* zcl_trace_kill_current() ended the run */
+	unsigned long detached; /* zcl_trace_attach: tasks let go, running on (on request or at
+				 * the deadline: killed or timed_out says which) */
+	unsigned long in_flight; /* zcl_trace_attach: calls in flight at attach (their exit stop
+				  * came without an entry): not reported */
 };
 
 /* Who zcl_trace_kill_current() kills (0: nobody); for spawn.c. */
@@ -104,6 +117,23 @@ int zcl_trace_run(char *const argv[], char *const envp[],
 		  const struct zcl_trace_opts *opts,
 		  const struct zcl_tracer_hooks *hooks,
 		  struct zcl_trace_result *res, char *err, size_t errlen);
+
+/*
+ * Attach to the running processes pids[0..n) (every thread of each, as
+ * strace -p does; a thread's id names its process) and trace them, and all
+ * they start, until every one is gone, or until zcl_trace_kill_current() or
+ * the deadline: then every task is detached and runs on, its stops and
+ * pending signals its own. No filter can be added to a running program, so
+ * every syscall stops at entry and exit: each result is exact (no deferred
+ * calls). Reads o->trap/trap_all, timeout_s and trace_other_abi; never pins
+ * CPUs. res->pid is pids[0]'s process, exited/exit_code/term_signal its end
+ * if it ended. Returns 0, or -1 with errno and a one-line message in err
+ * when a process cannot be attached (attach.h: zcl_attach_check, or
+ * PTRACE_SEIZE refused): nothing stays attached then. One run at a time.
+ */
+int zcl_trace_attach(const pid_t *pids, size_t n, const struct zcl_trace_opts *opts,
+		     const struct zcl_tracer_hooks *hooks, struct zcl_trace_result *res,
+		     char *err, size_t errlen);
 
 /*
  * Run argv[0] without the tracer: the same child setup, process group and

@@ -7,7 +7,8 @@
 # `zcl COMMAND --help`: tests/test_cli2.c keeps them in step), the values
 # of options that take a word from a list, stage numbers and slugs (asked
 # of `zcl list`, so they follow the stage table), file names where a file
-# is expected, and after `zcl trace --` the program and its arguments.
+# is expected, process ids after `zcl trace -p`, and after `zcl trace --`
+# the program and its arguments.
 # Needs nothing but bash (no bash-completion package).
 
 _zcl_commands="list check run replay trace hint watch tour reset grade selfcheck bench help"
@@ -20,7 +21,7 @@ _zcl_options() {
 	run) echo "--solution --size --file --seed --warm --no-sg --timeout --inject --json --no-tui --step" \
 		"--speed --record --cast --once -h --help" ;;
 	replay) echo "--json --no-tui --step --speed --cast --once -h --help" ;;
-	trace) echo "--no-sg --timeout --json --tui --summary --exact -o --out -h --help" ;;
+	trace) echo "--no-sg --timeout --json --tui --summary --exact -o --out -p --attach -h --help" ;;
 	watch) echo "--size --seed --timeout -h --help" ;;
 	tour) echo "--size --seed --warm --no-sg --timeout --no-tui --speed --cast -h --help" ;;
 	grade) echo "--solution --seed --timeout -o --out --format --stage --test --class -j --jobs -h --help" ;;
@@ -72,6 +73,7 @@ _zcl() {
 	case $prev in
 	--file | --record | --cast | -o | --out | --plot) _zcl_files -f; return 0 ;;
 	--class) _zcl_files -d; return 0 ;;
+	-p | --attach) _zcl_reply "$(cd /proc && printf '%s\n' [0-9]*)"; return 0 ;; # running processes
 	--inject) _zcl_reply "short eintr"; return 0 ;;
 	--format) _zcl_reply "text json gradescope junit autolab classroom"; return 0 ;;
 	--receiver) _zcl_reply "discard copy"; return 0 ;;

@@ -15,6 +15,10 @@
  *   cpus          prints how many CPUs it may run on, alone and from a thread
  *   pin           sets its own affinity to one CPU, then does what cpus does
  *   hang          prints a child's pid, then both wait forever
+ *   loop T R S    T threads each read 4 KiB and write it to /dev/null every
+ *                 10 ms, R rounds (0: for ever; < 0: until a byte or EOF on
+ *                 stdin); prints "ready" once all run, exits S (for zcl
+ *                 trace -p: tests/test_attach.c)
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -201,6 +206,53 @@ __attribute__((noreturn)) static void hang(void)
 		pause();
 }
 
+static atomic_int loop_rounds;
+
+/* One reader-writer of the loop mode: 4 KiB of our own binary to /dev/null
+ * every 10 ms (pread and write: both modelled), for loop_rounds rounds. */
+static void *loop_worker(void *arg)
+{
+	(void)arg;
+	char buf[4096];
+	int in = open("/proc/self/exe", O_RDONLY), out = open("/dev/null", O_WRONLY);
+	for (int i = 0; loop_rounds <= 0 || i < loop_rounds; i++) {
+		ssize_t n = pread(in, buf, sizeof buf, 0);
+		if (n > 0 && write(out, buf, (size_t)n) != n)
+			break;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	close(in);
+	close(out);
+	return NULL;
+}
+
+static int loop(int nthreads, int rounds, int status)
+{
+	loop_rounds = rounds;
+	nthreads = nthreads < 1 ? 1 : nthreads;
+	pthread_t *t = calloc((size_t)nthreads, sizeof *t);
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	for (int i = 1; i < nthreads; i++)
+		if (pthread_create(&t[i], &a, loop_worker, NULL) != 0)
+			return printf("pthread_create %d failed\n", i), 3;
+	printf("ready\n");
+	fflush(stdout);
+	if (rounds < 0) {
+		char c;
+		ssize_t r = read(0, &c, 1);
+		(void)r;
+		fflush(stdout);
+		_exit(status); /* every thread with it */
+	}
+	loop_worker(NULL);
+	for (int i = 1; i < nthreads; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -227,6 +279,8 @@ int main(int argc, char **argv)
 		return pin();
 	if (!strcmp(m, "hang"))
 		hang();
+	if (!strcmp(m, "loop") && argc > 4)
+		return loop(n, atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "trace_prog: unknown mode %s\n", m);
 	return 2;
 }
