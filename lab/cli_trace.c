@@ -25,6 +25,7 @@
 #include "escape.h"
 #include "fdclass.h"
 #include "help.h"
+#include "passon.h"
 #include "report.h"
 #include "summary.h"
 #include "tracer.h"
@@ -68,18 +69,39 @@ static void trace_other_abi(void *ctx, const struct zcl_sysrec *r, const char *a
 
 /* The program's exit, said as a shell would count it: its status, 128+N
  * for signal N; a timeout is 124, as timeout(1) has it. */
+static int passed_on; /* the signal zcl passed on to the program (passon.h), 0 none */
+static const char *passed_how = "";
+static bool grace_over; /* and it did not end within ZCL_PASSON_GRACE_S */
+
 static int trace_status(const struct zcl_trace_result *res, char *text, size_t len)
 {
 	if (res->timed_out) {
 		snprintf(text, len, "timed out: killed, with everything it started");
 		return 124;
 	}
+	const char *given = passed_on ? sigabbrev_np(passed_on) : NULL;
+	if (res->killed && interrupted) { /* zcl's SIGKILL, not the program's own end */
+		const char *abbrev = sigabbrev_np(interrupted);
+		if (given && grace_over)
+			snprintf(text, len, "killed by zcl: it did not end within %d s of SIG%s (%s)",
+				 ZCL_PASSON_GRACE_S, given, passed_how);
+		else if (given)
+			snprintf(text, len, "killed by zcl on a second SIG%s", abbrev ? abbrev : "?");
+		else
+			snprintf(text, len, "killed by zcl on SIG%s", abbrev ? abbrev : "?");
+		return 128 + interrupted;
+	}
+	char after[64] = "";
+	if (given)
+		snprintf(after, sizeof after, " after SIG%s (%s)", given, passed_how);
 	if (res->term_signal) {
 		const char *abbrev = sigabbrev_np(res->term_signal);
-		snprintf(text, len, "killed by SIG%s", abbrev ? abbrev : "?");
+		if (given && res->term_signal == passed_on)
+			snprintf(after, sizeof after, " (%s)", passed_how);
+		snprintf(text, len, "killed by SIG%s%s", abbrev ? abbrev : "?", after);
 		return 128 + res->term_signal;
 	}
-	snprintf(text, len, "exited with status %d", res->exit_code);
+	snprintf(text, len, "exited with status %d%s", res->exit_code, after);
 	return res->exit_code;
 }
 
@@ -311,7 +333,13 @@ static int trace_it(char **argv, const char *prog, struct zcl_trace_opts *to, FI
 	if (!attach_pids.n) {
 		to->path = prog;
 		to->pin_cpu = true;
-		return zcl_trace_run(argv, environ, to, &hooks, res, err, errlen);
+		zcl_passon_enable(true); /* Ctrl-C is the program's first (passon.h) */
+		int t = zcl_trace_run(argv, environ, to, &hooks, res, err, errlen);
+		passed_on = zcl_passon_passed();
+		passed_how = zcl_passon_by_terminal() ? "from the terminal" : "passed on by zcl";
+		grace_over = zcl_passon_expired();
+		zcl_passon_enable(false);
+		return t;
 	}
 	att = (__typeof__(att)){.out = out, .json = o->json, .header = !o->json && !o->summary, .collect = hooks};
 	hooks.attached = on_attached;

@@ -25,6 +25,7 @@
 #include "help.h"
 #include "progress.h"
 #include "params.h"
+#include "passon.h"
 #include "report.h"
 #include "runner.h"
 #include "stages.h"
@@ -33,11 +34,21 @@
 
 
 /* SIGINT, SIGTERM, SIGHUP: end the traced program; the run then cleans up
- * (scratch directory, receiver) and main() exits by the same signal. */
+ * (scratch directory, receiver) and main() exits by the same signal. In
+ * `zcl trace CMD` the first one is the program's to handle (passon.h);
+ * SIGALRM ends that grace. */
 volatile int interrupted; /* an int: the app reads it too */
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
+	if (sig == SIGALRM) {
+		sig = zcl_passon_expire();
+		if (!sig)
+			return;
+	} else if (zcl_passon_signal(sig, si && si->si_code == SI_KERNEL)) {
+		return;
+	}
 	interrupted = sig;
 	zcl_trace_kill_current();
 }
@@ -46,12 +57,12 @@ static void catch_signals(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGALRM};
+	for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+		sigaction(sigs[k], &sa, NULL);
 }
 
 /* After an interrupted run: say so, then die of the same signal. */

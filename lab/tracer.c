@@ -80,6 +80,8 @@ void zcl_trace_set_current(pid_t first, bool own_group)
 	group = own_group ? first : 0;
 }
 
+pid_t zcl_trace_current(void) { return (pid_t)victim; }
+
 void zcl_trace_kill_current(void)
 {
 	kill_asked = 1;

@@ -99,6 +99,10 @@ struct zcl_trace_result {
 /* Who zcl_trace_kill_current() kills (0: nobody); for spawn.c. */
 void zcl_trace_set_current(pid_t first, bool own_group);
 
+/* The task zcl_trace_kill_current() would kill (the first process while
+ * it lives), 0 if none; async-signal-safe. */
+pid_t zcl_trace_current(void);
+
 /* End the run being traced: SIGKILL one of its tasks (and its process
  * group, if it has its own) so the tracer wakes up and kills the rest.
  * Async-signal-safe and thread-safe: for SIGINT/SIGTERM handlers and the

@@ -76,8 +76,11 @@ static void wait_for_output(const char *file)
 	cr_assert_fail("%s: the program printed nothing within 5 s", file);
 }
 
+/* A signal run() sends 0.1 s after the first (0: none). */
+static int second_signal;
+
 /* Run argv (argv[0] "zcl" means $ZCL_BIN); if sig, send it to the process
- * once its stdout has something in it. */
+ * once its stdout has something in it (and second_signal after it). */
 static struct outcome run(const char *const argv[], int sig)
 {
 	static struct outcome o;
@@ -97,6 +100,10 @@ static struct outcome run(const char *const argv[], int sig)
 	if (sig) {
 		wait_for_output(out);
 		kill(pid, sig);
+		if (second_signal) {
+			usleep(100000);
+			kill(pid, second_signal);
+		}
 	}
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -253,4 +260,34 @@ ParameterizedTest(int *i, trace, signal_or_timeout_ends_a_hang_and_leaves_nothin
 	pid_t child = (pid_t)atoi(t.out);
 	cr_assert_gt(child, 0, "the program printed its child's pid: %s", t.out);
 	cr_expect(gone(child), "the program's child %d is gone", (int)child);
+}
+
+/* ---- Ctrl-C is the program's to handle first (lab/passon.h) ---- */
+
+struct int_case { int on_int; int second; int status; const char *says; };
+
+static struct int_case ints[] = {
+	{5, 0, 5, "exited with status 5 after SIGINT (passed on by zcl)"},     /* its own way out */
+	{-1, 0, 128 + SIGINT, "did not end within 2 s of SIGINT"},             /* ignores it: killed */
+	{-1, SIGINT, 128 + SIGINT, "killed by zcl on a second SIGINT"},        /* no waiting twice */
+};
+
+ParameterizedTestParameters(trace, ctrl_c_reaches_the_program_before_zcl_ends_it)
+{
+	INDEX_PARAMS(ints);
+}
+
+ParameterizedTest(int *i, trace, ctrl_c_reaches_the_program_before_zcl_ends_it, .timeout = 30, .fini = drop_dir)
+{
+	const struct int_case *c = &ints[*i];
+	const char *bin = prog();
+	char arg[16];
+	snprintf(arg, sizeof arg, "%d", c->on_int);
+	const char *argv[] = {"zcl", "trace", "--summary", "--", bin, "onint", arg, NULL};
+	second_signal = c->second;
+	struct outcome t = run(argv, SIGINT);
+	second_signal = 0;
+	cr_expect_eq(t.status, c->status, "zcl exits %d:\n%s", t.status, t.err);
+	cr_expect(strstr(t.err, c->says), "the summary says \"%s\":\n%s", c->says, t.err);
+	cr_expect(strstr(t.out, "ready"), "the program ran: %s", t.out);
 }

@@ -15,6 +15,8 @@
  *   cpus          prints how many CPUs it may run on, alone and from a thread
  *   pin           sets its own affinity to one CPU, then does what cpus does
  *   hang          prints a child's pid, then both wait forever
+ *   onint N       on SIGINT exits with status N (N < 0: ignores SIGINT);
+ *                 prints "ready", then waits
  *   loop T R S    T threads each read 4 KiB and write it to /dev/null every
  *                 10 ms, R rounds (0: for ever; < 0: until a byte or EOF on
  *                 stdin); prints "ready" once all run, exits S (for zcl
@@ -206,6 +208,25 @@ __attribute__((noreturn)) static void hang(void)
 		pause();
 }
 
+static int onint_status;
+
+static void onint_exit(int sig)
+{
+	(void)sig;
+	_exit(onint_status);
+}
+
+/* A program that ends its own way on Ctrl-C, or shrugs it off. */
+__attribute__((noreturn)) static void onint(int status)
+{
+	onint_status = status;
+	signal(SIGINT, status < 0 ? SIG_IGN : onint_exit);
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 static atomic_int loop_rounds;
 
 /* One reader-writer of the loop mode: 4 KiB of our own binary to /dev/null
@@ -279,6 +300,8 @@ int main(int argc, char **argv)
 		return pin();
 	if (!strcmp(m, "hang"))
 		hang();
+	if (!strcmp(m, "onint"))
+		onint(n);
 	if (!strcmp(m, "loop") && argc > 4)
 		return loop(n, atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "trace_prog: unknown mode %s\n", m);
