@@ -30,23 +30,37 @@
 #include "summary.h"
 #include "tracer.h"
 
-/* The program's path: as given when it has a slash, else found in PATH. */
-static bool find_program(const char *name, char *path, size_t len)
+/* Why path cannot be run as a program, or NULL if it can (a regular file
+ * we may execute: execve(2)'s EACCES and ENOENT, said the shell's way). */
+static const char *not_runnable(const char *path)
 {
 	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? "no such file" : strerror(errno);
+	if (S_ISDIR(st.st_mode))
+		return "is a directory";
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file";
+	return access(path, X_OK) == 0 ? NULL : "not executable (chmod +x, or name its interpreter)";
+}
+
+/* The program's path: as given when it has a slash, else the first
+ * runnable one in PATH. NULL, or why not (a static string). */
+static const char *find_program(const char *name, char *path, size_t len)
+{
 	if (strchr(name, '/')) {
 		snprintf(path, len, "%s", name);
-		return access(path, X_OK) == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+		return not_runnable(path);
 	}
 	const char *p = getenv("PATH");
 	for (p = p ? p : "/usr/bin:/bin"; *p;) {
 		size_t n = strcspn(p, ":");
 		snprintf(path, len, "%.*s/%s", (int)n, p, name);
-		if (access(path, X_OK) == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			return true;
+		if (!not_runnable(path))
+			return NULL;
 		p += n + (p[n] == ':');
 	}
-	return false;
+	return "command not found in PATH";
 }
 
 /* zcl trace: where the other-ABI lines go (the timeline's stream). */
@@ -314,8 +328,9 @@ static int trace_target(int argc, char **argv, int i, const struct opts *o, char
 		return attach_refusals(argc, argv, i, o);
 	if (i >= argc)
 		return die("%s", "trace: no command given (zcl trace -- CMD ARGS..., or zcl trace -p PID)");
-	if (!find_program(argv[i], prog, len))
-		return die("trace: %s: no such program (or not executable)", argv[i]);
+	const char *why = find_program(argv[i], prog, len);
+	if (why)
+		return die("trace: %s: %s", argv[i], why);
 	return 0;
 }
 

@@ -62,11 +62,11 @@ static const struct zcl_command commands[ZC_NCMDS] = {
 		"(no filter can be added from outside): results exact, counted since attach, its CPUs\n"
 		"untouched. Ctrl-C, SIGTERM, SIGHUP or --timeout detach: the program runs on.",
 		"the program's own status, 128+N if signal N killed it, 124 after --timeout; 2 when zcl\n"
-		"could not trace it (usage error, no such program, ptrace not permitted). With -p: the\n"
-		"process's status if it ends while attached; 124 after --timeout, which detaches; on\n"
-		"SIGINT, SIGTERM or SIGHUP zcl detaches and dies of the same signal; 2 when it cannot\n"
-		"attach (no such process, a zombie, zcl itself or its parent, a kernel thread, already\n"
-		"traced, ptrace not permitted)."},
+		"could not trace it (usage error, no such program or not a program, ptrace not\n"
+		"permitted). With -p: the process's status if it ends while attached; 124 after\n"
+		"--timeout, which detaches; on SIGINT, SIGTERM or SIGHUP zcl detaches and dies of the\n"
+		"same signal; 2 when it cannot attach (no such process, a zombie, zcl itself or its\n"
+		"parent, a kernel thread, already traced, ptrace not permitted)."},
 	[ZC_HINT] = {"hint", "STAGE", "a hint for the stage", "", exit_plain},
 	[ZC_WATCH] = {"watch", "", "edit, save: it rebuilds, re-checks, shows your progress (a terminal)",
 		"Keys: r re-checks, Enter animates, n/p next or previous stage, h hint, q quits. A stage is\n"

@@ -29,7 +29,11 @@ static struct bad_case bad[] = {
 	{{"check", "1", "--frobnicate", NULL}, "unknown"},
 	{{"frobnicate", NULL}, "unknown command"},
 	{{"trace", NULL}, "no command"},
-	{{"trace", "--", "/nonexistent/prog", NULL}, "no such program"},
+	{{"trace", "--", "/nonexistent/prog", NULL}, "/nonexistent/prog: no such file"},
+	{{"trace", "--", "/tmp", NULL}, "/tmp: is a directory"},
+	{{"trace", "--", "/etc/passwd", NULL}, "/etc/passwd: not executable"},
+	{{"trace", "--", "/dev/null", NULL}, "/dev/null: not a regular file"},
+	{{"trace", "--", "zcl-no-such-command", NULL}, "zcl-no-such-command: command not found in PATH"},
 };
 
 ParameterizedTestParameters(cli, bad_input_exits_2_with_one_line)
