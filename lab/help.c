@@ -157,8 +157,8 @@ static const struct zcl_option options[] = {
 	{"jobs", 'j', "N", 'j', B(ZC_GRADE), "with --class: students graded at once (default 1)"},
 	{"chunk", 0, "LIST", 'K', B(ZC_BENCH),
 	 "at most this many bytes per read/write/sendfile/splice call (own: the\n"
-	 "stage's own calls, the default), e.g. --chunk own,4K,64K; syscalls only: io_uring\n"
-	 "operations keep their own size"},
+	 "stage's own calls, the default), e.g. --chunk own,4K,64K; syscalls only:\n"
+	 "io_uring operations keep their own size"},
 	{"rounds", 0, "N", 'R', B(ZC_BENCH), "rounds per figure (default 5): the median and the spread are shown"},
 	{"receiver", 0, "R", 'V', B(ZC_BENCH), "discard (default: recv with MSG_TRUNC, no copy) or copy (read() it all)"},
 	{"plot", 0, "FILE", 'L', B(ZC_BENCH), "draw throughput and CPU per GiB against size (SVG, or PNG; needs gnuplot)"},
