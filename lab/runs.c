@@ -10,10 +10,22 @@
  * returned its whole count: proven, not guessed. If it moved nothing, each
  * returned 0 (a write asked for bytes: it failed). A lone read or write of
  * its direction in the run gets the change itself, as a run of one would.
+ * A short run of reads of one regular file, the usual end of a read loop,
+ * is settled by the file: reads of a regular file stop short only at its
+ * end, so if the descriptor now stands at the end (/proc/PID/fdinfo, the
+ * file's size), the reads were full up to it, one partial, then zeros
+ * (the file did not change size meanwhile, and no read failed: deferral.c
+ * defers only calls where no failure is expected).
  * Otherwise the per-call split is unknown: the calls are marked ambiguous
  * ("=~ ?"), given the split that fills them in order (so every sum, and so
  * every total, stays exact), and the run's last one says what they moved
  * between them.
+ *
+ * A read from a pipe, socket, terminal or /proc file may stop short at any
+ * time, so it never shares a run with another read: it is always the lone
+ * read of its run, and exact. The reads of a run use one descriptor, and
+ * so do its writes: a failed write, typically followed by a message on
+ * another descriptor, is then the lone write of its run.
  *
  * Runs adapt per thread: length 1 (a reading per call), doubled after every
  * run that came out full, up to RUN_MAX, and back to 1 after a short run or
@@ -22,9 +34,13 @@
  * at the thread's exit, and at the end of the trace (collect.c).
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "htab.h"
@@ -88,12 +104,40 @@ static struct run *run_of(pid_t tid)
 	return u;
 }
 
+/* Do reads of this class return their whole count until the end of the
+ * data (a regular file, /dev/zero, /dev/null)? A pipe, socket, terminal
+ * or /proc file may return less at any time. */
+static bool reads_full(enum zcl_fdclass c)
+{
+	return c == ZC_FILE || c == ZC_TMPFS || c == ZC_ZERO || c == ZC_NULL;
+}
+
+/* May r not share u's run with the run's calls of its direction? Each
+ * direction of a run uses one descriptor (a failed write is typically
+ * followed by a message on another one: the failure is then checked alone),
+ * and a read that may stop short anywhere is checked alone of its
+ * direction (exact). */
+static bool clash(const struct run *u, const struct zcl_sysrec *r, const struct zcl_rule *rule)
+{
+	unsigned char dir = rule->io & 2 ? 2 : 1;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct held *h = &u->q[i];
+		if (h->dir != dir)
+			continue;
+		if (h->rec.args[0] != r->args[0]) /* read/write families: the descriptor is argument 0 */
+			return true;
+		if (dir == 1 && (!reads_full(r->in.cls) || !reads_full(h->rec.in.cls)))
+			return true;
+	}
+	return false;
+}
+
 enum zcl_run_admit zcl_run_admit(const struct zcl_sysrec *r, const struct zcl_rule *rule)
 {
 	struct run *u = run_of(r->pid);
 	if (!u)
 		return ZCL_RUN_NOMEM;
-	if (u->n > 0 && (u->n >= u->target || rule->count < 0 || !u->q[0].counted))
+	if (u->n > 0 && (u->n >= u->target || rule->count < 0 || !u->q[0].counted || clash(u, r, rule)))
 		return ZCL_RUN_CLOSE; /* full, or a call that must be checked alone */
 	if (u->n == u->cap) {
 		size_t cap = u->cap ? u->cap * 2 : 4;
@@ -158,6 +202,68 @@ static void split(struct run *u, unsigned char dir, uint64_t moved, size_t nz, u
 	}
 }
 
+/* Descriptor fd of process tgid: its offset and its file's size, when it
+ * is a regular file (proc(5) /proc/PID/fdinfo "pos:"). 0 or -1. */
+static int file_at(pid_t tgid, long fd, uint64_t *pos, uint64_t *size)
+{
+	char path[64], buf[256];
+	struct stat st;
+	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)tgid, fd);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	snprintf(path, sizeof path, "/proc/%d/fdinfo/%ld", (int)tgid, fd);
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = f >= 0 ? read(f, buf, sizeof buf - 1) : -1;
+	if (f >= 0)
+		close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	const char *p = strstr(buf, "pos:");
+	if (!p)
+		return -1;
+	*pos = strtoull(p + 4, NULL, 10);
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* A short run of reads that all read() (or all pread64()) one regular
+ * file through one descriptor: the split the file's size gives, if it
+ * accounts for every byte moved. true: each call's ret set. */
+static bool settle_by_size(struct run *u, uint64_t moved)
+{
+	const struct zcl_sysrec *a = NULL;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct zcl_sysrec *r = &u->q[i].rec;
+		if (u->q[i].dir != 1)
+			continue;
+		if ((r->nr != SYS_read && r->nr != SYS_pread64) || (r->in.cls != ZC_FILE && r->in.cls != ZC_TMPFS) ||
+		    (a && (r->nr != a->nr || r->args[0] != a->args[0])))
+			return false;
+		a = a ? a : r;
+	}
+	uint64_t pos, size, sum = 0;
+	if (!a || file_at(a->tgid, (long)(int)a->args[0], &pos, &size) < 0 || pos < moved)
+		return false;
+	uint64_t p = pos - moved; /* read(): where the run began */
+	for (size_t pass = 0; pass < 2; pass++, sum = 0, p = pos - moved) {
+		for (size_t i = 0; i < u->n; i++) {
+			struct held *h = &u->q[i];
+			if (h->dir != 1)
+				continue;
+			uint64_t at = a->nr == SYS_pread64 ? h->rec.args[3] : p;
+			uint64_t got = at < size ? (size - at < h->asked ? size - at : h->asked) : 0;
+			if (pass)
+				h->rec.ret = (int64_t)got;
+			p += got;
+			sum += got;
+		}
+		if (sum != moved)
+			return false; /* the file does not account for the bytes */
+	}
+	return true;
+}
+
 /* Results of the run's calls of direction dir. true: none came out short
  * (so the run may grow). */
 static bool settle(struct run *u, unsigned char dir, const struct zcl_taskio *before,
@@ -189,10 +295,10 @@ static bool settle(struct run *u, unsigned char dir, const struct zcl_taskio *be
 		h->rec.ret = (int64_t)(k == 1 || (nz == 1 && h->asked > 0) ? moved : full ? h->asked : 0);
 		/* a write asked to move bytes and moved none: it failed (write(2)
 		 * never returns 0 for a count > 0); which error, only an exit stop says */
-		if (dir == 2 && h->counted && h->asked > 0 && h->rec.ret == 0)
+		if (alone && dir == 2 && h->counted && h->asked > 0 && h->rec.ret == 0)
 			h->rec.err_unnamed = true;
 	}
-	if (after && !alone)
+	if (after && !alone && !(dir == 1 && settle_by_size(u, moved)))
 		split(u, dir, moved, nz, asked);
 	return full || (after && k == 1 && !u->q[0].counted && moved > 0);
 }
