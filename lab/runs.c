@@ -202,16 +202,16 @@ static void split(struct run *u, unsigned char dir, uint64_t moved, size_t nz, u
 	}
 }
 
-/* Descriptor fd of process tgid: its offset and its file's size, when it
+/* Descriptor fd of thread tid (its own table, if it has one): its offset and its file's size, when it
  * is a regular file (proc(5) /proc/PID/fdinfo "pos:"). 0 or -1. */
-static int file_at(pid_t tgid, long fd, uint64_t *pos, uint64_t *size)
+static int file_at(pid_t tid, long fd, uint64_t *pos, uint64_t *size)
 {
 	char path[64], buf[256];
 	struct stat st;
-	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)tgid, fd);
+	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)tid, fd);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
-	snprintf(path, sizeof path, "/proc/%d/fdinfo/%ld", (int)tgid, fd);
+	snprintf(path, sizeof path, "/proc/%d/fdinfo/%ld", (int)tid, fd);
 	int f = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = f >= 0 ? read(f, buf, sizeof buf - 1) : -1;
 	if (f >= 0)
@@ -242,25 +242,22 @@ static bool settle_by_size(struct run *u, uint64_t moved)
 			return false;
 		a = a ? a : r;
 	}
-	uint64_t pos, size, sum = 0;
-	if (!a || file_at(a->tgid, (long)(int)a->args[0], &pos, &size) < 0 || pos < moved)
+	uint64_t pos, size, sum = 0, got[RUN_MAX];
+	if (!a || file_at(a->pid, (long)(int)a->args[0], &pos, &size) < 0 || (a->nr == SYS_read && pos < moved))
 		return false;
-	uint64_t p = pos - moved; /* read(): where the run began */
-	for (size_t pass = 0; pass < 2; pass++, sum = 0, p = pos - moved) {
-		for (size_t i = 0; i < u->n; i++) {
-			struct held *h = &u->q[i];
-			if (h->dir != 1)
-				continue;
-			uint64_t at = a->nr == SYS_pread64 ? h->rec.args[3] : p;
-			uint64_t got = at < size ? (size - at < h->asked ? size - at : h->asked) : 0;
-			if (pass)
-				h->rec.ret = (int64_t)got;
-			p += got;
-			sum += got;
-		}
-		if (sum != moved)
-			return false; /* the file does not account for the bytes */
+	uint64_t p = pos - moved; /* read(): where the run began (pread64 names its offsets) */
+	for (size_t i = 0; i < u->n && i < RUN_MAX; i++) {
+		const struct held *h = &u->q[i];
+		uint64_t at = a->nr == SYS_pread64 ? h->rec.args[3] : p;
+		got[i] = h->dir != 1 || at >= size ? 0 : size - at < h->asked ? size - at : h->asked;
+		p += got[i];
+		sum += got[i];
 	}
+	if (sum != moved || u->n > RUN_MAX)
+		return false; /* the file does not account for the bytes */
+	for (size_t i = 0; i < u->n; i++)
+		if (u->q[i].dir == 1)
+			u->q[i].rec.ret = (int64_t)got[i];
 	return true;
 }
 
