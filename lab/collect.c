@@ -410,6 +410,7 @@ static void on_proc_exit(void *ctx, pid_t pid)
 {
 	(void)ctx;
 	close_run(pid, tgid_of(pid)); /* its counters are final, and readable one last time */
+	zcl_run_forget(pid);
 	taskio_forget(pid);
 	zcl_uring_proc_exit(tgid_of(pid), emit_op); /* completions reaped with no syscall */
 	if (pid != C.first && C.first_seen)

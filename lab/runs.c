@@ -333,8 +333,10 @@ void zcl_run_close(pid_t tid, const struct zcl_taskio *before, const struct zcl_
 void zcl_run_forget(pid_t tid)
 {
 	struct run *u = find(tid);
-	if (u)
-		u->target = 1;
+	if (!u || u->n > 0) /* (a pending run is closed first: collect.c) */
+		return;
+	free(u->q);
+	*u = (struct run){.tid = tid, .target = 1};
 }
 
 void zcl_runs_reset(void)

@@ -49,8 +49,9 @@ typedef void (*zcl_run_emit_fn)(struct zcl_sysrec *r, bool disk);
 void zcl_run_close(pid_t tid, const struct zcl_taskio *before, const struct zcl_taskio *after,
 		   zcl_run_emit_fn emit);
 
-/* Thread tid is new (a reused number): its runs start again at length 1.
- * Its pending run, if any, must have been closed. Can't fail. */
+/* Thread tid is gone, or new (a reused number): its queue is freed and its
+ * runs start again at length 1. A pending run must have been closed (it is
+ * kept otherwise). Can't fail. */
 void zcl_run_forget(pid_t tid);
 
 /* Free every run, emitting nothing (a new collection). Can't fail. */
