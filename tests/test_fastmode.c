@@ -8,7 +8,8 @@
  * moved nothing is still shown failed.
  *
  * The programs are dd, cat and sh from the base system, on small files in
- * a scratch directory; the trace is read back as --json records.
+ * a scratch directory; the trace is read back as --json records. The run
+ * logic itself is tested on made-up calls at the end.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -17,9 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "helpers.h"
+#include "report.h"
+#include "runs.h"
 
 static char dir[64];
 
@@ -314,4 +318,167 @@ Test(fastmode, failed_deferred_write_still_shows_as_failed, .timeout = 30, .fini
 		failed += !strcmp(f.c[i].name, "write") && f.c[i].fd == 1 && f.c[i].failed;
 	cr_expect_eq(failed, 1, "one write to the file failed: %ld", failed);
 	free(f.c);
+}
+
+/* ---- the run logic itself (lab/runs.c), on made-up calls ---- */
+
+static struct zcl_sysrec settled[64];
+static size_t nsettled;
+
+static void keep(struct zcl_sysrec *r, bool disk)
+{
+	(void)disk;
+	cr_assert_lt(nsettled, 64);
+	settled[nsettled++] = *r;
+}
+
+/* A deferred read or write of `count` bytes on fd, from this process. */
+static struct zcl_sysrec call(long nr, long fd, uint64_t count, enum zcl_fdclass cls)
+{
+	struct zcl_sysrec r = {.pid = getpid(), .tgid = getpid(), .nr = nr, .watch = -1, .deferred = true};
+	r.args[0] = (uint64_t)fd;
+	r.args[2] = count;
+	struct zcl_fdinfo *side = nr == SYS_read ? &r.in : &r.out;
+	side->kind = cls == ZC_PIPE ? ZF_PIPE : ZF_FILE;
+	side->cls = cls;
+	return r;
+}
+
+static enum zcl_run_admit admit(const struct zcl_sysrec *r)
+{
+	return zcl_run_admit(r, zcl_rule_for(r->nr));
+}
+
+/* Hold the n calls (each must be let in), then close the run with the
+ * counters moved by (dr, dw); the settled calls land in settled[]. */
+static void run(const struct zcl_sysrec *rs, size_t n, uint64_t dr, uint64_t dw)
+{
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(admit(&rs[i]), ZCL_RUN_JOIN, "call %zu joins the run", i);
+		zcl_run_hold(&rs[i]);
+	}
+	struct zcl_taskio before = {.tid = getpid(), .have = true, .rchar = 1000, .wchar = 2000};
+	struct zcl_taskio after = before;
+	after.rchar += dr;
+	after.wchar += dw;
+	nsettled = 0;
+	zcl_run_close(getpid(), &before, &after, keep);
+	cr_assert_eq(nsettled, n, "every held call settled once");
+}
+
+/* Runs of 1, 2 and 4 full 1-byte writes: the next run may hold 8. */
+static void grow_to_8(void)
+{
+	zcl_runs_reset();
+	struct zcl_sysrec w[4];
+	for (int i = 0; i < 4; i++)
+		w[i] = call(SYS_write, 1, 1, ZC_FILE);
+	for (size_t n = 1; n <= 4; n *= 2)
+		run(w, n, 0, n);
+}
+
+Test(fastmode, full_run_proves_every_call_and_doubles_the_next, .fini = zcl_runs_reset)
+{
+	grow_to_8();
+	struct zcl_sysrec rs[8];
+	for (int i = 0; i < 8; i++)
+		rs[i] = call(i % 2 ? SYS_write : SYS_read, i % 2, 4096, ZC_FILE);
+	run(rs, 8, 4 * 4096, 4 * 4096);
+	for (size_t i = 0; i < 8; i++) {
+		cr_expect_eq(settled[i].ret, 4096, "call %zu returned its whole count", i);
+		cr_expect_not(settled[i].ret_ambiguous || settled[i].err_unnamed || settled[i].ret_unknown);
+	}
+	for (int i = 0; i < 16; i++) {
+		struct zcl_sysrec w = call(SYS_write, 1, 1, ZC_FILE);
+		cr_assert_eq(admit(&w), ZCL_RUN_JOIN, "the next run holds 16: call %d", i);
+		zcl_run_hold(&w);
+	}
+	struct zcl_sysrec w = call(SYS_write, 1, 1, ZC_FILE);
+	cr_expect_eq(admit(&w), ZCL_RUN_CLOSE, "the 17th waits for the next run");
+}
+
+Test(fastmode, short_run_shows_unknown_split_and_exact_sum, .fini = zcl_runs_reset)
+{
+	grow_to_8();
+	struct zcl_sysrec rs[3];
+	for (int i = 0; i < 3; i++)
+		rs[i] = call(SYS_read, 999999, 4096, ZC_FILE); /* no such descriptor: no file to settle it */
+	run(rs, 3, 8292, 0);
+	int64_t sum = 0;
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect(settled[i].ret_ambiguous, "read %zu: its own result is unknown", i);
+		sum += settled[i].ret;
+	}
+	cr_expect_eq(sum, 8292, "the reads' bytes add up to what the counters moved");
+	cr_expect_eq(settled[2].run_calls, 3);
+	cr_expect_eq(settled[2].run_moved, 8292);
+	cr_expect_eq(settled[2].run_asked, 3 * 4096);
+	char text[256];
+	zcl_format_ret(&settled[2], text, sizeof text);
+	cr_expect_not_null(strstr(text, "=~ ? (3 reads moved 8292 of 12288 bytes between them"), "%s", text);
+	zcl_format_ret(&settled[0], text, sizeof text);
+	cr_expect_str_eq(text, " =~ ?");
+	struct zcl_sysrec a = call(SYS_read, 0, 4096, ZC_FILE), b = a;
+	cr_assert_eq(admit(&a), ZCL_RUN_JOIN);
+	zcl_run_hold(&a);
+	cr_expect_eq(admit(&b), ZCL_RUN_CLOSE, "after a short run, runs are 1 call again");
+}
+
+Test(fastmode, short_run_of_one_file_is_settled_by_its_size, .fini = zcl_runs_reset)
+{
+	char path[] = "/var/tmp/zcl-fast-file-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	char buf[10000];
+	memset(buf, 'x', sizeof buf);
+	cr_assert_eq(write(fd, buf, sizeof buf), (ssize_t)sizeof buf); /* the offset is now at the end */
+	grow_to_8();
+	struct zcl_sysrec rs[4];
+	for (int i = 0; i < 4; i++)
+		rs[i] = call(SYS_read, fd, 4096, ZC_FILE);
+	run(rs, 4, 10000, 0);
+	const int64_t want[] = {4096, 4096, 1808, 0};
+	for (size_t i = 0; i < 4; i++) {
+		cr_expect_eq(settled[i].ret, want[i], "read %zu = %ld", i, (long)settled[i].ret);
+		cr_expect_not(settled[i].ret_ambiguous);
+	}
+	close(fd);
+}
+
+Test(fastmode, lone_or_empty_directions_stay_exact, .fini = zcl_runs_reset)
+{
+	grow_to_8();
+	/* one short write among full reads: exact; a run of writes that moved
+	 * nothing: every one failed */
+	struct zcl_sysrec rs[3] = {call(SYS_read, 0, 4096, ZC_FILE), call(SYS_write, 1, 4096, ZC_FILE),
+				   call(SYS_read, 0, 4096, ZC_FILE)};
+	run(rs, 3, 8192, 100);
+	cr_expect_eq(settled[1].ret, 100);
+	cr_expect_not(settled[1].ret_ambiguous || settled[1].err_unnamed);
+	cr_expect_eq(settled[0].ret + settled[2].ret, 8192);
+	grow_to_8();
+	struct zcl_sysrec ws[2] = {call(SYS_write, 1, 4096, ZC_FILE), call(SYS_write, 1, 10, ZC_FILE)};
+	run(ws, 2, 0, 0);
+	cr_expect(settled[0].err_unnamed && settled[1].err_unnamed, "writes that moved nothing failed");
+	nsettled = 0;
+	struct zcl_sysrec r = call(SYS_read, 0, 4096, ZC_FILE);
+	cr_assert_eq(admit(&r), ZCL_RUN_JOIN);
+	zcl_run_hold(&r);
+	zcl_run_close(getpid(), NULL, NULL, keep);
+	cr_expect(nsettled == 1 && settled[0].ret_unknown, "counters that cannot be read: unknown");
+}
+
+Test(fastmode, stream_read_or_second_descriptor_closes_the_run_first, .fini = zcl_runs_reset)
+{
+	grow_to_8();
+	struct zcl_sysrec p = call(SYS_read, 0, 65536, ZC_PIPE), p2 = p, w = call(SYS_write, 1, 7, ZC_FILE);
+	struct zcl_sysrec w2 = call(SYS_write, 2, 7, ZC_FILE), f = call(SYS_read, 5, 4096, ZC_FILE);
+	cr_assert_eq(admit(&p), ZCL_RUN_JOIN);
+	zcl_run_hold(&p);
+	cr_expect_eq(admit(&p2), ZCL_RUN_CLOSE, "a second read where one is a pipe's");
+	cr_expect_eq(admit(&f), ZCL_RUN_CLOSE, "a file read after a pipe read");
+	cr_assert_eq(admit(&w), ZCL_RUN_JOIN, "a write may join");
+	zcl_run_hold(&w);
+	cr_expect_eq(admit(&w2), ZCL_RUN_CLOSE, "a write on another descriptor");
 }
