@@ -9,6 +9,11 @@
  * keep the mapping and descriptor tables up to date, open or close the
  * bracket, run the model and hand record + events to the sinks.
  *
+ * In zcl trace's fast mode a plain read or write has no exit: it joins its
+ * thread's run and is finished, in order, when one reading of the thread's
+ * I/O counters settles the run (runs.c) - before the thread's next call
+ * that is not deferred, at its exit, or at the end of the trace.
+ *
  * A fill is "residency now minus residency at the last measurement", so a
  * page faulted in from user space (touching a mapping outside a syscall)
  * shows up on the next syscall that touches the file.
