@@ -9,6 +9,11 @@
  * keep the mapping and descriptor tables up to date, open or close the
  * bracket, run the model and hand record + events to the sinks.
  *
+ * In zcl trace's fast mode a plain read or write has no exit: it joins its
+ * thread's run and is finished, in order, when one reading of the thread's
+ * I/O counters settles the run (runs.c) - before the thread's next call
+ * that is not deferred, at its exit, or at the end of the trace.
+ *
  * A fill is "residency now minus residency at the last measurement", so a
  * page faulted in from user space (touching a mapping outside a syscall)
  * shows up on the next syscall that touches the file.
@@ -34,6 +39,7 @@
 #include "model.h"
 #include "pagecache.h"
 #include "pcwatch.h"
+#include "runs.h"
 #include "tasks.h"
 #include "sandbox.h"
 #include "params.h"
@@ -71,29 +77,15 @@ static int taskio_sample(const struct zcl_taskio *t, struct zcl_taskio *now)
 }
 
 /*
- * At a call's exit: complete a deferred record from the counters, and say
- * whether the thread read from a disk since the last sample (true when
- * unsure, so residency gets measured).
+ * At an exact call's exit on a watched file: did the thread read from a
+ * disk since the last sample? (true when unsure, so residency gets
+ * measured). Deferred calls are checked in runs instead (runs.c).
  */
-static bool taskio_exit(struct zcl_sysrec *r, const struct zcl_rule *rule)
+static bool taskio_exit(struct zcl_sysrec *r)
 {
 	struct zcl_taskio *t = taskio_of(r->tgid, r->pid), now;
-	if (taskio_sample(t, &now) < 0) {
-		if (r->deferred)
-			r->ret_unknown = true;
+	if (taskio_sample(t, &now) < 0)
 		return true;
-	}
-	if (r->deferred && t->have) {
-		uint64_t d = rule->io & 2 ? now.wchar - t->wchar : now.rchar - t->rchar;
-		r->ret = (int64_t)d;
-	} else if (r->deferred) {
-		r->ret_unknown = true;
-	}
-	/* a write asked to move bytes and moved none: it failed (write(2) never
-	 * returns 0 for a count > 0); which error, only an exit stop says */
-	if (r->deferred && !r->ret_unknown && r->ret == 0 && rule->io == 2 && rule->count >= 0 &&
-	    r->args[rule->count] > 0)
-		r->err_unnamed = true;
 	bool moved = !t->have || now.read_bytes != t->read_bytes;
 	*t = now;
 	return moved;
@@ -165,6 +157,8 @@ static enum zcl_inject uring_inject(struct zcl_sysrec *r, int *count_arg)
 	return C.uring_enters++ % ZCL_INJECT_EVERY == 0 ? C.o.inject : ZI_NONE;
 }
 
+static void defer_or_close(struct zcl_sysrec *r, const struct zcl_rule *rule);
+
 /* ---- tracer hooks ---- */
 
 static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
@@ -208,13 +202,7 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 		}
 	}
 	r->watch = w;
-	if (C.o.fast && !C.o.bracket && C.o.inject == ZI_NONE && rule && rule->io && zcl_can_defer(r, rule)) {
-		/* a deferred call needs the counters as they were before it */
-		struct zcl_taskio *t = taskio_of(r->tgid, r->pid), now;
-		if (t && !t->have && taskio_sample(t, &now) == 0)
-			*t = now;
-		r->deferred = t && t->have;
-	}
+	defer_or_close(r, rule);
 
 	zcl_uring_entry(r); /* io_uring_enter: the SQEs it submits (uring.h) */
 	zcl_zc_entry(r);    /* send(MSG_ZEROCOPY) on an SO_ZEROCOPY socket (zerocopy.h) */
@@ -300,19 +288,11 @@ static void emit_op(struct zcl_sysrec *op)
 		C.sinks[i].step(C.sinks[i].ctx, op, ev, n);
 }
 
-static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
+/* A call's result is known: bookkeeping, the model, the sinks. disk: the
+ * thread may have read from a disk (measure the watched file's fill). */
+static void finish(struct zcl_sysrec *r, bool disk)
 {
-	(void)ctx;
-	const struct zcl_rule *rule = zcl_rule_for(r->nr);
 	int w = r->watch;
-	if (!r->deferred)
-		r->t_exit_ns = zcl_now_ns();
-	zcl_inject_restore(r->pid); /* iovecs an injection shortened (inject.h) */
-	/* the counters say how many bytes a deferred call moved, and whether
-	 * the disk was read at all */
-	bool disk = (w >= 0 || r->deferred) && rule ? taskio_exit(r, rule) : false;
-	if (C.o.fast && rule && rule->io && w < 0 && !r->deferred)
-		zcl_taskio_stale(r->pid); /* an exact call moved the counters past the last sample */
 	if (r->ret >= 0) {
 		track(r, w);
 		zcl_fd_after_call(r);
@@ -349,9 +329,93 @@ static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
 	zcl_uring_reap(r, emit_op); /* io_uring_enter: each completion a record (uring.h) */
 }
 
+/* ---- the fast mode's runs (runs.h) ---- */
+
+/* Close tid's run of deferred calls: one reading of its counters settles
+ * them, and they go to the sinks in order. Nothing pending: nothing to do. */
+static void close_run(pid_t tid, pid_t tgid)
+{
+	if (!zcl_run_pending(tid))
+		return;
+	struct zcl_taskio *t = taskio_of(tgid, tid), now;
+	bool ok = t && t->have && taskio_sample(t, &now) == 0;
+	zcl_run_close(tid, t && t->have ? t : NULL, ok ? &now : NULL, finish);
+	if (t)
+		*t = ok ? now : (struct zcl_taskio){.tid = tid};
+}
+
+/* At a traced call's entry in the fast mode: may it go without an exit stop
+ * (deferral.c)? Then it joins its thread's run, else the run is closed
+ * first, while the counters hold exactly the run's calls. */
+static void defer_or_close(struct zcl_sysrec *r, const struct zcl_rule *rule)
+{
+	enum zcl_run_admit a = ZCL_RUN_NOMEM;
+	if (C.o.fast && !C.o.bracket && C.o.inject == ZI_NONE && rule && rule->io && zcl_can_defer(r, rule))
+		a = zcl_run_admit(r, rule);
+	if (a != ZCL_RUN_JOIN)
+		close_run(r->pid, r->tgid);
+	if (a == ZCL_RUN_CLOSE)
+		a = zcl_run_admit(r, rule);
+	if (a != ZCL_RUN_JOIN)
+		return;
+	/* a run needs the counters as they were before its first call */
+	struct zcl_taskio *t = taskio_of(r->tgid, r->pid), now;
+	if (t && !t->have && taskio_sample(t, &now) == 0)
+		*t = now;
+	r->deferred = t && t->have;
+}
+
+/* An exact call moved the counters of a thread with a run pending (the
+ * tracer kept an exit stop after all): take its bytes out of the run's
+ * start, so the run's check still holds. */
+static void credit_exact(const struct zcl_sysrec *r, const struct zcl_rule *rule)
+{
+	struct zcl_taskio *t = taskio_of(r->tgid, r->pid);
+	if (!t || r->ret <= 0)
+		return;
+	if (rule->io & 1)
+		t->rchar += (uint64_t)r->ret;
+	if (rule->io & 2)
+		t->wchar += (uint64_t)r->ret;
+}
+
+static void on_exit_hook(void *ctx, struct zcl_sysrec *r)
+{
+	(void)ctx;
+	const struct zcl_rule *rule = zcl_rule_for(r->nr);
+	zcl_inject_restore(r->pid); /* iovecs an injection shortened (inject.h) */
+	if (r->deferred) {
+		zcl_run_hold(r); /* settled with its run (runs.c) */
+		return;
+	}
+	r->t_exit_ns = zcl_now_ns();
+	bool disk = false;
+	if (rule && rule->io && zcl_run_pending(r->pid)) {
+		credit_exact(r, rule);
+		disk = r->watch >= 0;
+	} else {
+		/* whether the disk was read at all */
+		disk = r->watch >= 0 && rule ? taskio_exit(r) : false;
+		if (C.o.fast && rule && rule->io && r->watch < 0)
+			zcl_taskio_stale(r->pid); /* an exact call moved the counters past the last sample */
+	}
+	finish(r, disk);
+}
+
+/* Every pending run, settled if its thread can still be read (the end of a
+ * trace, a kill or a timeout: then its calls are unknown). */
+static void flush_runs(void)
+{
+	pid_t tid;
+	while ((tid = zcl_run_any()) != 0)
+		close_run(tid, tgid_of(tid));
+}
+
 static void on_proc_exit(void *ctx, pid_t pid)
 {
 	(void)ctx;
+	close_run(pid, tgid_of(pid)); /* its counters are final, and readable one last time */
+	zcl_run_forget(pid);
 	taskio_forget(pid);
 	zcl_uring_proc_exit(tgid_of(pid), emit_op); /* completions reaped with no syscall */
 	if (pid != C.first && C.first_seen)
@@ -384,8 +448,14 @@ static void exclude_exec(pid_t pid)
 static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
 {
 	(void)ctx;
-	if (!exec)
+	/* a run the number's last owner left (it vanished without an exit
+	 * stop), or a run of the leader a non-leader's exec replaced: the
+	 * counters under this number are another thread's now */
+	zcl_run_close(pid, NULL, NULL, finish);
+	if (!exec) {
+		zcl_run_forget(pid);
 		zcl_task_forget(pid); /* a new thread or process: its number may be reused */
+	}
 	pid_t tgid = tgid_of(pid);
 	if (exec) {
 		if (!C.exec_seen && !C.o.bracket)
@@ -418,6 +488,7 @@ const struct zcl_tracer_hooks *zcl_collect_hooks(void)
 
 void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *sinks, size_t n)
 {
+	zcl_runs_reset(); /* (a run left by a collection that never ended: its sinks are gone) */
 	zcl_collect_end();
 	memset(&C, 0, sizeof C);
 	zcl_map_reset();
@@ -430,6 +501,8 @@ void zcl_collect_begin(const struct zcl_collect_opts *o, const struct zcl_sink *
 
 void zcl_collect_end(void)
 {
+	flush_runs(); /* the sinks still get every call */
+	zcl_runs_reset();
 	zcl_tasks_reset();
 	zcl_pcw_reset();
 	zcl_map_reset();
@@ -440,6 +513,7 @@ void zcl_collect_end(void)
 
 struct zcl_kernel_acct zcl_collect_kernel(void)
 {
+	flush_runs(); /* the trace is over: every call to the sinks before the totals are read */
 	return C.k;
 }
 

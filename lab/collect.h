@@ -45,7 +45,8 @@ struct zcl_collect_opts {
 	bool sandbox;            /* stage runs: refuse what sandbox.c refuses */
 	bool allow_uring;        /* ... but io_uring (the stage's row says so) */
 	bool fast;               /* zcl trace: no exit stop for read/write-type calls; their
-				  * byte counts come from the thread's rchar/wchar */
+				  * byte counts come from the thread's rchar/wchar, read once
+				  * per run of such calls (runs.h) */
 };
 
 /* Start collecting (one collection per process at a time). sinks: n sinks
@@ -68,10 +69,14 @@ struct zcl_kernel_acct {
 	struct zcl_procio excluded;   /* the kernel's own reads while loading a program
 				       * (every exec after the first): not the program's I/O */
 };
+/* Call once the trace is over: it first settles the fast mode's pending
+ * runs, so every call has gone to the sinks when it returns. Can't fail. */
 struct zcl_kernel_acct zcl_collect_kernel(void);
 
-/* Release the lab's descriptors on watched files and free the run's tables
- * (descriptor names stay readable until the next zcl_fd_set_lab). */
+/* Hand any call still held in a fast-mode run to the sinks (its result
+ * unknown if its thread is gone), release the lab's descriptors on watched
+ * files and free the run's tables (descriptor names stay readable until the
+ * next zcl_fd_set_lab). */
 void zcl_collect_end(void);
 
 /* Read /proc/PID/io and /proc/PID/status of a live process. 0 or -1. */

@@ -12,7 +12,15 @@
  * many descriptor pairs (EINVAL, EXDEV), and callers such as cat then fall
  * back to read. The failures left (EINTR after a signal, EIO, EPIPE with
  * SIGPIPE ignored) are rare, and a write that moved nothing is still shown
- * as failed (collect.c).
+ * as failed (runs.c).
+ *
+ * The counters are not read after every deferred call: a thread's deferred
+ * calls form runs (1, 2, 4 ... up to 32 calls while runs come out full),
+ * checked by one reading at the run's end, before the thread's next call
+ * that is not deferred, and at its exit (runs.c, collect.c). A run that
+ * moved exactly what its calls asked proves each call full; a short one is
+ * exact where one call of a direction or one regular file accounts for it,
+ * else its calls are shown "=~ ?" with exact sums.
  */
 #define _GNU_SOURCE
 #include <time.h>

@@ -1,7 +1,8 @@
 /*
  * deferral.h - which traced calls may go without an exit stop in zcl
  * trace's fast mode (their byte count then comes from the thread's I/O
- * counters), and the clock the timeline's call times are read from.
+ * counters, read once per run of such calls: runs.h), and the clock the
+ * timeline's call times are read from.
  */
 #ifndef ZCL_DEFERRAL_H
 #define ZCL_DEFERRAL_H

@@ -113,6 +113,10 @@ struct zcl_sysrec {
 				* (/proc/TGID/task/TID/io) at its next stop; set by the collector */
 	bool ret_unknown;      /* deferred, and the thread vanished before we could read them */
 	int watch;             /* the collector's own: watched file of this call, -1 none */
+	bool ret_ambiguous;    /* deferred, checked in a run of calls whose per-call split the
+				* counters cannot tell (runs.c): ret is one split keeping the sum */
+	uint32_t run_calls;    /* ambiguous, on the last such call of its run: how many calls, */
+	uint64_t run_moved, run_asked; /* the bytes they moved between them, and asked for */
 	bool err_unnamed;      /* deferred, and the counters prove it failed (a write that
 				* moved nothing): the error's name needs --exact */
 	uint64_t t_entry_ns;   /* CLOCK_MONOTONIC at the entry stop, ns */

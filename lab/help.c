@@ -143,7 +143,10 @@ static const struct zcl_option options[] = {
 	{"exact", 0, NULL, 'x', B(ZC_TRACE),
 	 "stop at every traced call's exit for its return value; by default\n"
 	 "reads and writes on blocking descriptors (shown \"=~\") take their byte\n"
-	 "count from the thread's /proc I/O counters, one ptrace stop fewer each"},
+	 "count from the thread's /proc I/O counters, one ptrace stop fewer each,\n"
+	 "read once per run of such calls (up to 32): a run that moved all it\n"
+	 "asked proves each call full; where a short run cannot tell one call's\n"
+	 "result it shows \"=~ ?\" (the totals stay exact)"},
 	{"out", 'o', "FILE", 'o', B(ZC_TRACE), "write the trace to FILE (default: stderr), not mixed with the program's"},
 	{"out", 'o', "FILE", 'o', B(ZC_GRADE),
 	 "write the result there (written even if the grader fails);\n"

@@ -161,6 +161,13 @@ void zcl_format_ret(const struct zcl_sysrec *r, char *buf, size_t len)
 		snprintf(buf, len, " = ?");
 	} else if (r->err_unnamed) {
 		snprintf(buf, len, " = -1 (failed; --exact names the error)");
+	} else if (r->ret_ambiguous && r->run_calls) {
+		snprintf(buf, len, " =~ ? (%u %s moved %" PRIu64 " of %" PRIu64 " bytes between them; fast mode"
+			 " checks runs of calls, --exact shows each)", r->run_calls,
+			 zcl_rule_for(r->nr) && zcl_rule_for(r->nr)->io & 2 ? "writes" : "reads",
+			 r->run_moved, r->run_asked);
+	} else if (r->ret_ambiguous) {
+		snprintf(buf, len, " =~ ?");
 	} else if (r->deferred) {
 		snprintf(buf, len, " =~ %" PRId64, r->ret);
 	} else if (r->ret < 0 && r->ret >= -4095) {
@@ -360,7 +367,8 @@ static void json_step(struct zcl_timeline *tl, const struct zcl_sysrec *r,
 		   "\"ret_from\":\"%s\",\"filled_bytes\":%" PRIu64 ",\"injected\":\"%s\",",
 		r->ret, zcl_fdkind_name(r->in.kind), zcl_fdkind_name(r->out.kind),
 		r->in_bracket ? "true" : "false",
-		r->ret_unknown ? "unknown" : r->deferred ? "counters" : "exit", r->filled_bytes,
+		r->ret_unknown ? "unknown" : r->ret_ambiguous ? "run" : r->deferred ? "counters" : "exit",
+		r->filled_bytes,
 		r->injected == ZI_EINTR ? "eintr" : r->injected == ZI_SHORT ? "short" : "none");
 	json_fds(o, r);
 	fputs("\"events\":[", o);

@@ -47,7 +47,9 @@ void zcl_format_call(const struct zcl_sysrec *r, char *buf, size_t len);
 
 /* The result as strace shows it: " = 65536", " = -1 EAGAIN (Resource
  * temporarily unavailable)", " =~ 4096" (deferred: from the I/O counters),
- * " = -1 (failed; ...)" (deferred, the counters prove a failure), " = ?". */
+ * " = -1 (failed; ...)" (deferred, the counters prove a failure), " = ?",
+ * " =~ ?" (deferred, checked in a run whose split is unknown; the run's
+ * last such call says how many bytes the calls moved between them). */
 void zcl_format_ret(const struct zcl_sysrec *r, char *buf, size_t len);
 
 /* Totals as a few lines of text, with per-byte figures for `delivered`. */

@@ -172,6 +172,7 @@ void zcl_summary_step(void *ctx, const struct zcl_sysrec *r, const struct zcl_ev
 	s->deferred += r->deferred;
 	s->err_unnamed += r->err_unnamed;
 	s->unknown += r->ret_unknown;
+	s->ambiguous += r->ret_ambiguous;
 	if (r->nr == SYS_io_uring_setup || r->nr == SYS_io_uring_enter || r->nr == SYS_io_uring_register)
 		s->uring++;
 	if (r->nr == SYS_io_setup || r->nr == SYS_io_submit)

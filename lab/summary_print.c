@@ -233,6 +233,10 @@ static void blind_spots(FILE *out, const struct zcl_summary *s, const struct zcl
 	if (s->err_unnamed)
 		fprintf(out, "  failures       %" PRIu64 " writes had no exit stop and moved nothing: failed, error unnamed (--exact names it)\n",
 			s->err_unnamed);
+	if (s->ambiguous)
+		fprintf(out, "  split unknown  %" PRIu64 " calls shown \"=~ ?\": fast mode checks runs of calls with one\n"
+			     "                 counter reading; their bytes between them are exact (so every total is),\n"
+			     "                 how they split is not (--exact shows each)\n", s->ambiguous);
 	if (s->unknown)
 		fprintf(out, "  unknown        %" PRIu64 " calls: the thread vanished before its counters could be read\n", s->unknown);
 	struct zcl_pcw_stats w = s->pcw;

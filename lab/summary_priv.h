@@ -31,6 +31,7 @@ struct zcl_summary {
 	uint64_t cpu, ref;           /* bytes */
 	uint64_t sent;               /* bytes into sockets */
 	uint64_t deferred, err_unnamed, unknown;
+	uint64_t ambiguous;          /* deferred calls whose own result a run left unknown (runs.c) */
 	uint64_t uring, aio;         /* io_uring_* and io_setup/io_submit calls */
 	uint64_t uring_enters;       /* io_uring_enter calls */
 	uint64_t uring_ops, uring_notifs; /* operations decoded (their completions), notifications */
