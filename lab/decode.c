@@ -90,6 +90,39 @@ static const struct { long nr; int n; enum arg a[6]; } calls[] = {
 	{ZCL_NR_URING + 47,   4, {A_FD, A_PTR, A_NUM, A_MSGF}},    /* SEND_ZC */
 };
 
+/* include/linux/errno.h: "should never be seen by user programs". */
+static const struct { int e; const char *name, *words; } kernel_errnos[] = {
+	{512, "ERESTARTSYS", "To be restarted if SA_RESTART is set"},
+	{513, "ERESTARTNOINTR", "To be restarted"},
+	{514, "ERESTARTNOHAND", "To be restarted if no handler"},
+	{515, "ENOIOCTLCMD", "No ioctl command"},
+	{516, "ERESTART_RESTARTBLOCK", "Interrupted by signal"},
+};
+
+static int kernel_errno(int e)
+{
+	for (size_t k = 0; k < sizeof kernel_errnos / sizeof kernel_errnos[0]; k++)
+		if (kernel_errnos[k].e == e)
+			return (int)k;
+	return -1;
+}
+
+const char *zcl_errno_name(int e)
+{
+	int k = kernel_errno(e);
+	const char *n = k >= 0 ? kernel_errnos[k].name : strerrorname_np(e);
+	return n ? n : "?";
+}
+
+const char *zcl_errno_words(int e)
+{
+	int k = kernel_errno(e);
+	if (k >= 0)
+		return kernel_errnos[k].words;
+	const char *n = strerrorname_np(e);
+	return n ? strerror(e) : "unknown error";
+}
+
 const char *zcl_decode_flags(const char *which, unsigned long v, char *buf, size_t len)
 {
 	const struct bit *bits = NULL;

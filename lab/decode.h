@@ -21,4 +21,13 @@ size_t zcl_decode_args(const struct zcl_sysrec *rec, char *buf, size_t len);
  * which: "msg", "splice", "rwf", "prot", "map", "mremap". Writes into buf. */
 const char *zcl_decode_flags(const char *which, unsigned long v, char *buf, size_t len);
 
+/* An error number's name and words, as strace shows a failed call: libc's
+ * for user-visible errors, and the kernel's own for the restart codes a
+ * tracer sees at an exit stop when a signal interrupts a call (512-516,
+ * include/linux/errno.h: the call is restarted or fails with EINTR; the
+ * program never sees them). Static strings; "?" and "unknown error" when
+ * neither knows the number. */
+const char *zcl_errno_name(int e);
+const char *zcl_errno_words(int e);
+
 #endif

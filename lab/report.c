@@ -171,8 +171,7 @@ void zcl_format_ret(const struct zcl_sysrec *r, char *buf, size_t len)
 	} else if (r->deferred) {
 		snprintf(buf, len, " =~ %" PRId64, r->ret);
 	} else if (r->ret < 0 && r->ret >= -4095) {
-		const char *e = strerrorname_np((int)-r->ret);
-		snprintf(buf, len, " = -1 %s (%s)", e ? e : "?", strerror((int)-r->ret));
+		snprintf(buf, len, " = -1 %s (%s)", zcl_errno_name((int)-r->ret), zcl_errno_words((int)-r->ret));
 	} else if (r->nr == 9 /* mmap */ || r->ret > 0xffffffffLL) {
 		snprintf(buf, len, " = %#" PRIx64, (uint64_t)r->ret);
 	} else {
@@ -342,7 +341,7 @@ static void json_fds(FILE *o, const struct zcl_sysrec *r)
 	else
 		fputs("null", o);
 	const char *e = r->err_unnamed ? "unknown"
-		: !r->deferred && r->ret < 0 && r->ret >= -4095 ? strerrorname_np((int)-r->ret) : NULL;
+		: !r->deferred && r->ret < 0 && r->ret >= -4095 ? zcl_errno_name((int)-r->ret) : NULL;
 	fputs(",\"error\":", o);
 	if (e)
 		zcl_json_str(o, e);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decode.h"
 #include "htab.h"
 #include "input.h"
 #include "maps.h"
@@ -140,4 +141,17 @@ Test(tables, the_comparison_view_has_a_row_for_every_stage_of_the_manifest)
 	for (size_t i = 0; i < n; i++)
 		cr_expect(st[i].num >= 1 && (size_t)st[i].num <= sizeof s.rows / sizeof s.rows[0],
 			  "stage %d has no row in the comparison view: grow ZCL_VIZ_MAX_STAGES", st[i].num);
+}
+
+/* A call a signal interrupts ends, at its exit stop, with a kernel restart
+ * code the program never sees: named as strace names it, never "?". */
+Test(tables, errors_are_named_with_the_kernels_restart_codes)
+{
+	cr_expect_str_eq(zcl_errno_name(516), "ERESTART_RESTARTBLOCK");
+	cr_expect_str_eq(zcl_errno_name(512), "ERESTARTSYS");
+	cr_expect_str_eq(zcl_errno_words(512), "To be restarted if SA_RESTART is set");
+	cr_expect_str_eq(zcl_errno_name(2), "ENOENT");
+	cr_expect_str_eq(zcl_errno_words(2), "No such file or directory");
+	cr_expect_str_eq(zcl_errno_name(4000), "?");
+	cr_expect_str_eq(zcl_errno_words(4000), "unknown error");
 }
