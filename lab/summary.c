@@ -116,6 +116,8 @@ static void copies(struct zcl_summary *s, const struct zcl_event *ev, size_t n)
 			s->directs++;
 		} else if (e->kind == ZE_CPU) {
 			s->cpu += e->bytes;
+			if (e->to == ZP_SOCKET)
+				s->cpu_to_skb += e->bytes;
 		} else if (e->kind == ZE_REF) {
 			s->ref += e->bytes;
 		}

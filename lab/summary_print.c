@@ -176,9 +176,12 @@ static void copies(FILE *out, const struct zcl_summary *s)
 		human(s->nic, a, sizeof a), s->nics);
 	fprintf(out, "  CPU copies     %s   by reference %s (page descriptors, no copy)\n",
 		human(s->cpu, a, sizeof a), human(s->ref, b, sizeof b));
-	if (s->sent)
-		fprintf(out, "  per byte sent  %.2f CPU bytes per byte into a socket (%s sent)\n",
-			(double)s->cpu / (double)s->sent, human(s->sent, c, sizeof c));
+	if (s->sent) {
+		double all = (double)s->cpu / (double)s->sent, skb = (double)s->cpu_to_skb / (double)s->sent;
+		fprintf(out, "  per byte sent  %.2f CPU bytes per byte into a socket (%s sent): %.2f the copy into\n"
+			     "                 the socket buffer, %.2f every other copy the program made (its reads too)\n",
+			all, human(s->sent, c, sizeof c), skb, all - skb);
+	}
 	else
 		fputs("  per byte sent  nothing was sent into a socket\n", out);
 }

@@ -29,6 +29,7 @@ struct zcl_summary {
 	uint64_t direct, directs;    /* DMA disk <-> user (O_DIRECT), from return values */
 	uint64_t nic, nics;          /* DMA -> NIC, modelled */
 	uint64_t cpu, ref;           /* bytes */
+	uint64_t cpu_to_skb;         /* of cpu: bytes copied into a socket buffer */
 	uint64_t sent;               /* bytes into sockets */
 	uint64_t deferred, err_unnamed, unknown;
 	uint64_t ambiguous;          /* deferred calls whose own result a run left unknown (runs.c) */

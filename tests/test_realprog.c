@@ -96,15 +96,19 @@ static size_t fetch(int port)
 	return total;
 }
 
-/* The "per byte sent" figure of zcl trace --summary's output, or -1. */
-static double cpu_bytes_per_byte(const char *file)
+/* The "per byte sent" figures of zcl trace --summary's output: all CPU
+ * bytes per byte sent (returned) and those into the socket buffer
+ * (*to_skb); -1 when missing. */
+static double cpu_bytes_per_byte(const char *file, double *to_skb)
 {
 	FILE *f = fopen(file, "r");
 	cr_assert_not_null(f, "%s", file);
 	char line[512];
 	double v = -1;
+	*to_skb = -1;
 	while (fgets(line, sizeof line, f))
-		if (sscanf(line, " per byte sent %lf CPU bytes per byte", &v) == 1)
+		if (sscanf(line, " per byte sent %lf CPU bytes per byte into a socket (%*[^)]): %lf the copy",
+			   &v, to_skb) >= 1)
 			break;
 	fclose(f);
 	return v;
@@ -113,7 +117,7 @@ static double cpu_bytes_per_byte(const char *file)
 /* Serve the file once under zcl trace, end the trace with Ctrl-C (SIGINT:
  * zcl passes it on, nginx shuts down) and return the figure; nginx must
  * be gone afterwards. */
-static double served_under_trace(bool sendfile)
+static double served_under_trace(bool sendfile, double *to_skb)
 {
 	cr_assert_eq(access(NGINX, X_OK), 0, NGINX " is missing: run make deps (it installs nginx)");
 	int port = free_port();
@@ -144,17 +148,19 @@ static double served_under_trace(bool sendfile)
 		cr_expect(kill(npid, 0) < 0 && errno == ESRCH, "nginx (pid %d) is gone after the trace", npid);
 	if (p)
 		fclose(p);
-	return cpu_bytes_per_byte(trace);
+	return cpu_bytes_per_byte(trace, to_skb);
 }
 
 Test(realprog, nginx_sendfile_on_sends_the_file_with_no_cpu_copy, .timeout = 60)
 {
-	double v = served_under_trace(true);
+	double skb, v = served_under_trace(true, &skb);
 	cr_expect(v >= 0 && v < 0.1, "sendfile on: about 0 CPU bytes per byte sent (the headers only), got %.2f", v);
+	cr_expect(skb >= 0 && skb < 0.01, "sendfile on: no copy into the socket buffer, got %.2f", skb);
 }
 
 Test(realprog, nginx_sendfile_off_copies_every_byte_twice, .timeout = 60)
 {
-	double v = served_under_trace(false);
+	double skb, v = served_under_trace(false, &skb);
 	cr_expect(v > 1.9 && v < 2.1, "sendfile off: 2 CPU bytes per byte sent (read + write), got %.2f", v);
+	cr_expect(skb > 0.99 && skb < 1.01, "sendfile off: one of them the copy into the socket buffer, got %.2f", skb);
 }
