@@ -31,6 +31,7 @@
 
 #include "build.h"
 #include "copyfile.h"
+#include "fingerprint.h"
 #include "class.h"
 #include "cli.h"
 #include "class_report.h"
@@ -61,28 +62,6 @@ static char *xasprintf(const char *fmt, ...)
 		exit(EXIT_USAGE);
 	}
 	return s;
-}
-
-/* FNV-1a, 64 bits: a fingerprint, not a defence (see class.h). */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
-}
-
-static uint64_t fnv_file(uint64_t h, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fnv(h, "missing", 7);
-	char buf[1 << 16];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		h = fnv(h, buf, (size_t)n);
-	close(fd);
-	return h;
 }
 
 /* A file name made of [A-Za-z0-9._-] only (malloc'd): results are written
@@ -299,7 +278,7 @@ static int prepare(struct zcl_student *s, const char *work, const char *log, uin
 		const char *src = mine ? mine : skel;
 		if (zcl_copy_file(src, dst, 0644, mine ? 0 : ZCL_COPY_FOLLOW) == 0 && mine)
 			s->found |= 1u << i;
-		key = fnv_file(fnv(key, dst + strlen(ex), strlen(dst + strlen(ex))), dst);
+		key = zcl_fnv_file(zcl_fnv(key, dst + strlen(ex), strlen(dst + strlen(ex))), dst);
 		free(mine), free(skel), free(dst);
 	}
 	snprintf(s->key, sizeof s->key, "%016llx", (unsigned long long)key);
@@ -493,17 +472,36 @@ static void run_batch(struct batch *b)
 /* What every student's key starts from: the zcl binary and the options. */
 static uint64_t base_key(const struct zcl_class_opts *o)
 {
-	uint64_t h = fnv_file(0xcbf29ce484222325ull, "/proc/self/exe");
+	uint64_t h = zcl_fnv_file(ZCL_FNV_START, "/proc/self/exe");
 	char opts[256];
 	snprintf(opts, sizeof opts, "seed=%llu timeout=%g/%d stage=%s solution=%d",
 		 (unsigned long long)o->seed, o->timeout_s, o->timeout_set, o->stage ? o->stage : "all",
 		 o->solution);
-	return fnv(h, opts, strlen(opts));
+	return zcl_fnv(h, opts, strlen(opts));
 }
 
 static int mkdir_p(const char *path)
 {
 	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* The lab's harness, compiled once for every contract before the first
+ * student: in the lab's build/stages (kept for the next class, as a
+ * single grade keeps it), else in this batch's work folder. Every student
+ * links it (ZCL_HARNESS_DIR) and compiles only their own files. Should it
+ * fail, each student compiles the harness again and says why. */
+static void prebuild_harness(const struct batch *b)
+{
+	char *build = xasprintf("%s/build", zcl_root()), *dir = xasprintf("%s/stages", build), err[512];
+	if (mkdir_p(build) < 0 || mkdir_p(dir) < 0 || access(dir, W_OK) < 0) {
+		free(dir);
+		dir = xasprintf("%s/harness", b->work);
+	}
+	if (zcl_build_harnesses(dir, err, sizeof err) == 0)
+		setenv("ZCL_HARNESS_DIR", dir, 1);
+	else
+		fprintf(stderr, "zcl: grade --class: the harness was not compiled ahead: %s\n", err);
+	free(build), free(dir);
 }
 
 int zcl_class_grade(const struct zcl_class_opts *o)
@@ -536,6 +534,7 @@ int zcl_class_grade(const struct zcl_class_opts *o)
 		b.ncpu = 1;
 	b.cpu_busy = calloc((size_t)b.ncpu, sizeof *b.cpu_busy);
 	b.base_key = base_key(o);
+	prebuild_harness(&b);
 	fprintf(stderr, "zcl: grading %d students of %s, %d at once, results in %s\n", b.n, o->dir, o->jobs, b.out);
 	run_batch(&b);
 	zcl_rm_rf(b.work);

@@ -24,27 +24,30 @@
 
 #define GULP (1 << 16)
 
+/* Compare the n bytes just read with the expected stream at r->received
+ * (whole buffers with memcmp; the first wrong byte found only on a
+ * difference), then count them. Bytes past the stream's end are counted,
+ * never compared: the checker judges the length. */
 static void check(struct zcl_receiver *r, const uint8_t *got, size_t n)
 {
-	uint64_t total = r->expect->header_len + r->expect->size;
-	if (r->first_mismatch < 0) {
+	const struct zcl_expect *e = r->expect;
+	uint64_t total = e->header_len + e->size;
+	size_t cmp = 0;
+	if (r->first_mismatch < 0 && r->received < total)
+		cmp = total - r->received < n ? (size_t)(total - r->received) : n;
+	if (cmp) {
 		uint8_t want[GULP];
-		size_t cmp = 0;
-		if (r->received < total)
-			cmp = total - r->received < n ? (size_t)(total - r->received) : n;
-		const struct zcl_expect *e = r->expect;
-		/* the common case: the content is in memory, compare in place */
-		if (e->data && !e->fd && r->received >= e->header_len &&
-		    memcmp(got, e->data + (r->received - e->header_len), cmp) == 0) {
-			__atomic_store_n(&r->received, r->received + n, __ATOMIC_RELAXED);
-			return;
-		}
-		zcl_expect_bytes(e, r->received, want, cmp);
-		for (size_t i = 0; i < cmp; i++)
-			if (got[i] != want[i]) {
-				r->first_mismatch = (int64_t)(r->received + i);
-				break;
-			}
+		const uint8_t *w = want;
+		if (e->data && e->fd <= 0 && r->received >= e->header_len)
+			w = e->data + (r->received - e->header_len); /* in memory: compare in place */
+		else
+			zcl_expect_bytes(e, r->received, want, cmp);
+		if (memcmp(got, w, cmp) != 0)
+			for (size_t i = 0; i < cmp; i++)
+				if (got[i] != w[i]) {
+					r->first_mismatch = (int64_t)(r->received + i);
+					break;
+				}
 	}
 	/* the viz reads this while we run: one relaxed atomic store */
 	__atomic_store_n(&r->received, r->received + n, __ATOMIC_RELAXED);

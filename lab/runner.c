@@ -42,6 +42,7 @@
 
 #include "loopback.h"
 #include "build.h"
+#include "content.h"
 #include "copyfile.h"
 #include "fdclass.h"
 #include "input.h"
@@ -73,7 +74,7 @@ static int open_input(struct zcl_run *r, const char *dir, int *check_fd, char *e
 		return zcl_input_open_user(r->file, &r->size, check_fd, err, errlen);
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/input.bin", dir);
-	if (zcl_gen_file(path, r->seed, r->size) < 0) {
+	if (zcl_content_file(path, r->seed, r->size) < 0) {
 		snprintf(err, errlen, "%s: cannot write the input: %s", path, strerror(errno));
 		return -1;
 	}
@@ -257,6 +258,8 @@ static int input(struct zcl_run *r, struct run *x, char *err, size_t errlen)
 			r->cache_after_evict = 0;
 	}
 	x->ex = (struct zcl_expect){.seed = r->seed, .size = r->size, .fd = x->check_fd};
+	if (!r->file) /* generated: the bytes to expect are in memory (content.c) */
+		x->ex.data = zcl_content(r->seed, r->size);
 	if (zcl_contract_info(r->stage->contract)->header) {
 		snprintf(x->header, sizeof x->header, ZCL_GATHER_HEADER_FMT, (unsigned long long)r->size);
 		x->ex.header = x->header;
