@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "content.h"
@@ -19,27 +20,35 @@
 
 #define CONTENT_MAX (16ull << 20) /* bytes of the stream kept in memory, at most */
 
+/* The buffer is reserved once (CONTENT_MAX of address space; pages appear
+ * as they are written) and marked MADV_DONTFORK: every run forks the lab,
+ * and a child that only sets up walls and execs must not copy the page
+ * table entries of megabytes it never reads (madvise(2)). */
 static struct {
-	uint8_t *buf;
+	uint8_t *buf;     /* NULL: not reserved yet; MAP_FAILED: cannot be */
 	uint64_t seed, len;
 } kept;
 
 const uint8_t *zcl_content(uint64_t seed, uint64_t size)
 {
-	if (size > CONTENT_MAX)
+	if (size > CONTENT_MAX || kept.buf == MAP_FAILED)
 		return NULL;
-	if (kept.buf && kept.seed != seed)
+	if (!kept.buf) {
+		kept.buf = mmap(NULL, CONTENT_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				-1, 0);
+		if (kept.buf == MAP_FAILED)
+			return NULL;
+		madvise(kept.buf, CONTENT_MAX, MADV_DONTFORK);
+		kept.len = 0;
+	}
+	if (kept.seed != seed)
 		kept.len = 0; /* another seed: nothing kept is of use */
-	if (kept.buf && kept.len >= size)
+	if (kept.len >= size)
 		return kept.buf;
 	uint64_t want = kept.len * 2 > size ? kept.len * 2 : size;
 	if (want > CONTENT_MAX)
 		want = CONTENT_MAX;
-	uint8_t *b = realloc(kept.buf, want ? want : 1);
-	if (!b)
-		return NULL;
-	zcl_gen(seed, kept.len, b + kept.len, want - kept.len);
-	kept.buf = b;
+	zcl_gen(seed, kept.len, kept.buf + kept.len, want - kept.len);
 	kept.seed = seed;
 	kept.len = want;
 	return kept.buf;
