@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "buildahead.h"
 #include "bwrap.h"
 #include "ccjail.h"
 #include "copyfile.h"
@@ -362,11 +363,21 @@ static int compile(const struct zcl_stage *s, const char *src, const char *obj, 
 	return job_close(&j, rc, "stage", bin, diag, err, errlen);
 }
 
+int zcl_build_dir(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/build", zcl_root());
+	if (access(buf, W_OK) != 0 && mkdir(buf, 0755) < 0)
+		return -1;
+	snprintf(buf, len, "%s/build/stages", zcl_root());
+	return 0;
+}
+
 int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_dir,
 		    char *bin, size_t binlen, char **diag, char *err, size_t errlen)
 {
 	char src[PATH_MAX], harness[PATH_MAX], header[PATH_MAX], name[64], obj[PATH_MAX];
 	*diag = NULL;
+	zcl_build_ahead_wait(s); /* a helper may be building it right now (buildahead.c) */
 	zcl_stage_source(s, solution, src, sizeof src);
 	snprintf(harness, sizeof harness, "%s/lab/harness.c", zcl_root());
 	snprintf(header, sizeof header, "%s/exercises/zcl.h", zcl_root());

@@ -18,6 +18,11 @@ const char *zcl_root(void);
  * into buf. */
 void zcl_stage_source(const struct zcl_stage *s, bool solution, char *buf, size_t len);
 
+/* The folder stage binaries are kept in, ROOT/build/stages, into buf
+ * (ROOT/build made if missing). 0, or -1 when ROOT/build cannot be
+ * written (the caller builds into a run's scratch directory then). */
+int zcl_build_dir(char *buf, size_t len);
+
 /*
  * Build the stage binary into out_dir (created if missing) and put its path
  * in bin. Rebuilds only when a source is newer than the binary. The harness

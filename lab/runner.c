@@ -209,11 +209,8 @@ struct run {
 static int build(struct zcl_run *r, struct run *x, char *err, size_t errlen)
 {
 	char outdir[PATH_MAX + 16];
-	snprintf(outdir, sizeof outdir, "%s/build", zcl_root());
-	if (access(outdir, W_OK) != 0 && mkdir(outdir, 0755) < 0)
+	if (zcl_build_dir(outdir, sizeof outdir) < 0)
 		snprintf(outdir, sizeof outdir, "%s", x->dir);
-	else
-		snprintf(outdir, sizeof outdir, "%s/build/stages", zcl_root());
 	int b = zcl_build_stage(r->stage, r->solution, outdir, x->bin, sizeof x->bin, &r->diag, err, errlen);
 	if (b == 1) {
 		r->verdict = ZV_COMPILE_ERROR;

@@ -2,7 +2,8 @@
  * test_classfast.c - what makes a class grade fast without changing a
  * score: the harness compiled once per contract and linked with each
  * student's file, the include check read out of that one compile's -H
- * list, the generated input kept in memory and compared with memcmp.
+ * list, the stages compiled ahead by a helper, the generated input kept in
+ * memory and compared with memcmp.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -12,9 +13,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "build.h"
+#include "buildahead.h"
 #include "content.h"
 #include "helpers.h"
 #include "includes.h"
@@ -191,4 +194,48 @@ Test(classfast, a_wrong_byte_is_found_at_its_offset_when_the_content_is_in_memor
 	cr_assert_eq(receive("HTTP/1.1 200 OK\r\n\r\n", 300000, 5).first_mismatch, 5, "in the header");
 	cr_assert_eq(receive("HTTP/1.1 200 OK\r\n\r\n", 300000, 200001).first_mismatch, 200001, "deep in the body");
 	cr_assert_eq(receive("", 70000, 69999).first_mismatch, 69999, "the last byte");
+}
+
+/* In a child of one thread (the helper is only started then): build stages
+ * 1 and 3 ahead; the exit status says what went wrong, 0 for nothing. */
+static int ahead_child(void)
+{
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	bool want[64] = {false};
+	if (n < 3 || n > 64)
+		return 1;
+	want[0] = want[2] = true;
+	zcl_build_ahead_start(st, want, n, true, out_dir);
+	zcl_build_ahead_wait(&st[2]); /* done with 1, then 3 */
+	char bin[4200];
+	snprintf(bin, sizeof bin, "%s/%02d-%s-solution", out_dir, st[0].num, st[0].slug);
+	if (access(bin, X_OK) != 0)
+		return 2;
+	snprintf(bin, sizeof bin, "%s/%02d-%s-solution", out_dir, st[2].num, st[2].slug);
+	if (access(bin, X_OK) != 0)
+		return 3;
+	snprintf(bin, sizeof bin, "%s/%02d-%s-solution", out_dir, st[1].num, st[1].slug);
+	if (access(bin, F_OK) == 0)
+		return 4;
+	zcl_build_ahead_stop();
+	return waitpid(-1, NULL, WNOHANG) == -1 ? 0 : 5;
+}
+
+Test(classfast, the_stages_are_compiled_ahead_by_a_helper_that_is_reaped, .fini = drop_out_dir, .timeout = 30)
+{
+	cr_assert_not_null(mkdtemp(out_dir));
+	fflush(NULL);
+	pid_t p = fork();
+	cr_assert_geq(p, 0);
+	if (p == 0)
+		_exit(ahead_child());
+	int st;
+	cr_assert_eq(waitpid(p, &st, 0), p);
+	cr_assert(WIFEXITED(st));
+	static const char *const why[] = {"", "stage table", "stage 1 not built before the helper said so",
+					  "stage 3 not built before the helper said so", "stage 2 built though not asked for",
+					  "a child left behind"};
+	cr_assert_eq(WEXITSTATUS(st), 0, "%s", WEXITSTATUS(st) < 6 ? why[WEXITSTATUS(st)] : "?");
+	build_ok(3, true, out_dir); /* a lookup now */
 }
