@@ -191,9 +191,13 @@ static char *find_stage_file(const char *upload, const struct zcl_stage *s)
 	return find.best;
 }
 
-/* In a child: stdin from /dev/null, stdout and stderr appended to log. */
+/* In a child: no signal blocked (the batch blocks SIGCHLD), stdin from
+ * /dev/null, stdout and stderr appended to log. */
 static void stdio_to(const char *log)
 {
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	int in = open("/dev/null", O_RDONLY);
 	if (fd >= 0) {
@@ -440,6 +444,12 @@ static void reap_stuck(struct batch *b)
 
 static void run_batch(struct batch *b)
 {
+	/* SIGCHLD blocked, so that a child's end wakes the wait below at once
+	 * (sigtimedwait) instead of at the next poll */
+	sigset_t chld, old;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	while (b->done < b->n) {
 		while (!interrupted && b->running < b->o->jobs && b->next < b->n) {
 			start_one(b, &b->v[b->next++]);
@@ -458,7 +468,7 @@ static void run_batch(struct batch *b)
 			break;
 		if (p <= 0) {
 			reap_stuck(b);
-			nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+			sigtimedwait(&chld, NULL, &(struct timespec){0, 50 * 1000 * 1000});
 			continue;
 		}
 		struct zcl_student *s = by_pid(b, p);
@@ -466,6 +476,7 @@ static void run_batch(struct batch *b)
 			finish_one(b, s, st);
 		zcl_class_progress(b->v, b->n, b->done);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 
