@@ -50,6 +50,7 @@
 #include "pagecache.h"
 #include "params.h"
 #include "receiver.h"
+#include "rundir.h"
 #include "runner.h"
 #include "sandbox.h"
 #include "scratch.h"
@@ -82,29 +83,6 @@ static int open_input(struct zcl_run *r, const char *dir, int *check_fd, char *e
 	if (fd < 0)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	return fd;
-}
-
-/* The run's directory: DIR (the lab's, read-only to the program) holding
- * the binary and the input, DIR/work (the program's scratch, its own) and
- * DIR/view (where its filesystem view is built). 0 or -1 with err. */
-static int make_run_dir(char *dir, size_t len, char *err, size_t errlen)
-{
-	zcl_scratch_sweep();
-	snprintf(dir, len, "%s/zcl-XXXXXX", zcl_scratch_base());
-	if (!mkdtemp(dir)) {
-		snprintf(err, errlen, "%s: cannot make a scratch directory: %s", zcl_scratch_base(), strerror(errno));
-		return -1;
-	}
-	char sub[PATH_MAX];
-	uid_t id = geteuid() == 0 ? zcl_sandbox_uid() : geteuid();
-	snprintf(sub, sizeof sub, "%s/view", dir);
-	int rc = chmod(dir, 0755) < 0 || mkdir(sub, 0755) < 0 ? -1 : 0;
-	snprintf(sub, sizeof sub, "%s/work", dir);
-	if (rc == 0 && (mkdir(sub, 0700) < 0 || (geteuid() == 0 && chown(sub, id, id) < 0)))
-		rc = -1;
-	if (rc < 0)
-		snprintf(err, errlen, "%s: %s", sub, strerror(errno));
-	return rc;
 }
 
 /* Bytes the ELF file at path maps before it runs (its PT_LOAD segments). */
@@ -443,7 +421,7 @@ static void cleanup(struct run *x)
 	if (x->check_fd >= 0)
 		close(x->check_fd);
 	if (x->have_dir)
-		zcl_rm_rf(x->dir);
+		zcl_rundir_close(x->dir);
 }
 
 int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
@@ -465,7 +443,7 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 
 	int ret = -1, b;
 	struct zcl_launched ld;
-	if (make_run_dir(x.dir, sizeof x.dir, err, errlen) < 0)
+	if (zcl_rundir_open(x.dir, sizeof x.dir, err, errlen) < 0)
 		goto out;
 	x.have_dir = true;
 	if ((b = build(r, &x, err, errlen)) != 0) {

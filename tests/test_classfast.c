@@ -2,8 +2,9 @@
  * test_classfast.c - what makes a class grade fast without changing a
  * score: the harness compiled once per contract and linked with each
  * student's file, the include check read out of that one compile's -H
- * list, the stages compiled ahead by a helper, the generated input kept in
- * memory and compared with memcmp.
+ * list, the stages compiled ahead by a helper, one run directory kept
+ * through a grade (emptied and checked between runs), the generated input
+ * kept in memory and compared with memcmp.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -23,6 +24,7 @@
 #include "includes.h"
 #include "input.h"
 #include "receiver.h"
+#include "rundir.h"
 #include "runner.h"
 #include "stages.h"
 
@@ -238,4 +240,50 @@ Test(classfast, the_stages_are_compiled_ahead_by_a_helper_that_is_reaped, .fini 
 					  "a child left behind"};
 	cr_assert_eq(WEXITSTATUS(st), 0, "%s", WEXITSTATUS(st) < 6 ? why[WEXITSTATUS(st)] : "?");
 	build_ok(3, true, out_dir); /* a lookup now */
+}
+
+static void touch(const char *dir, const char *name)
+{
+	char p[4200];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "we");
+	cr_assert_not_null(f, "%s", p);
+	fputs("x", f);
+	fclose(f);
+}
+
+Test(classfast, a_grade_keeps_its_run_directory_emptied_and_never_one_a_run_left_something_in)
+{
+	char a[1024], b[1024], c[1024], d[1024], err[256], p[1100];
+	zcl_rundir_keep(true);
+	cr_assert_eq(zcl_rundir_open(a, sizeof a, err, sizeof err), 0, "%s", err);
+	touch(a, "input.bin");
+	touch(a, "output.bin");
+	touch(a, "stage");
+	zcl_rundir_close(a);
+	snprintf(p, sizeof p, "%s/input.bin", a);
+	cr_assert_neq(access(p, F_OK), 0, "the input goes after the run");
+	snprintf(p, sizeof p, "%s/output.bin", a);
+	cr_assert_neq(access(p, F_OK), 0, "the output goes after the run");
+	cr_assert_eq(zcl_rundir_open(b, sizeof b, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(a, b, "an emptied directory is used again");
+
+	snprintf(p, sizeof p, "%s/work", b);
+	touch(p, "left-by-the-program"); /* the fallback without namespaces writes there */
+	zcl_rundir_close(b);
+	cr_assert_neq(access(b, F_OK), 0, "a directory with something of a run's in it is removed");
+	cr_assert_eq(zcl_rundir_open(c, sizeof c, err, sizeof err), 0, "%s", err);
+	cr_assert_str_neq(b, c, "and the next run gets a new one");
+
+	touch(c, "planted"); /* a name no run leaves */
+	cr_assert_eq(zcl_rundir_open(d, sizeof d, err, sizeof err), 0, "%s", err);
+	cr_assert_str_neq(c, d, "a directory with a stranger in it is not used again");
+	cr_assert_neq(access(c, F_OK), 0, "it is removed");
+	zcl_rundir_close(d);
+	zcl_rundir_keep(false);
+	cr_assert_neq(access(d, F_OK), 0, "the grade's end removes the kept directory");
+
+	cr_assert_eq(zcl_rundir_open(a, sizeof a, err, sizeof err), 0, "%s", err);
+	zcl_rundir_close(a);
+	cr_assert_neq(access(a, F_OK), 0, "without a grade, each run's directory goes with it");
 }
