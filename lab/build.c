@@ -160,6 +160,7 @@ static void job_cc(struct job *j, const struct zcl_stage *s, char *const extra[]
 		cmd[k++] = extra[i];
 	cmd[k] = NULL;
 	char **argv = zcl_cc_argv(j->bw, j->dir, cmd);
+	j->c.status = -1; /* no run (out of memory) unless zcl_cc_run says otherwise */
 	if (argv)
 		zcl_cc_run(argv, &j->c);
 	free(argv);
@@ -172,8 +173,8 @@ static void job_product(const struct job *j, const char *name, char *buf, size_t
 	snprintf(buf, len, "%s/%s", j->bw ? ZCL_BWRAP_TMP : ".", name);
 }
 
-/* What the run said: 0 built, 1 rejected (*diag, malloc'd), -1 no compiler
- * (err). Takes j->c.out. */
+/* What the run said: 0 built, 1 rejected (*diag, malloc'd), -1 no compiler,
+ * or it could not be started (err). Takes j->c.out. */
 static int job_verdict(struct job *j, char **diag, char *err, size_t errlen)
 {
 	struct zcl_cc_run *c = &j->c;
