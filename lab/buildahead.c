@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,10 @@ static _Noreturn void helper(const bool want[], bool solution, const char *dir, 
 	for (int i = 0; i < CPU_SETSIZE; i++)
 		CPU_SET(i, &all);
 	sched_setaffinity(0, sizeof all, &all);
+	/* and yields to the runs: a run's time limit is wall-clock time, and a
+	 * compile ahead must not make a slow program late (nice 10: about a
+	 * tenth of a CPU a run wants too) */
+	setpriority(PRIO_PROCESS, 0, 10);
 	for (size_t i = 0; i < ahead.n; i++) {
 		if (!want[i])
 			continue;
