@@ -1,44 +1,44 @@
 /*
- * build.c - cc -DZCL_CONTRACT_<NAME> -I. harness.c NN-slug.c -o stage, in a sandbox
- * (the contract from the stage's row: which function the harness calls).
+ * build.c - a stage binary: the student's NN-slug.c compiled and linked
+ * with the lab's harness (its main(); -DZCL_CONTRACT_<NAME> from the
+ * stage's row says which function it calls), in the compiler's walls
+ * (ccjail.c).
  *
- * The compiler runs on copies of the three sources in a job directory of
- * its own, as the sandbox uid when the lab is root, under limits (CPU,
- * address space, file size, a memory cgroup, wall clock) and, where
- * bubblewrap can run, in a view that holds only the system and those
- * copies (bwrap.c). Its output comes back through a pipe; a compile error,
- * or a limit hit, is a result the checker reports, never a crash of the
- * lab. Binaries are cached next to the sources' newest modification time.
+ * The harness is the lab's, the same for every student: it is compiled
+ * once per contract into an object named by a fingerprint of harness.c,
+ * zcl.h, the flags and the compiler, and each build compiles only the
+ * student's file and links it with that object, in one run of the
+ * compiler. The same run prints every header it opens (-H) for the
+ * include check (includes.c). A compile error, or a limit hit, is a
+ * result the checker reports, never a crash of the lab. Binaries are
+ * cached next to the sources' newest modification time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "build.h"
-#include "copyfile.h"
+#include "buildahead.h"
 #include "bwrap.h"
+#include "ccjail.h"
+#include "copyfile.h"
+#include "fingerprint.h"
+#include "includes.h"
 #include "memcg.h"
 #include "params.h"
 #include "runner.h"
 #include "sandbox.h"
-#include "scratch.h"
 
-#define DIAG_MAX (64 * 1024) /* compiler output kept, bytes */
+#define DIAG_MAX (64 * 1024)       /* compiler output kept for the student, bytes */
+#define LISTING_MAX (16u << 20)    /* compiler output read (the -H header list with it), bytes */
 
 static void find_root(char *root, size_t size);
 
@@ -91,312 +91,294 @@ static int64_t mtime_ns(const char *path)
 	return m > c ? m : c;
 }
 
-/* How the compiler runs: its limits and uid, and what came back. */
-struct cc_run {
-	const struct zcl_memcg *memcg;
-	uid_t uid;              /* drop to it when root */
-	const char *cwd;        /* without bwrap: where to run */
-	char *const *envp;      /* its environment (bwrap sets its own inside) */
-	const char *job;        /* without bwrap: confine reads and writes to it (Landlock) */
-	size_t cap;             /* most output bytes kept */
-	/* results */
-	char *out;              /* stdout+stderr, malloc'd */
-	bool truncated;         /* more than cap bytes came */
-	bool timed_out;         /* past ZCL_CC_WALL_S: the group was killed */
-	int status;             /* wait status; -1: could not run */
+
+/* The flags of every compile, harness and stage alike (the object's
+ * fingerprint covers them). */
+static const char *const cflags[] = {"-std=gnu17", "-O2", "-g", "-Wall", "-Wextra"};
+#define NFLAGS (sizeof cflags / sizeof cflags[0])
+
+static const char *compiler(void)
+{
+	const char *cc = getenv("CC");
+	return cc && *cc ? cc : "cc";
+}
+
+/* ---- one compile: a job directory, the walls, the environment ---- */
+
+struct job {
+	char dir[PATH_MAX / 2];
+	char src[PATH_MAX];             /* the sources, as the compiler sees them */
+	char tmpdir[PATH_MAX / 2 + 8], tmp_env[PATH_MAX / 2 + 16];
+	char *envp[4];
+	bool bw;
+	struct zcl_memcg mcg;
+	struct zcl_cc_run c;
 };
 
-static void limit(int res, rlim_t v)
+/* Copies of from[] (named names[]) in a new job, and the compiler's walls.
+ * 0, or -1 with err (nothing left behind). */
+static int job_open(struct job *j, const char *const from[], const char *const names[], size_t n,
+		    bool students, char *err, size_t errlen)
 {
-	struct rlimit rl = {v, v};
-	setrlimit(res, &rl);
-}
-
-/* In the child: limits, cgroup, uid, then exec. Never returns. */
-static _Noreturn void cc_child(char *const argv[], const struct cc_run *c, int out)
-{
-	setpgid(0, 0);
-	int devnull = open("/dev/null", O_RDONLY);
-	if (devnull >= 0)
-		dup2(devnull, 0);
-	dup2(out, 1);
-	dup2(out, 2);
-	if (zcl_memcg_join(c->memcg) < 0)
-		dprintf(2, "zcl: the compiler's memory cgroup could not be joined\n");
-	struct rlimit cpu = {ZCL_CC_CPU_S, ZCL_CC_CPU_S + 1};
-	setrlimit(RLIMIT_CPU, &cpu);
-	limit(RLIMIT_AS, ZCL_CC_AS);
-	limit(RLIMIT_FSIZE, ZCL_CC_FSIZE);
-	limit(RLIMIT_CORE, 0);
-	if (geteuid() == 0) {
-		limit(RLIMIT_NPROC, ZCL_RLIMIT_NPROC);
-		if (setgroups(0, NULL) < 0 || setgid(c->uid) < 0 || setuid(c->uid) < 0) {
-			dprintf(2, "zcl: cannot drop privileges for the compiler\n");
-			_exit(126);
-		}
+	memset(j, 0, sizeof *j);
+	uid_t uid = geteuid() == 0 ? zcl_sandbox_uid() : geteuid();
+	if (zcl_cc_make_job(j->dir, sizeof j->dir, uid, from, names, n, students) < 0) {
+		snprintf(err, errlen, "%s: cannot prepare the compiler's directory: %s", j->dir, strerror(errno));
+		zcl_rm_rf(j->dir);
+		return -1;
 	}
-	if (c->cwd && chdir(c->cwd) < 0)
-		_exit(126);
-	if (c->job)
-		zcl_sandbox_confine_compiler(c->job); /* no bwrap: Landlock is the view */
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	execvpe(argv[0], argv, c->envp);
-	dprintf(2, "%s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-/* Run argv under c's walls with stdin from /dev/null, capturing stdout and
- * stderr (the first c->cap bytes) and killing the whole group after
- * ZCL_CC_WALL_S. Fills c->out, truncated, timed_out, status. */
-static void run_capture(char *const argv[], struct cc_run *c)
-{
-	int p[2];
-	c->out = NULL;
-	c->truncated = c->timed_out = false;
-	c->status = -1;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return;
-	pid_t pid = fork();
-	if (pid == 0)
-		cc_child(argv, c, p[1]);
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		return;
-	}
-	size_t len = 0;
-	char *buf = malloc(c->cap + 1);
-	time_t start = time(NULL);
-	for (;;) {
-		struct pollfd pf = {p[0], POLLIN, 0};
-		int k = poll(&pf, 1, 200);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (time(NULL) - start > ZCL_CC_WALL_S) {
-			kill(-pid, SIGKILL); /* the driver and cc1, as, ld under it (or bwrap) */
-			c->timed_out = true;
-			break;
-		}
-		if (k == 0)
-			continue;
-		char tmp[4096];
-		ssize_t n = read(p[0], tmp, sizeof tmp);
-		if (n <= 0)
-			break;
-		size_t take = buf && len < c->cap ? ((size_t)n < c->cap - len ? (size_t)n : c->cap - len) : 0;
-		if (take)
-			memcpy(buf + len, tmp, take);
-		len += take;
-		c->truncated |= take < (size_t)n;
-	}
-	close(p[0]);
-	if (buf)
-		buf[len] = 0;
-	c->out = buf;
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	kill(-pid, SIGKILL); /* nothing of the compiler outlives it */
-	c->status = st;
-}
-
-/* The lab's limit the compiler hit, as a sentence, or NULL. */
-static const char *limit_hit(const struct cc_run *c)
-{
-	static char why[160];
-	const char *o = c->out ? c->out : "";
-	if (c->timed_out)
-		snprintf(why, sizeof why, "the compiler ran past the lab's wall-clock limit (%d s) and was stopped",
-			 ZCL_CC_WALL_S);
-	else if (strstr(o, "CPU time limit") || (WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGXCPU))
-		snprintf(why, sizeof why, "the compiler hit the lab's CPU-time limit (%d s)", ZCL_CC_CPU_S);
-	else if (strstr(o, "File size limit") || strstr(o, "signal 25") ||
-		 (WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGXFSZ))
-		snprintf(why, sizeof why, "the compiler hit the lab's file-size limit (%llu MiB)",
-			 (unsigned long long)(ZCL_CC_FSIZE >> 20));
-	else if (strstr(o, "out of memory") || strstr(o, "memory exhausted") || strstr(o, "Cannot allocate memory") ||
-		 (WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL))
-		snprintf(why, sizeof why, "the compiler hit the lab's memory limit (%llu MiB)",
-			 (unsigned long long)(ZCL_CC_AS >> 20));
+	j->bw = zcl_bwrap_usable();
+	if (j->bw)
+		snprintf(j->src, sizeof j->src, "%s", ZCL_BWRAP_SRC);
 	else
-		return NULL;
-	return why;
-}
-
-/* In the compiler's view a file outside it does not exist ("fatal error:
- * PATH: No such file or directory"; Landlock, without bwrap: "Permission
- * denied") for an #include by absolute or parent path. Say why, as the
- * include check would have. True when found. */
-static bool outside_view(const char *out, char **diag)
-{
-	const char *m = strstr(out, "fatal error: ");
-	if (!m)
-		return false;
-	m += strlen("fatal error: ");
-	size_t n = strcspn(m, ":\n");
-	bool hidden = !strncmp(m + n, ": No such file", 14) || !strncmp(m + n, ": Permission denied", 19);
-	if (!hidden || (m[0] != '/' && !memmem(m, n, "../", 3)))
-		return false;
-	if (asprintf(diag, "your exercise includes %.*s: a stage may include only system headers and zcl.h "
-		     "(the compiler cannot see anything else)\n", (int)n, m) < 0)
-		*diag = NULL;
-	return true;
-}
-
-/*
- * A submission may include system headers and zcl.h, nothing else: an
- * #include of the reference solution would pass the stage with code that
- * is not the student's. This is the second line: the first is the
- * compiler's view (bwrap), where nothing else exists. The preprocessor runs
- * with the real build's flags and -H, which prints every header it opens on
- * a line of its own (". /usr/include/stdio.h"), so no path needs unquoting
- * and all of them are read. Each must be a system header or the lab's
- * zcl.h. Returns true when the source is clean or cannot be preprocessed
- * (the compiler then reports the error); false with *diag saying which file.
- */
-static bool includes_ok(struct cc_run *c, char *argv[], const char *header, char **diag)
-{
-	c->cap = 16u << 20;
-	run_capture(argv, c);
-	bool ok = true;
-	if (c->out && c->truncated) {
-		ok = false;
-		if (asprintf(diag, "zcl: the preprocessor listed more than %zu MiB of headers\n", c->cap >> 20) < 0)
-			*diag = NULL;
-	}
-	if (c->out && ok && outside_view(c->out, diag)) {
-		free(c->out);
-		return false;
-	}
-	if (!c->out || !WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
-		free(c->out);
-		return ok;
-	}
-	static const char *const system[] = {"/usr/include/", "/usr/local/include/", "/usr/lib/gcc/",
-					     "/usr/lib/llvm"};
-	char *save = NULL;
-	for (char *line = strtok_r(c->out, "\n", &save); line && ok; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] != '.')
-			continue; /* a diagnostic, not a header */
-		const char *path = line + strspn(line, ".");
-		path += *path == ' ';
-		char real[PATH_MAX];
-		if (!realpath(path, real))
-			snprintf(real, sizeof real, "%s", path);
-		bool sys = false;
-		for (size_t i = 0; i < sizeof system / sizeof system[0]; i++)
-			sys = sys || strncmp(real, system[i], strlen(system[i])) == 0;
-		if (sys || !strcmp(path, header) || !strcmp(real, header))
-			continue;
-		ok = false;
-		if (asprintf(diag, "your exercise includes %s: a stage may include only system headers and zcl.h\n",
-			     path) < 0)
-			*diag = NULL;
-	}
-	free(c->out);
-	return ok;
-}
-
-/* A job directory for one compile: JOB/src (the copies, read-only to the
- * compiler) and JOB/tmp (its temporaries and the binary, its own). */
-static int make_job(char *job, size_t len, uid_t uid, const char *const from[3], const char *const names[3])
-{
-	snprintf(job, len, "%s/zcl-XXXXXX", zcl_scratch_base());
-	if (!mkdtemp(job) || chmod(job, 0755) < 0)
-		return -1;
-	char p[PATH_MAX];
-	snprintf(p, sizeof p, "%s/src", job);
-	if (mkdir(p, 0755) < 0)
-		return -1;
-	for (int i = 0; i < 3; i++) { /* [0] is the student's: never through a link */
-		snprintf(p, sizeof p, "%s/src/%s", job, names[i]);
-		if (zcl_copy_file(from[i], p, 0644, i == 0 ? 0 : ZCL_COPY_FOLLOW) < 0)
-			return -1;
-	}
-	snprintf(p, sizeof p, "%s/tmp", job);
-	if (mkdir(p, 0700) < 0 || (geteuid() == 0 && chown(p, uid, uid) < 0))
-		return -1;
+		snprintf(j->src, sizeof j->src, "%s/src", j->dir);
+	snprintf(j->tmpdir, sizeof j->tmpdir, "%s/tmp", j->dir);
+	snprintf(j->tmp_env, sizeof j->tmp_env, "TMPDIR=%s", j->tmpdir); /* its temporaries stay in the job */
+	j->envp[0] = "PATH=/usr/local/bin:/usr/bin:/bin";
+	j->envp[1] = "LC_ALL=C";
+	j->envp[2] = j->tmp_env;
+	zcl_memcg_create(&j->mcg, ZCL_CC_AS);
+	j->c = (struct zcl_cc_run){.memcg = &j->mcg, .uid = uid, .cwd = j->tmpdir, .envp = j->envp,
+				   .job = j->bw ? NULL : j->dir, .cap = LISTING_MAX};
 	return 0;
 }
 
-/* The compiler's argv: through bwrap when it can be had, else as is. */
-static char **wrap(bool bw, const char *job, char *cmd[])
+/* cc FLAGS -DZCL_CONTRACT_<macro> -I<src> extra... in the job's walls. */
+static void job_cc(struct job *j, const struct zcl_stage *s, char *const extra[])
 {
-	if (!bw) {
-		size_t n = 0;
-		while (cmd[n])
-			n++;
-		char **v = malloc((n + 1) * sizeof *v);
-		if (v)
-			memcpy(v, cmd, (n + 1) * sizeof *v);
-		return v;
-	}
-	static char src[PATH_MAX], tmp[PATH_MAX];
-	snprintf(src, sizeof src, "%s/src", job);
-	snprintf(tmp, sizeof tmp, "%s/tmp", job);
-	return zcl_bwrap_argv(src, tmp, cmd);
+	char def[64], inc[PATH_MAX + 4];
+	snprintf(def, sizeof def, "-DZCL_CONTRACT_%s", zcl_contract_info(s->contract)->macro);
+	snprintf(inc, sizeof inc, "-I%s", j->src);
+	char *cmd[NFLAGS + 16];
+	size_t k = 0;
+	cmd[k++] = (char *)compiler();
+	for (size_t i = 0; i < NFLAGS; i++)
+		cmd[k++] = (char *)cflags[i];
+	cmd[k++] = def;
+	cmd[k++] = inc;
+	for (size_t i = 0; extra[i] && k < sizeof cmd / sizeof cmd[0] - 1; i++)
+		cmd[k++] = extra[i];
+	cmd[k] = NULL;
+	char **argv = zcl_cc_argv(j->bw, j->dir, cmd);
+	j->c.status = -1; /* no run (out of memory) unless zcl_cc_run says otherwise */
+	if (argv)
+		zcl_cc_run(argv, &j->c);
+	free(argv);
 }
 
-/* Preprocess (the include check), then compile into JOB/tmp/stage.
- * 0 built, 1 rejected (*diag says why), -1 the compiler cannot run. */
-static int compile(const struct zcl_stage *s, const char *job, struct cc_run *c, char **diag)
+/* The compiler's product inside the job, as the compiler names it (bwrap:
+ * its TMP; else relative to its cwd, JOB/tmp). */
+static void job_product(const struct job *j, const char *name, char *buf, size_t len)
 {
-	bool bw = zcl_bwrap_usable();
-	c->job = bw ? NULL : job;
-	char dir[PATH_MAX], srcf[PATH_MAX + 16], harness[PATH_MAX + 16], header[PATH_MAX + 16], inc[PATH_MAX + 16],
-		out[PATH_MAX + 16], def[64];
-	snprintf(dir, sizeof dir, "%s/src", job);
-	const char *d = bw ? ZCL_BWRAP_SRC : dir;
-	snprintf(srcf, sizeof srcf, "%s/%02d-%s.c", d, s->num, s->slug);
-	snprintf(harness, sizeof harness, "%s/harness.c", d);
-	snprintf(header, sizeof header, "%s/zcl.h", d);
-	snprintf(inc, sizeof inc, "-I%s", d);
-	snprintf(out, sizeof out, "%s/stage", bw ? ZCL_BWRAP_TMP : "."); /* cwd: JOB/tmp without bwrap */
-	snprintf(def, sizeof def, "-DZCL_CONTRACT_%s", zcl_contract_info(s->contract)->macro);
-	const char *cc = getenv("CC");
-	if (!cc || !*cc)
-		cc = "cc";
-	char *pre[] = {(char *)cc, "-std=gnu17", "-O2", "-g", def, inc, "-E", "-H", "-o", "/dev/null", srcf, NULL};
-	/* the row's extra link flags (libs: "-luring") go last, after the sources */
-	char *full[] = {(char *)cc, "-std=gnu17", "-O2", "-g", "-Wall", "-Wextra", def, inc, "-o", out, harness,
-			srcf, s->libs ? (char *)s->libs : NULL, NULL};
-	char **a = wrap(bw, job, pre), **b = wrap(bw, job, full);
-	int ret = -1;
-	if (!a || !b)
-		goto done;
-	if (!includes_ok(c, a, header, diag)) {
-		ret = 1;
-		goto done;
-	}
-	c->cap = DIAG_MAX;
-	run_capture(b, c);
+	snprintf(buf, len, "%s/%s", j->bw ? ZCL_BWRAP_TMP : ".", name);
+}
+
+/* What the run said: 0 built, 1 rejected (*diag, malloc'd), -1 no compiler,
+ * or it could not be started (err). Takes j->c.out. */
+static int job_verdict(struct job *j, char **diag, char *err, size_t errlen)
+{
+	struct zcl_cc_run *c = &j->c;
+	const char *why = zcl_cc_limit_hit(c); /* it reads the output: first */
 	*diag = c->out;
-	const char *why = limit_hit(c);
+	c->out = NULL;
+	if (*diag && strlen(*diag) > DIAG_MAX)
+		(*diag)[DIAG_MAX] = 0;
 	if (why) {
 		char *old = *diag;
 		if (asprintf(diag, "%s\n%s", why, old ? old : "") < 0)
 			*diag = NULL;
 		free(old);
-		ret = 1;
-	} else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0) {
-		ret = 0;
-	} else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 127 && *diag &&
-		   strstr(*diag, strerror(ENOENT))) {
-		ret = -1; /* no compiler */
-	} else {
-		ret = 1;
+		return 1;
 	}
-done:
-	free(a);
-	free(b);
-	return ret;
+	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0)
+		return 0;
+	if (c->status == -1 || (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 127 && *diag &&
+				strstr(*diag, strerror(ENOENT)))) {
+		snprintf(err, errlen, "%s: C compiler not found (apt-get install gcc, or set CC)", compiler());
+		free(*diag);
+		*diag = NULL;
+		return -1;
+	}
+	return 1;
+}
+
+/* Store the job's product name as dest (a private name, then rename: a run
+ * started meanwhile, tests and graders run in parallel, sees the old file
+ * or the new, never half of one) when rc is 0; then the walls and the job
+ * go. rc, or -1 with err when it could not be stored. */
+static int job_close(struct job *j, int rc, const char *name, const char *dest, char **diag, char *err,
+		     size_t errlen)
+{
+	bool oom = zcl_memcg_destroy(&j->mcg);
+	if (rc == 1 && oom && !strstr(*diag ? *diag : "", "memory limit")) {
+		char *old = *diag;
+		if (asprintf(diag, "the compiler hit the lab's memory limit (%llu MiB)\n%s",
+			     (unsigned long long)(ZCL_CC_AS >> 20), old ? old : "") < 0)
+			*diag = NULL;
+		free(old);
+	}
+	char built[PATH_MAX + 64], tmp[PATH_MAX + 32];
+	snprintf(built, sizeof built, "%s/%s", j->tmpdir, name);
+	snprintf(tmp, sizeof tmp, "%s.tmp%d", dest, (int)getpid());
+	if (rc == 0 && (zcl_copy_file(built, tmp, 0755, 0) < 0 || rename(tmp, dest) < 0)) {
+		snprintf(err, errlen, "%s: cannot store %s: %s", dest, name, strerror(errno));
+		unlink(tmp);
+		rc = -1;
+	}
+	free(j->c.out);
+	zcl_rm_rf(j->dir);
+	return rc;
+}
+
+/* ---- the harness, once per contract ---- */
+
+/* Where the compiler program is, to tell one compiler from another: the
+ * CC name and the inode, size and time of the file PATH finds for it. */
+static uint64_t compiler_id(uint64_t h)
+{
+	const char *cc = compiler();
+	h = zcl_fnv(h, cc, strlen(cc) + 1);
+	static const char *const dirs[] = {"", "/usr/local/bin/", "/usr/bin/", "/bin/"};
+	for (size_t i = strchr(cc, '/') ? 0 : 1; i < sizeof dirs / sizeof dirs[0]; i++) {
+		char p[PATH_MAX];
+		struct stat st;
+		snprintf(p, sizeof p, "%s%s", dirs[i], cc);
+		if (stat(p, &st) == 0) {
+			int64_t id[3] = {(int64_t)st.st_ino, (int64_t)st.st_size, (int64_t)st.st_mtime};
+			return zcl_fnv(h, id, sizeof id);
+		}
+		if (!i)
+			break;
+	}
+	return h;
+}
+
+/* harness-<MACRO>-<fingerprint>.o for s, from ROOT's harness.c and zcl.h. */
+static void harness_name(const struct zcl_stage *s, char *buf, size_t len)
+{
+	char p[PATH_MAX];
+	const char *macro = zcl_contract_info(s->contract)->macro;
+	uint64_t h = zcl_fnv(ZCL_FNV_START, macro, strlen(macro) + 1);
+	snprintf(p, sizeof p, "%s/lab/harness.c", zcl_root());
+	h = zcl_fnv_file(h, p);
+	snprintf(p, sizeof p, "%s/exercises/zcl.h", zcl_root());
+	h = zcl_fnv_file(h, p);
+	for (size_t i = 0; i < NFLAGS; i++)
+		h = zcl_fnv(h, cflags[i], strlen(cflags[i]) + 1);
+	h = compiler_id(h);
+	snprintf(buf, len, "harness-%s-%016llx.o", macro, (unsigned long long)h);
+}
+
+/* The harness object for s in obj: found in $ZCL_HARNESS_DIR (a class
+ * grade's, zcl_build_harnesses) or dir, else compiled into dir. 0, 1 when
+ * the harness did not compile (*diag), -1 with err. */
+static int harness_object(const struct zcl_stage *s, const char *dir, char *obj, size_t len, char **diag,
+			  char *err, size_t errlen)
+{
+	char name[128], harness[PATH_MAX], header[PATH_MAX];
+	harness_name(s, name, sizeof name);
+	const char *shared = getenv("ZCL_HARNESS_DIR");
+	if (shared && *shared) {
+		snprintf(obj, len, "%s/%s", shared, name);
+		if (access(obj, R_OK) == 0)
+			return 0;
+	}
+	snprintf(obj, len, "%s/%s", dir, name);
+	if (access(obj, R_OK) == 0)
+		return 0;
+	snprintf(harness, sizeof harness, "%s/lab/harness.c", zcl_root());
+	snprintf(header, sizeof header, "%s/exercises/zcl.h", zcl_root());
+	const char *const from[] = {harness, header}, *const names[] = {"harness.c", "zcl.h"};
+	struct job j;
+	if (job_open(&j, from, names, 2, false, err, errlen) < 0)
+		return -1;
+	char src[PATH_MAX + 16], out[PATH_MAX];
+	snprintf(src, sizeof src, "%s/harness.c", j.src);
+	job_product(&j, "harness.o", out, sizeof out);
+	char *extra[] = {"-c", "-o", out, src, NULL};
+	job_cc(&j, s, extra);
+	int rc = job_verdict(&j, diag, err, errlen);
+	return job_close(&j, rc, "harness.o", obj, diag, err, errlen);
+}
+
+int zcl_build_harnesses(const char *dir, char *err, size_t errlen)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: mkdir: %s", dir, strerror(errno));
+		return -1;
+	}
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	for (size_t i = 0; i < n; i++) {
+		char obj[PATH_MAX], *diag = NULL;
+		int rc = harness_object(&st[i], dir, obj, sizeof obj, &diag, err, errlen);
+		if (rc == 1)
+			snprintf(err, errlen, "the lab's harness does not compile for stage %d: %.200s", st[i].num,
+				 diag ? diag : "");
+		free(diag);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the student's file ---- */
+
+/* Compile the student's file and link it with the harness object, one run
+ * of the compiler with -H; then the include check. 0 built (JOB/tmp/stage
+ * stored as bin), 1 rejected (*diag says why), -1 err. */
+static int compile(const struct zcl_stage *s, const char *src, const char *obj, const char *bin, char **diag,
+		   char *err, size_t errlen)
+{
+	char name[64], header[PATH_MAX];
+	snprintf(name, sizeof name, "%02d-%s.c", s->num, s->slug);
+	snprintf(header, sizeof header, "%s/exercises/zcl.h", zcl_root());
+	const char *const from[] = {src, obj, header}, *const names[] = {name, "harness.o", "zcl.h"};
+	struct job j;
+	if (job_open(&j, from, names, 3, true, err, errlen) < 0)
+		return -1;
+	char srcf[PATH_MAX + 80], hobj[PATH_MAX + 16], out[PATH_MAX], seen[PATH_MAX + 16];
+	snprintf(srcf, sizeof srcf, "%s/%s", j.src, name);
+	snprintf(hobj, sizeof hobj, "%s/harness.o", j.src);
+	snprintf(seen, sizeof seen, "%s/zcl.h", j.src);
+	job_product(&j, "stage", out, sizeof out);
+	/* the row's extra link flags (libs: "-luring") go last, after the sources */
+	char *extra[] = {"-H", "-o", out, hobj, srcf, s->libs ? (char *)s->libs : NULL, NULL};
+	job_cc(&j, s, extra);
+	char *bad = zcl_take_headers(j.c.out, seen);
+	int rc;
+	if (j.c.truncated && !zcl_cc_limit_hit(&j.c)) {
+		rc = 1; /* the header list may be cut short: it cannot be checked */
+		if (asprintf(diag, "zcl: the compiler printed more than %u MiB (its header list and diagnostics)\n",
+			     LISTING_MAX >> 20) < 0)
+			*diag = NULL;
+	} else if (!zcl_cc_limit_hit(&j.c) && j.c.out && zcl_include_outside_view(j.c.out, diag)) {
+		rc = 1;
+	} else if (!zcl_cc_limit_hit(&j.c) && bad) {
+		rc = 1;
+		*diag = zcl_include_refused(bad);
+	} else {
+		rc = job_verdict(&j, diag, err, errlen);
+	}
+	free(bad);
+	return job_close(&j, rc, "stage", bin, diag, err, errlen);
+}
+
+int zcl_build_dir(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/build", zcl_root());
+	if (access(buf, W_OK) != 0 && mkdir(buf, 0755) < 0)
+		return -1;
+	snprintf(buf, len, "%s/build/stages", zcl_root());
+	return 0;
 }
 
 int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_dir,
 		    char *bin, size_t binlen, char **diag, char *err, size_t errlen)
 {
-	char src[PATH_MAX], harness[PATH_MAX], header[PATH_MAX], name[64];
+	char src[PATH_MAX], harness[PATH_MAX], header[PATH_MAX], name[64], obj[PATH_MAX];
 	*diag = NULL;
+	zcl_build_ahead_wait(s); /* a helper may be building it right now (buildahead.c) */
 	zcl_stage_source(s, solution, src, sizeof src);
 	snprintf(harness, sizeof harness, "%s/lab/harness.c", zcl_root());
 	snprintf(header, sizeof header, "%s/exercises/zcl.h", zcl_root());
@@ -421,7 +403,6 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 	if (b > mtime_ns(src) && b > mtime_ns(harness) && b > mtime_ns(header))
 		return 0;
 
-	char job[PATH_MAX / 2];
 	snprintf(name, sizeof name, "%02d-%s.c", s->num, s->slug);
 	struct stat lst;
 	if (!solution && (lstat(src, &lst) < 0 || !S_ISREG(lst.st_mode))) {
@@ -432,47 +413,8 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 			*diag = NULL;
 		return 1;
 	}
-	const char *const from[3] = {src, harness, header}, *const names[3] = {name, "harness.c", "zcl.h"};
-	uid_t uid = geteuid() == 0 ? zcl_sandbox_uid() : geteuid();
-	if (make_job(job, sizeof job, uid, from, names) < 0) {
-		snprintf(err, errlen, "%s: cannot prepare the compiler's directory: %s", job, strerror(errno));
-		zcl_rm_rf(job);
-		return -1;
-	}
-	struct zcl_memcg mcg;
-	zcl_memcg_create(&mcg, ZCL_CC_AS);
-	char tmpdir[PATH_MAX];
-	snprintf(tmpdir, sizeof tmpdir, "%s/tmp", job);
-	char tmp_env[PATH_MAX + 8];
-	snprintf(tmp_env, sizeof tmp_env, "TMPDIR=%s", tmpdir); /* its temporaries stay in the job */
-	char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", tmp_env, NULL};
-	struct cc_run c = {.memcg = &mcg, .uid = uid, .cwd = tmpdir, .envp = envp};
-	int rc = compile(s, job, &c, diag);
-	bool oom = zcl_memcg_destroy(&mcg);
-	if (rc == 1 && oom && !strstr(*diag ? *diag : "", "memory limit")) {
-		char *old = *diag;
-		if (asprintf(diag, "the compiler hit the lab's memory limit (%llu MiB)\n%s",
-			     (unsigned long long)(ZCL_CC_AS >> 20), old ? old : "") < 0)
-			*diag = NULL;
-		free(old);
-	}
-	if (rc < 0) {
-		const char *cc = getenv("CC");
-		snprintf(err, errlen, "%s: C compiler not found (apt-get install gcc, or set CC)", cc && *cc ? cc : "cc");
-		free(*diag);
-		*diag = NULL;
-	}
-	/* Copy to a private name and rename: a run started meanwhile (tests
-	 * and graders run in parallel) sees the old binary or the new one,
-	 * never half of one. */
-	char built[PATH_MAX], tmp[PATH_MAX + 32];
-	snprintf(built, sizeof built, "%s/tmp/stage", job);
-	snprintf(tmp, sizeof tmp, "%s.tmp%d", bin, (int)getpid());
-	if (rc == 0 && (zcl_copy_file(built, tmp, 0755, 0) < 0 || rename(tmp, bin) < 0)) {
-		snprintf(err, errlen, "%s: cannot store the binary: %s", bin, strerror(errno));
-		unlink(tmp);
-		rc = -1;
-	}
-	zcl_rm_rf(job);
-	return rc;
+	int rc = harness_object(s, out_dir, obj, sizeof obj, diag, err, errlen);
+	if (rc != 0)
+		return rc; /* the harness itself did not compile (zcl.h changed?): its errors are the verdict */
+	return compile(s, src, obj, bin, diag, err, errlen);
 }

@@ -31,6 +31,7 @@
 
 #include "build.h"
 #include "copyfile.h"
+#include "fingerprint.h"
 #include "class.h"
 #include "cli.h"
 #include "class_report.h"
@@ -61,28 +62,6 @@ static char *xasprintf(const char *fmt, ...)
 		exit(EXIT_USAGE);
 	}
 	return s;
-}
-
-/* FNV-1a, 64 bits: a fingerprint, not a defence (see class.h). */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
-}
-
-static uint64_t fnv_file(uint64_t h, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fnv(h, "missing", 7);
-	char buf[1 << 16];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		h = fnv(h, buf, (size_t)n);
-	close(fd);
-	return h;
 }
 
 /* A file name made of [A-Za-z0-9._-] only (malloc'd): results are written
@@ -212,9 +191,13 @@ static char *find_stage_file(const char *upload, const struct zcl_stage *s)
 	return find.best;
 }
 
-/* In a child: stdin from /dev/null, stdout and stderr appended to log. */
+/* In a child: no signal blocked (the batch blocks SIGCHLD), stdin from
+ * /dev/null, stdout and stderr appended to log. */
 static void stdio_to(const char *log)
 {
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	int in = open("/dev/null", O_RDONLY);
 	if (fd >= 0) {
@@ -299,7 +282,7 @@ static int prepare(struct zcl_student *s, const char *work, const char *log, uin
 		const char *src = mine ? mine : skel;
 		if (zcl_copy_file(src, dst, 0644, mine ? 0 : ZCL_COPY_FOLLOW) == 0 && mine)
 			s->found |= 1u << i;
-		key = fnv_file(fnv(key, dst + strlen(ex), strlen(dst + strlen(ex))), dst);
+		key = zcl_fnv_file(zcl_fnv(key, dst + strlen(ex), strlen(dst + strlen(ex))), dst);
 		free(mine), free(skel), free(dst);
 	}
 	snprintf(s->key, sizeof s->key, "%016llx", (unsigned long long)key);
@@ -461,6 +444,12 @@ static void reap_stuck(struct batch *b)
 
 static void run_batch(struct batch *b)
 {
+	/* SIGCHLD blocked, so that a child's end wakes the wait below at once
+	 * (sigtimedwait) instead of at the next poll */
+	sigset_t chld, old;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	while (b->done < b->n) {
 		while (!interrupted && b->running < b->o->jobs && b->next < b->n) {
 			start_one(b, &b->v[b->next++]);
@@ -479,7 +468,7 @@ static void run_batch(struct batch *b)
 			break;
 		if (p <= 0) {
 			reap_stuck(b);
-			nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+			sigtimedwait(&chld, NULL, &(struct timespec){0, 50 * 1000 * 1000});
 			continue;
 		}
 		struct zcl_student *s = by_pid(b, p);
@@ -487,23 +476,43 @@ static void run_batch(struct batch *b)
 			finish_one(b, s, st);
 		zcl_class_progress(b->v, b->n, b->done);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 
 /* What every student's key starts from: the zcl binary and the options. */
 static uint64_t base_key(const struct zcl_class_opts *o)
 {
-	uint64_t h = fnv_file(0xcbf29ce484222325ull, "/proc/self/exe");
+	uint64_t h = zcl_fnv_file(ZCL_FNV_START, "/proc/self/exe");
 	char opts[256];
 	snprintf(opts, sizeof opts, "seed=%llu timeout=%g/%d stage=%s solution=%d",
 		 (unsigned long long)o->seed, o->timeout_s, o->timeout_set, o->stage ? o->stage : "all",
 		 o->solution);
-	return fnv(h, opts, strlen(opts));
+	return zcl_fnv(h, opts, strlen(opts));
 }
 
 static int mkdir_p(const char *path)
 {
 	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* The lab's harness, compiled once for every contract before the first
+ * student: in the lab's build/stages (kept for the next class, as a
+ * single grade keeps it), else in this batch's work folder. Every student
+ * links it (ZCL_HARNESS_DIR) and compiles only their own files. Should it
+ * fail, each student compiles the harness again and says why. */
+static void prebuild_harness(const struct batch *b)
+{
+	char *build = xasprintf("%s/build", zcl_root()), *dir = xasprintf("%s/stages", build), err[512];
+	if (mkdir_p(build) < 0 || mkdir_p(dir) < 0 || access(dir, W_OK) < 0) {
+		free(dir);
+		dir = xasprintf("%s/harness", b->work);
+	}
+	if (zcl_build_harnesses(dir, err, sizeof err) == 0)
+		setenv("ZCL_HARNESS_DIR", dir, 1);
+	else
+		fprintf(stderr, "zcl: grade --class: the harness was not compiled ahead: %s\n", err);
+	free(build), free(dir);
 }
 
 int zcl_class_grade(const struct zcl_class_opts *o)
@@ -536,6 +545,7 @@ int zcl_class_grade(const struct zcl_class_opts *o)
 		b.ncpu = 1;
 	b.cpu_busy = calloc((size_t)b.ncpu, sizeof *b.cpu_busy);
 	b.base_key = base_key(o);
+	prebuild_harness(&b);
 	fprintf(stderr, "zcl: grading %d students of %s, %d at once, results in %s\n", b.n, o->dir, o->jobs, b.out);
 	run_batch(&b);
 	zcl_rm_rf(b.work);

@@ -20,12 +20,16 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "build.h"
+#include "buildahead.h"
 #include "grader.h"
 #include "params.h"
 #include "model.h"
+#include "rundir.h"
 #include "runner.h"
 #include "stages.h"
 
@@ -426,6 +430,16 @@ int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, d
 	size_t n;
 	const struct zcl_stage *st = zcl_stages(&n);
 	int rc = 0;
+	zcl_rundir_keep(true); /* one student's runs, one after another: one directory (rundir.c) */
+	char dir[4096];
+	if (!only && !only_test && zcl_build_dir(dir, sizeof dir) == 0) {
+		bool *want = malloc(n * sizeof *want); /* every stage: compile them ahead of their runs */
+		for (size_t i = 0; want && i < n; i++)
+			want[i] = i < ZCL_GRADE_MAX_STAGES;
+		if (want)
+			zcl_build_ahead_start(st, want, n, solution, dir);
+		free(want);
+	}
 	for (size_t i = 0; i < n && g->nstages < ZCL_GRADE_MAX_STAGES; i++) {
 		if (only && st[i].num != only)
 			continue;
@@ -453,6 +467,8 @@ int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, d
 		g->score += sr->score;
 		g->max_score += sr->max_score;
 	}
+	zcl_build_ahead_stop();
+	zcl_rundir_keep(false);
 	g->seconds = now_s() - t0;
 	if (only_test && rc == 0 && g->nstages == 0) {
 		snprintf(g->internal_error, sizeof g->internal_error,

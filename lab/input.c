@@ -162,7 +162,7 @@ fail:
 static void *feed(void *arg)
 {
 	struct zcl_feeder *f = arg;
-	static __thread uint8_t buf[1 << 16];
+	uint8_t buf[1 << 16]; /* not __thread: every thread would zero a copy (receiver.c) */
 	sigset_t pipe_sig;
 	sigemptyset(&pipe_sig);
 	sigaddset(&pipe_sig, SIGPIPE);

@@ -68,10 +68,18 @@ void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes)
 {
 	static unsigned serial;
 	char base[PATH_MAX / 2 - 64], limit[32];
+	/* our own cgroup, looked up once: this process is not moved meanwhile */
+	static int found = -1;
+	static bool v2;
+	static char own[PATH_MAX / 2 - 64];
 	memset(m, 0, sizeof *m);
 	m->procs_fd = -1;
-	if (!own_cgroup(base, sizeof base, &m->v2))
+	if (found < 0)
+		found = own_cgroup(own, sizeof own, &v2);
+	if (!found)
 		return;
+	m->v2 = v2;
+	snprintf(base, sizeof base, "%s", own);
 	snprintf(m->dir, sizeof m->dir, "%s/zcl-%d-%u", base, (int)getpid(), serial++);
 	if (mkdir(m->dir, 0755) < 0)
 		return;

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,27 +25,30 @@
 
 #define GULP (1 << 16)
 
+/* Compare the n bytes just read with the expected stream at r->received
+ * (whole buffers with memcmp; the first wrong byte found only on a
+ * difference), then count them. Bytes past the stream's end are counted,
+ * never compared: the checker judges the length. */
 static void check(struct zcl_receiver *r, const uint8_t *got, size_t n)
 {
-	uint64_t total = r->expect->header_len + r->expect->size;
-	if (r->first_mismatch < 0) {
+	const struct zcl_expect *e = r->expect;
+	uint64_t total = e->header_len + e->size;
+	size_t cmp = 0;
+	if (r->first_mismatch < 0 && r->received < total)
+		cmp = total - r->received < n ? (size_t)(total - r->received) : n;
+	if (cmp) {
 		uint8_t want[GULP];
-		size_t cmp = 0;
-		if (r->received < total)
-			cmp = total - r->received < n ? (size_t)(total - r->received) : n;
-		const struct zcl_expect *e = r->expect;
-		/* the common case: the content is in memory, compare in place */
-		if (e->data && !e->fd && r->received >= e->header_len &&
-		    memcmp(got, e->data + (r->received - e->header_len), cmp) == 0) {
-			__atomic_store_n(&r->received, r->received + n, __ATOMIC_RELAXED);
-			return;
-		}
-		zcl_expect_bytes(e, r->received, want, cmp);
-		for (size_t i = 0; i < cmp; i++)
-			if (got[i] != want[i]) {
-				r->first_mismatch = (int64_t)(r->received + i);
-				break;
-			}
+		const uint8_t *w = want;
+		if (e->data && e->fd <= 0 && r->received >= e->header_len)
+			w = e->data + (r->received - e->header_len); /* in memory: compare in place */
+		else
+			zcl_expect_bytes(e, r->received, want, cmp);
+		if (memcmp(got, w, cmp) != 0)
+			for (size_t i = 0; i < cmp; i++)
+				if (got[i] != w[i]) {
+					r->first_mismatch = (int64_t)(r->received + i);
+					break;
+				}
 	}
 	/* the viz reads this while we run: one relaxed atomic store */
 	__atomic_store_n(&r->received, r->received + n, __ATOMIC_RELAXED);
@@ -60,10 +64,42 @@ static void quickack(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 }
 
+/*
+ * Gulp buffers, kept for the process's life and handed out by the thread
+ * that starts and finishes receivers (one per receiver at a time). Not a
+ * thread-local array: glibc zeroes the whole TLS image for every new
+ * thread, so each thread of the lab (capture, budget, feeder too) paid
+ * for it in page faults, every run. MADV_DONTFORK: the run's fork does
+ * not share them, so writing them faults nothing.
+ */
+static uint8_t *free_gulps; /* a free buffer's first bytes link to the next */
+
+static uint8_t *gulp_get(void)
+{
+	uint8_t *b = free_gulps;
+	if (b) {
+		memcpy(&free_gulps, b, sizeof free_gulps);
+		return b;
+	}
+	b = mmap(NULL, GULP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return NULL;
+	madvise(b, GULP, MADV_DONTFORK);
+	return b;
+}
+
+static void gulp_put(uint8_t *b)
+{
+	if (!b)
+		return;
+	memcpy(b, &free_gulps, sizeof free_gulps);
+	free_gulps = b;
+}
+
 static void *loop(void *arg)
 {
 	struct zcl_receiver *r = arg;
-	static __thread uint8_t buf[GULP];
+	uint8_t *buf = r->buf;
 	/* The tracer may pin the main thread to one CPU: this one may run anywhere. */
 	cpu_set_t all;
 	CPU_ZERO(&all);
@@ -78,7 +114,7 @@ static void *loop(void *arg)
 			continue;
 		if (k <= 0)
 			continue;
-		ssize_t n = read(r->fd, buf, sizeof buf);
+		ssize_t n = read(r->fd, buf, GULP);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0) {
@@ -101,8 +137,13 @@ int zcl_receiver_start(struct zcl_receiver *r, int fd, const struct zcl_expect *
 	r->fd = fd;
 	r->expect = e;
 	r->first_mismatch = -1;
+	r->buf = gulp_get();
+	if (!r->buf)
+		return -1; /* errno from mmap */
 	int err = pthread_create(&r->thread, NULL, loop, r);
 	if (err) {
+		gulp_put(r->buf);
+		r->buf = NULL;
 		errno = err;
 		return -1;
 	}
@@ -117,28 +158,37 @@ void zcl_receiver_finish(struct zcl_receiver *r, double grace_s)
 		pthread_join(r->thread, NULL);
 	}
 	close(r->fd);
+	gulp_put(r->buf);
+	r->buf = NULL;
 }
 
 int zcl_receiver_check_file(struct zcl_receiver *r, int fd, const struct zcl_expect *e)
 {
-	static __thread uint8_t buf[GULP];
 	memset(r, 0, sizeof *r);
 	r->fd = -1;
 	r->expect = e;
 	r->first_mismatch = -1;
+	uint8_t *buf = gulp_get();
+	if (!buf) {
+		r->error = errno;
+		return -1;
+	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	int rc = 0;
 	for (;;) {
-		ssize_t n = pread(fd, buf, sizeof buf, (off_t)r->received);
+		ssize_t n = pread(fd, buf, GULP, (off_t)r->received);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			r->error = errno;
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (n == 0)
 			break;
 		check(r, buf, (size_t)n);
 	}
-	r->eof = true;
-	return 0;
+	gulp_put(buf);
+	r->eof = rc == 0;
+	return rc;
 }

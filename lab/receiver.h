@@ -17,6 +17,7 @@ struct zcl_receiver {
 	const struct zcl_expect *expect;
 	pthread_t thread;
 	volatile bool stop;
+	uint8_t *buf;            /* its gulp buffer (receiver.c's, while it runs) */
 	/* results, valid after zcl_receiver_finish */
 	uint64_t received;       /* bytes read from the socket */
 	int64_t first_mismatch;  /* offset of the first wrong byte, -1 if none */
@@ -25,7 +26,8 @@ struct zcl_receiver {
 };
 
 /* Start reading fd (the lab's end of the connection) in a new thread. The
- * receiver owns fd from now on and closes it. 0 or -1 with errno. */
+ * receiver owns fd from now on and closes it. 0 or -1 with errno. Start and
+ * finish receivers from one thread (their buffers are handed out there). */
 int zcl_receiver_start(struct zcl_receiver *r, int fd, const struct zcl_expect *e);
 
 /* Wait up to grace_s seconds for end of stream, then stop and join. */

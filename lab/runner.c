@@ -42,6 +42,7 @@
 
 #include "loopback.h"
 #include "build.h"
+#include "content.h"
 #include "copyfile.h"
 #include "fdclass.h"
 #include "input.h"
@@ -49,6 +50,7 @@
 #include "pagecache.h"
 #include "params.h"
 #include "receiver.h"
+#include "rundir.h"
 #include "runner.h"
 #include "sandbox.h"
 #include "scratch.h"
@@ -73,7 +75,7 @@ static int open_input(struct zcl_run *r, const char *dir, int *check_fd, char *e
 		return zcl_input_open_user(r->file, &r->size, check_fd, err, errlen);
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/input.bin", dir);
-	if (zcl_gen_file(path, r->seed, r->size) < 0) {
+	if (zcl_content_file(path, r->seed, r->size) < 0) {
 		snprintf(err, errlen, "%s: cannot write the input: %s", path, strerror(errno));
 		return -1;
 	}
@@ -81,29 +83,6 @@ static int open_input(struct zcl_run *r, const char *dir, int *check_fd, char *e
 	if (fd < 0)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	return fd;
-}
-
-/* The run's directory: DIR (the lab's, read-only to the program) holding
- * the binary and the input, DIR/work (the program's scratch, its own) and
- * DIR/view (where its filesystem view is built). 0 or -1 with err. */
-static int make_run_dir(char *dir, size_t len, char *err, size_t errlen)
-{
-	zcl_scratch_sweep();
-	snprintf(dir, len, "%s/zcl-XXXXXX", zcl_scratch_base());
-	if (!mkdtemp(dir)) {
-		snprintf(err, errlen, "%s: cannot make a scratch directory: %s", zcl_scratch_base(), strerror(errno));
-		return -1;
-	}
-	char sub[PATH_MAX];
-	uid_t id = geteuid() == 0 ? zcl_sandbox_uid() : geteuid();
-	snprintf(sub, sizeof sub, "%s/view", dir);
-	int rc = chmod(dir, 0755) < 0 || mkdir(sub, 0755) < 0 ? -1 : 0;
-	snprintf(sub, sizeof sub, "%s/work", dir);
-	if (rc == 0 && (mkdir(sub, 0700) < 0 || (geteuid() == 0 && chown(sub, id, id) < 0)))
-		rc = -1;
-	if (rc < 0)
-		snprintf(err, errlen, "%s: %s", sub, strerror(errno));
-	return rc;
 }
 
 /* Bytes the ELF file at path maps before it runs (its PT_LOAD segments). */
@@ -208,11 +187,8 @@ struct run {
 static int build(struct zcl_run *r, struct run *x, char *err, size_t errlen)
 {
 	char outdir[PATH_MAX + 16];
-	snprintf(outdir, sizeof outdir, "%s/build", zcl_root());
-	if (access(outdir, W_OK) != 0 && mkdir(outdir, 0755) < 0)
+	if (zcl_build_dir(outdir, sizeof outdir) < 0)
 		snprintf(outdir, sizeof outdir, "%s", x->dir);
-	else
-		snprintf(outdir, sizeof outdir, "%s/build/stages", zcl_root());
 	int b = zcl_build_stage(r->stage, r->solution, outdir, x->bin, sizeof x->bin, &r->diag, err, errlen);
 	if (b == 1) {
 		r->verdict = ZV_COMPILE_ERROR;
@@ -257,6 +233,8 @@ static int input(struct zcl_run *r, struct run *x, char *err, size_t errlen)
 			r->cache_after_evict = 0;
 	}
 	x->ex = (struct zcl_expect){.seed = r->seed, .size = r->size, .fd = x->check_fd};
+	if (!r->file) /* generated: the bytes to expect are in memory (content.c) */
+		x->ex.data = zcl_content(r->seed, r->size);
 	if (zcl_contract_info(r->stage->contract)->header) {
 		snprintf(x->header, sizeof x->header, ZCL_GATHER_HEADER_FMT, (unsigned long long)r->size);
 		x->ex.header = x->header;
@@ -443,7 +421,7 @@ static void cleanup(struct run *x)
 	if (x->check_fd >= 0)
 		close(x->check_fd);
 	if (x->have_dir)
-		zcl_rm_rf(x->dir);
+		zcl_rundir_close(x->dir);
 }
 
 int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
@@ -465,7 +443,7 @@ int zcl_run_stage(struct zcl_run *r, char *err, size_t errlen)
 
 	int ret = -1, b;
 	struct zcl_launched ld;
-	if (make_run_dir(x.dir, sizeof x.dir, err, errlen) < 0)
+	if (zcl_rundir_open(x.dir, sizeof x.dir, err, errlen) < 0)
 		goto out;
 	x.have_dir = true;
 	if ((b = build(r, &x, err, errlen)) != 0) {

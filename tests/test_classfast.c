@@ -1,0 +1,289 @@
+/*
+ * test_classfast.c - what makes a class grade fast without changing a
+ * score: the harness compiled once per contract and linked with each
+ * student's file, the include check read out of that one compile's -H
+ * list, the stages compiled ahead by a helper, one run directory kept
+ * through a grade (emptied and checked between runs), the generated input
+ * kept in memory and compared with memcmp.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "buildahead.h"
+#include "content.h"
+#include "helpers.h"
+#include "includes.h"
+#include "input.h"
+#include "receiver.h"
+#include "rundir.h"
+#include "runner.h"
+#include "stages.h"
+
+/* Files in dir whose names start with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "%s", dir);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+static void build_ok(int num, bool solution, const char *out)
+{
+	char name[8], bin[4096], err[512] = "", *diag = NULL;
+	snprintf(name, sizeof name, "%d", num);
+	int rc = zcl_build_stage(zcl_stage_find(name), solution, out, bin, sizeof bin, &diag, err, sizeof err);
+	cr_assert_eq(rc, 0, "stage %d: rc %d: %s %s", num, rc, err, diag ? diag : "");
+	cr_assert_eq(access(bin, X_OK), 0, "%s", bin);
+	free(diag);
+}
+
+static char out_dir[] = "/var/tmp/zcl-classfast-XXXXXX";
+
+static void drop_out_dir(void)
+{
+	zcl_rm_rf(out_dir);
+	drop_fake_root();
+}
+
+Test(classfast, the_harness_is_compiled_once_per_contract, .fini = drop_out_dir, .timeout = 30)
+{
+	cr_assert_not_null(mkdtemp(out_dir));
+	/* stages 1 and 3 share the send_file contract: one object serves both */
+	build_ok(1, true, out_dir);
+	build_ok(3, true, out_dir);
+	cr_assert_eq(count_prefixed(out_dir, "harness-SEND_FILE-"), 1);
+	cr_assert_eq(count_prefixed(out_dir, "harness-"), 1, "only the contract built so far");
+}
+
+/* Replace the tree's zcl.h (a link to the lab's) by a copy ending in line. */
+static void edit_zcl_h(const char *root, const char *line)
+{
+	char path[4096], real[4096], text[1 << 16];
+	snprintf(path, sizeof path, "%s/exercises/zcl.h", root);
+	cr_assert(realpath(path, real) != NULL);
+	FILE *f = fopen(real, "re");
+	cr_assert_not_null(f);
+	size_t n = fread(text, 1, sizeof text, f);
+	fclose(f);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_not_null(f = fopen(path, "we"));
+	fwrite(text, 1, n, f);
+	fputs(line, f);
+	fclose(f);
+}
+
+Test(classfast, the_harness_is_compiled_again_when_zcl_h_changes, .fini = drop_out_dir, .timeout = 30)
+{
+	cr_assert_not_null(mkdtemp(out_dir));
+	const char *root = fake_root(3, "#include \"zcl.h\"\nint send_file(int f, int s, size_t n)\n"
+					"{ (void)f; (void)s; (void)n; return ZCL_TODO; }\n");
+	edit_zcl_h(root, "/* an instructor's edit */\n");
+	build_ok(3, false, out_dir);
+	cr_assert_eq(count_prefixed(out_dir, "harness-SEND_FILE-"), 1);
+	edit_zcl_h(root, "/* and another */\n");
+	build_ok(3, false, out_dir);
+	cr_assert_eq(count_prefixed(out_dir, "harness-SEND_FILE-"), 2, "zcl.h is part of the harness's key");
+}
+
+Test(classfast, a_class_graders_harness_is_linked_from_ZCL_HARNESS_DIR, .fini = drop_out_dir, .timeout = 30)
+{
+	cr_assert_not_null(mkdtemp(out_dir));
+	char shared[4200], own[4200], err[512] = "";
+	snprintf(shared, sizeof shared, "%s/shared", out_dir);
+	snprintf(own, sizeof own, "%s/own", out_dir);
+	cr_assert_eq(zcl_build_harnesses(shared, err, sizeof err), 0, "%s", err);
+	size_t ns;
+	zcl_stages(&ns);
+	int contracts = count_prefixed(shared, "harness-");
+	cr_assert(contracts >= 1 && contracts <= (int)ns, "one object per contract: %d", contracts);
+	setenv("ZCL_HARNESS_DIR", shared, 1);
+	build_ok(4, true, own);
+	build_ok(9, true, own);
+	cr_assert_eq(count_prefixed(own, "harness-"), 0, "the student's build compiled no harness of its own");
+	cr_assert_eq(count_prefixed(shared, "harness-"), contracts, "nothing new in the shared folder");
+}
+
+Test(classfast, the_header_list_leaves_the_diagnostics_and_names_a_foreign_header)
+{
+	char out[] = ". /usr/include/stdio.h\n"
+		     ".. /usr/include/x86_64-linux-gnu/bits/types.h\n"
+		     ". /zcl/zcl.h\n"
+		     "/zcl/03-sendfile.c: In function 'send_file':\n"
+		     "/zcl/03-sendfile.c:4:13: warning: unused variable 'x' [-Wunused-variable]\n"
+		     "    4 |         int x;\n"
+		     ". /zcl/harness.o\n"
+		     ". /opt/elsewhere/secret.h\n"
+		     "Multiple include guards may be useful for:\n"
+		     "/usr/include/x86_64-linux-gnu/bits/types.h\n"
+		     "/zcl/zcl.h\n"
+		     "/usr/bin/ld: /tmp/cc.o: in function `main': undefined reference to `send_file'\n"
+		     "collect2: error: ld returned 1 exit status\n";
+	char *bad = zcl_take_headers(out, "/zcl/zcl.h");
+	cr_assert_str_eq(bad, "/zcl/harness.o", "the first header that is not allowed");
+	cr_assert_str_eq(out, "/zcl/03-sendfile.c: In function 'send_file':\n"
+			      "/zcl/03-sendfile.c:4:13: warning: unused variable 'x' [-Wunused-variable]\n"
+			      "    4 |         int x;\n"
+			      "/usr/bin/ld: /tmp/cc.o: in function `main': undefined reference to `send_file'\n"
+			      "collect2: error: ld returned 1 exit status\n");
+	free(bad);
+	char clean[] = ". /usr/include/stdio.h\n. /zcl/zcl.h\n";
+	cr_assert_null(zcl_take_headers(clean, "/zcl/zcl.h"));
+	cr_assert_str_eq(clean, "");
+}
+
+Test(classfast, the_kept_content_is_the_generated_stream_at_every_size)
+{
+	static uint8_t want[3 << 20];
+	uint64_t sizes[] = {0, 1, 4095, 4097, (1u << 20) + 3, 3u << 20, 5};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		const uint8_t *c = zcl_content(42, sizes[i]);
+		cr_assert_not_null(c);
+		zcl_gen(42, 0, want, sizes[i]);
+		cr_assert(memcmp(c, want, sizes[i]) == 0, "size %llu", (unsigned long long)sizes[i]);
+	}
+	const uint8_t *c = zcl_content(7, 4096);
+	zcl_gen(7, 0, want, 4096);
+	cr_assert(memcmp(c, want, 4096) == 0, "another seed: its own bytes");
+	cr_assert_null(zcl_content(7, 1ull << 40), "too large to keep: the caller generates");
+}
+
+/* Send header + content with byte `flip` of the stream changed (-1: none)
+ * and return what the receiver found. */
+static struct zcl_receiver receive(const char *header, uint64_t size, int64_t flip)
+{
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	static struct zcl_expect e;
+	e = (struct zcl_expect){.header = header, .header_len = strlen(header), .seed = 9, .size = size, .fd = -1};
+	e.data = zcl_content(9, size);
+	cr_assert_not_null(e.data);
+	static struct zcl_receiver r;
+	cr_assert_eq(zcl_receiver_start(&r, sv[0], &e), 0);
+	size_t total = e.header_len + size;
+	uint8_t *all = malloc(total);
+	memcpy(all, header, e.header_len);
+	memcpy(all + e.header_len, e.data, size);
+	if (flip >= 0)
+		all[flip] ^= 0x5a;
+	for (size_t off = 0; off < total;) {
+		ssize_t w = write(sv[1], all + off, total - off);
+		cr_assert(w > 0);
+		off += (size_t)w;
+	}
+	close(sv[1]);
+	free(all);
+	zcl_receiver_finish(&r, 5.0);
+	cr_assert_eq(r.received, total);
+	return r;
+}
+
+Test(classfast, a_wrong_byte_is_found_at_its_offset_when_the_content_is_in_memory, .timeout = 20)
+{
+	cr_assert_eq(receive("HTTP/1.1 200 OK\r\n\r\n", 300000, -1).first_mismatch, -1, "intact");
+	cr_assert_eq(receive("HTTP/1.1 200 OK\r\n\r\n", 300000, 5).first_mismatch, 5, "in the header");
+	cr_assert_eq(receive("HTTP/1.1 200 OK\r\n\r\n", 300000, 200001).first_mismatch, 200001, "deep in the body");
+	cr_assert_eq(receive("", 70000, 69999).first_mismatch, 69999, "the last byte");
+}
+
+/* In a child of one thread (the helper is only started then): build stages
+ * 1 and 3 ahead; the exit status says what went wrong, 0 for nothing. */
+static int ahead_child(void)
+{
+	size_t n;
+	const struct zcl_stage *st = zcl_stages(&n);
+	bool want[64] = {false};
+	if (n < 3 || n > 64)
+		return 1;
+	want[0] = want[2] = true;
+	zcl_build_ahead_start(st, want, n, true, out_dir);
+	zcl_build_ahead_wait(&st[2]); /* done with 1, then 3 */
+	char bin[4200];
+	snprintf(bin, sizeof bin, "%s/%02d-%s-solution", out_dir, st[0].num, st[0].slug);
+	if (access(bin, X_OK) != 0)
+		return 2;
+	snprintf(bin, sizeof bin, "%s/%02d-%s-solution", out_dir, st[2].num, st[2].slug);
+	if (access(bin, X_OK) != 0)
+		return 3;
+	snprintf(bin, sizeof bin, "%s/%02d-%s-solution", out_dir, st[1].num, st[1].slug);
+	if (access(bin, F_OK) == 0)
+		return 4;
+	zcl_build_ahead_stop();
+	return waitpid(-1, NULL, WNOHANG) == -1 ? 0 : 5;
+}
+
+Test(classfast, the_stages_are_compiled_ahead_by_a_helper_that_is_reaped, .fini = drop_out_dir, .timeout = 30)
+{
+	cr_assert_not_null(mkdtemp(out_dir));
+	fflush(NULL);
+	pid_t p = fork();
+	cr_assert_geq(p, 0);
+	if (p == 0)
+		_exit(ahead_child());
+	int st;
+	cr_assert_eq(waitpid(p, &st, 0), p);
+	cr_assert(WIFEXITED(st));
+	static const char *const why[] = {"", "stage table", "stage 1 not built before the helper said so",
+					  "stage 3 not built before the helper said so", "stage 2 built though not asked for",
+					  "a child left behind"};
+	cr_assert_eq(WEXITSTATUS(st), 0, "%s", WEXITSTATUS(st) < 6 ? why[WEXITSTATUS(st)] : "?");
+	build_ok(3, true, out_dir); /* a lookup now */
+}
+
+static void touch(const char *dir, const char *name)
+{
+	char p[4200];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "we");
+	cr_assert_not_null(f, "%s", p);
+	fputs("x", f);
+	fclose(f);
+}
+
+Test(classfast, a_grade_keeps_its_run_directory_emptied_and_never_one_a_run_left_something_in)
+{
+	char a[1024], b[1024], c[1024], d[1024], err[256], p[1100];
+	zcl_rundir_keep(true);
+	cr_assert_eq(zcl_rundir_open(a, sizeof a, err, sizeof err), 0, "%s", err);
+	touch(a, "input.bin");
+	touch(a, "output.bin");
+	touch(a, "stage");
+	zcl_rundir_close(a);
+	snprintf(p, sizeof p, "%s/input.bin", a);
+	cr_assert_neq(access(p, F_OK), 0, "the input goes after the run");
+	snprintf(p, sizeof p, "%s/output.bin", a);
+	cr_assert_neq(access(p, F_OK), 0, "the output goes after the run");
+	cr_assert_eq(zcl_rundir_open(b, sizeof b, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(a, b, "an emptied directory is used again");
+
+	snprintf(p, sizeof p, "%s/work", b);
+	touch(p, "left-by-the-program"); /* the fallback without namespaces writes there */
+	zcl_rundir_close(b);
+	cr_assert_neq(access(b, F_OK), 0, "a directory with something of a run's in it is removed");
+	cr_assert_eq(zcl_rundir_open(c, sizeof c, err, sizeof err), 0, "%s", err);
+	cr_assert_str_neq(b, c, "and the next run gets a new one");
+
+	touch(c, "planted"); /* a name no run leaves */
+	cr_assert_eq(zcl_rundir_open(d, sizeof d, err, sizeof err), 0, "%s", err);
+	cr_assert_str_neq(c, d, "a directory with a stranger in it is not used again");
+	cr_assert_neq(access(c, F_OK), 0, "it is removed");
+	zcl_rundir_close(d);
+	zcl_rundir_keep(false);
+	cr_assert_neq(access(d, F_OK), 0, "the grade's end removes the kept directory");
+
+	cr_assert_eq(zcl_rundir_open(a, sizeof a, err, sizeof err), 0, "%s", err);
+	zcl_rundir_close(a);
+	cr_assert_neq(access(a, F_OK), 0, "without a grade, each run's directory goes with it");
+}
