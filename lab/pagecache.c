@@ -86,8 +86,12 @@ const char *zcl_pc_method(void)
 
 int64_t zcl_pc_evict(int fd)
 {
-	/* Dirty pages cannot be dropped: write them back first. */
-	if (fdatasync(fd) < 0 && errno != EINVAL)
+	/* Dirty pages cannot be dropped: write them back first and wait
+	 * (sync_file_range(2); the journal need not be committed for the
+	 * pages to be clean). */
+	if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+					  SYNC_FILE_RANGE_WAIT_AFTER) < 0 &&
+	    fdatasync(fd) < 0 && errno != EINVAL)
 		return -1;
 	int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	if (e != 0) {
