@@ -427,5 +427,7 @@ int zcl_build_stage(const struct zcl_stage *s, bool solution, const char *out_di
 	int rc = harness_object(s, out_dir, obj, sizeof obj, diag, err, errlen);
 	if (rc != 0)
 		return rc; /* the harness itself did not compile (zcl.h changed?): its errors are the verdict */
+	free(*diag); /* what the harness's compiler printed, when it built it: not the student's */
+	*diag = NULL;
 	return compile(s, src, obj, bin, diag, err, errlen);
 }
