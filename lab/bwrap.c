@@ -84,6 +84,8 @@ char **zcl_bwrap_argv(const char *src_dir, const char *tmp_dir, char *const cmd[
 	add(&a, "--unshare-all");     /* user, mount, pid, ipc, uts, net, cgroup */
 	add(&a, "--die-with-parent"); /* the lab gone: so is the compiler */
 	add(&a, "--new-session");     /* no controlling terminal (TIOCSTI) */
+	add(&a, "--as-pid-1");        /* no bwrap "init" between: it outlived the outer bwrap, a
+				       * zombie left to the machine's PID 1 after every compile */
 	add3(&a, "--ro-bind", "/usr", "/usr");
 	add_top(&a);
 	add3(&a, "--ro-bind-try", "/etc/alternatives", "/etc/alternatives"); /* cc -> gcc */

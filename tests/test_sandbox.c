@@ -14,11 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bwrap.h"
 #include "escape.h"
+#include "helpers.h"
 #include "grader.h"
 #include "input.h"
 #include "report.h"
@@ -225,4 +229,35 @@ Test(scratch, a_tree_deeper_than_path_max_is_removed)
 	cr_expect_neq(access(top, F_OK), 0, "%s is still there", top);
 	cr_expect_eq(access(target, F_OK), 0, "a symlink was followed");
 	unlink(target);
+}
+
+/* The compiler's bubblewrap leaves no process behind: with a pid
+ * namespace, bwrap's own "init" used to outlive the outer bwrap and end as
+ * a zombie handed to the machine's PID 1, one per compile (a container
+ * whose PID 1 does not reap fills its process table). As a subreaper, this
+ * test is where such an orphan would come: none may. */
+Test(sandbox, a_compile_leaves_no_orphan_behind, .fini = drop_fake_root)
+{
+	cr_assert(zcl_bwrap_usable(), "bubblewrap is installed by make deps and usable here");
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	char src[PATH_MAX];
+	snprintf(src, sizeof src, "%s/solutions/01-readwrite.c", getenv("ZCL_ROOT"));
+	FILE *f = fopen(src, "r");
+	cr_assert_not_null(f, "%s", src);
+	static char text[1 << 16];
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = 0;
+	fake_root(1, text); /* a fresh tree: zcl compiles the harness and the stage */
+	const char *argv[] = {"check", "1", "--size", "4096", NULL};
+	struct cli c = run_cli(argv);
+	cr_expect_eq(c.status, 0, "the reference passes: %s%s", c.out, c.err);
+	int orphans = 0;
+	for (int i = 0; i < 30; i++) { /* 300 ms for a late exit */
+		pid_t p;
+		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+			orphans++;
+		usleep(10000);
+	}
+	cr_expect_eq(orphans, 0, "%d processes of the compile or the run outlived them", orphans);
 }
