@@ -62,17 +62,11 @@ int zcl_content_file(const char *path, uint64_t seed, uint64_t size)
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	for (uint64_t done = 0; done < size;) {
-		ssize_t w = write(fd, c + done, size - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			int e = errno;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		done += (uint64_t)w;
+	if (zcl_write_all(fd, c, (size_t)size) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
 	}
 	return close(fd);
 }

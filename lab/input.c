@@ -78,6 +78,29 @@ void zcl_expect_bytes(const struct zcl_expect *e, uint64_t off, uint8_t *buf, si
 		zcl_gen(e->seed, at, buf, len);
 }
 
+int zcl_write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(fd, p + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+/* Close fd after a failed write, keeping the write's errno. -1. */
+static int close_failed(int fd)
+{
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 int zcl_gen_file(const char *path, uint64_t seed, uint64_t size)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -87,18 +110,8 @@ int zcl_gen_file(const char *path, uint64_t seed, uint64_t size)
 	for (uint64_t off = 0; off < size;) {
 		size_t n = size - off < sizeof buf ? (size_t)(size - off) : sizeof buf;
 		zcl_gen(seed, off, buf, n);
-		for (size_t done = 0; done < n;) {
-			ssize_t w = write(fd, buf + done, n - done);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				int e = errno;
-				close(fd);
-				errno = e;
-				return -1;
-			}
-			done += (size_t)w;
-		}
+		if (zcl_write_all(fd, buf, n) < 0)
+			return close_failed(fd);
 		off += n;
 	}
 	return close(fd);

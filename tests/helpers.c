@@ -112,3 +112,31 @@ struct cli run_cli(const char *const argv[])
 	unlink(err);
 	return c;
 }
+
+char test_dir[64];
+
+const char *make_test_dir(const char *tag)
+{
+	snprintf(test_dir, sizeof test_dir, "/var/tmp/zcl-%s-XXXXXX", tag);
+	cr_assert_not_null(mkdtemp(test_dir));
+	return test_dir;
+}
+
+void drop_test_dir(void)
+{
+	if (test_dir[0])
+		zcl_rm_rf(test_dir);
+	test_dir[0] = 0;
+}
+
+const char *build_trace_prog(const char *tag)
+{
+	static char bin[128];
+	const char *lab = getenv("ZCL_ROOT");
+	cr_assert_not_null(lab, "ZCL_ROOT is set by make test");
+	snprintf(bin, sizeof bin, "%s/trace_prog", make_test_dir(tag));
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cc -O2 -pthread -o %s %s/tests/trace_prog.c", bin, lab);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	return bin;
+}

@@ -39,6 +39,16 @@ void drop_fake_root(void);
 /* Run the zcl binary ($ZCL_BIN) with argv (NULL-terminated, without argv[0]);
  * capture stdout and stderr (each up to 64 KiB, static storage). Returns the
  * exit status. */
+/* One test's scratch directory, /var/tmp/zcl-TAG-XXXXXX (made by
+ * make_test_dir, removed by drop_test_dir: a .fini). */
+extern char test_dir[64];
+const char *make_test_dir(const char *tag);
+void drop_test_dir(void);
+
+/* tests/trace_prog.c built into a new test_dir (make_test_dir(tag)); the
+ * program's path (static storage). */
+const char *build_trace_prog(const char *tag);
+
 struct cli { int status; char *out; char *err; };
 struct cli run_cli(const char *const argv[]);
 

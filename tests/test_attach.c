@@ -26,29 +26,7 @@
 
 #include "helpers.h"
 
-static char dir[64];
-
-static void drop_dir(void)
-{
-	if (dir[0])
-		zcl_rm_rf(dir);
-	dir[0] = 0;
-}
-
-/* Build tests/trace_prog.c into a scratch directory; its path. */
-static const char *prog(void)
-{
-	static char bin[128];
-	const char *root = getenv("ZCL_ROOT");
-	cr_assert_not_null(root, "ZCL_ROOT is set by make test");
-	snprintf(dir, sizeof dir, "/var/tmp/zcl-attach-test-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(bin, sizeof bin, "%s/trace_prog", dir);
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "cc -O2 -pthread -o %s %s/tests/trace_prog.c", bin, root);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-	return bin;
-}
+static const char *prog(void) { return build_trace_prog("attach-test"); }
 
 /* A file of the scratch directory. */
 static const char *scratch(const char *name)
@@ -56,7 +34,7 @@ static const char *scratch(const char *name)
 	static char path[4][128];
 	static int k;
 	char *p = path[k++ % 4];
-	snprintf(p, sizeof path[0], "%s/%s", dir, name);
+	snprintf(p, sizeof path[0], "%s/%s", test_dir, name);
 	return p;
 }
 
@@ -211,7 +189,7 @@ static void assert_runs_on_untraced(struct prog p)
 	cr_expect(within_5s(writes_again, &m), "the detached program stopped writing");
 }
 
-Test(attach, sigint_detaches_and_the_program_runs_on_untraced, .fini = drop_dir, .timeout = 30)
+Test(attach, sigint_detaches_and_the_program_runs_on_untraced, .fini = drop_test_dir, .timeout = 30)
 {
 	struct prog p = start_loop(prog(), "1", "0", "0");
 	char pid[16];
@@ -257,7 +235,7 @@ static bool four_threads(const void *arg)
 	return pids_in(contents(arg)) >= 4;
 }
 
-Test(attach, every_thread_is_attached_and_its_calls_seen, .fini = drop_dir, .timeout = 30)
+Test(attach, every_thread_is_attached_and_its_calls_seen, .fini = drop_test_dir, .timeout = 30)
 {
 	struct prog p = start_loop(prog(), "4", "0", "0");
 	char pid[16];
@@ -275,7 +253,7 @@ Test(attach, every_thread_is_attached_and_its_calls_seen, .fini = drop_dir, .tim
 	stop_prog(p);
 }
 
-Test(attach, a_program_that_exits_while_attached_gives_zcl_its_status, .fini = drop_dir, .timeout = 30)
+Test(attach, a_program_that_exits_while_attached_gives_zcl_its_status, .fini = drop_test_dir, .timeout = 30)
 {
 	struct prog p = start_loop(prog(), "2", "-1", "3"); /* exits 3 when its stdin closes */
 	char pid[16];
@@ -301,7 +279,7 @@ static bool stopped(const void *arg)
 	return state == 'T';
 }
 
-Test(attach, a_stopped_program_stays_stopped_through_attach_and_detach, .fini = drop_dir, .timeout = 30)
+Test(attach, a_stopped_program_stays_stopped_through_attach_and_detach, .fini = drop_test_dir, .timeout = 30)
 {
 	struct prog p = start_loop(prog(), "2", "0", "0");
 	kill(p.pid, SIGSTOP);
@@ -322,7 +300,7 @@ Test(attach, a_stopped_program_stays_stopped_through_attach_and_detach, .fini = 
 	stop_prog(p);
 }
 
-Test(attach, two_processes_given_as_a_list_are_both_traced_and_let_go, .fini = drop_dir, .timeout = 30)
+Test(attach, two_processes_given_as_a_list_are_both_traced_and_let_go, .fini = drop_test_dir, .timeout = 30)
 {
 	const char *bin = prog();
 	struct prog a = start_loop(bin, "1", "0", "0"), b = start_loop(bin, "1", "0", "0");
@@ -344,7 +322,7 @@ Test(attach, two_processes_given_as_a_list_are_both_traced_and_let_go, .fini = d
 	stop_prog(b);
 }
 
-Test(attach, children_it_starts_are_followed_and_the_shell_runs_on, .fini = drop_dir, .timeout = 30)
+Test(attach, children_it_starts_are_followed_and_the_shell_runs_on, .fini = drop_test_dir, .timeout = 30)
 {
 	prog(); /* (the scratch directory) */
 	int in[2], out[2];

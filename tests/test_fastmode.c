@@ -25,20 +25,7 @@
 #include "report.h"
 #include "runs.h"
 
-static char dir[64];
-
-static void drop_dir(void)
-{
-	if (dir[0])
-		zcl_rm_rf(dir);
-	dir[0] = 0;
-}
-
-static void make_dir(void)
-{
-	snprintf(dir, sizeof dir, "/var/tmp/zcl-fast-test-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
+static void make_dir(void) { make_test_dir("fast-test"); }
 
 /* A file of `size` bytes (not all zero) in the scratch directory; its path. */
 static const char *make_file(const char *name, size_t size)
@@ -46,7 +33,7 @@ static const char *make_file(const char *name, size_t size)
 	static char path[2][128];
 	static int k;
 	char *p = path[k++ % 2];
-	snprintf(p, 128, "%s/%s", dir, name);
+	snprintf(p, 128, "%s/%s", test_dir, name);
 	FILE *f = fopen(p, "w");
 	cr_assert_not_null(f);
 	for (size_t i = 0; i < size; i++)
@@ -108,7 +95,7 @@ static void add_record(struct trace *t, json_object *o, bool *seen, size_t nseen
 static struct trace run_traced(const char *const *argv, bool exact, const char *extra, const char *extra_arg)
 {
 	char out[128];
-	snprintf(out, sizeof out, "%s/trace%s.json", dir, exact ? "-exact" : "");
+	snprintf(out, sizeof out, "%s/trace%s.json", test_dir, exact ? "-exact" : "");
 	const char *a[32] = {"trace", "--json", "-o", out};
 	int k = 4;
 	if (exact)
@@ -165,13 +152,13 @@ static size_t data_calls(const struct trace *t, struct call *out)
 	return k;
 }
 
-Test(fastmode, long_full_loop_is_exact_per_call_and_matches_exact, .timeout = 30, .fini = drop_dir)
+Test(fastmode, long_full_loop_is_exact_per_call_and_matches_exact, .timeout = 30, .fini = drop_test_dir)
 {
 	make_dir();
 	const char *in = make_file("in", 512 * 1024);
 	char of[160], iff[160];
 	snprintf(iff, sizeof iff, "if=%s", in);
-	snprintf(of, sizeof of, "of=%s/out", dir);
+	snprintf(of, sizeof of, "of=%s/out", test_dir);
 	const char *argv[] = {"dd", iff, of, "bs=4k", NULL};
 	struct trace f = run_traced(argv, false, NULL, NULL), x = run_traced(argv, true, NULL, NULL);
 	struct call *fc = calloc(f.n, sizeof *fc), *xc = calloc(x.n, sizeof *xc);
@@ -199,13 +186,13 @@ static bool agrees_or_says_so(const struct call *f, const struct call *x)
 	return f->failed ? x->failed : !x->failed && f->ret == x->ret;
 }
 
-Test(fastmode, loop_ending_short_keeps_totals_exact_and_names_unknown_splits, .timeout = 30, .fini = drop_dir)
+Test(fastmode, loop_ending_short_keeps_totals_exact_and_names_unknown_splits, .timeout = 30, .fini = drop_test_dir)
 {
 	make_dir();
 	const char *in = make_file("in", 100000); /* 24 chunks and 1696 bytes */
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "dd if=%s of=%s/out bs=4k 2>/dev/null; "
-		 "trap '' XFSZ; ulimit -f 1; dd if=%s of=%s/cut bs=4k 2>/dev/null; true", in, dir, in, dir);
+		 "trap '' XFSZ; ulimit -f 1; dd if=%s of=%s/cut bs=4k 2>/dev/null; true", in, test_dir, in, test_dir);
 	const char *argv[] = {"sh", "-c", cmd, NULL};
 	struct trace f = run_traced(argv, false, NULL, NULL), x = run_traced(argv, true, NULL, NULL);
 	struct call *fc = calloc(f.n, sizeof *fc), *xc = calloc(x.n, sizeof *xc);
@@ -230,7 +217,7 @@ Test(fastmode, loop_ending_short_keeps_totals_exact_and_names_unknown_splits, .t
 	free(x.c);
 }
 
-Test(fastmode, short_reads_from_a_pipe_are_exact_per_call, .timeout = 30, .fini = drop_dir)
+Test(fastmode, short_reads_from_a_pipe_are_exact_per_call, .timeout = 30, .fini = drop_test_dir)
 {
 	make_dir();
 	/* eight pieces of 7 bytes, apart in time: dd's 64 KiB reads come back short */
@@ -262,7 +249,7 @@ static void expect_each_call_once(const struct trace *t, const char *what)
 		     t->summary_syscalls, t->records);
 }
 
-Test(fastmode, every_call_is_reported_once, .timeout = 30, .fini = drop_dir)
+Test(fastmode, every_call_is_reported_once, .timeout = 30, .fini = drop_test_dir)
 {
 	make_dir();
 	const char *in = make_file("in", 300000);
@@ -277,7 +264,7 @@ Test(fastmode, every_call_is_reported_once, .timeout = 30, .fini = drop_dir)
 	free(f.c);
 }
 
-Test(fastmode, timeout_mid_run_still_reports_every_call_once, .timeout = 30, .fini = drop_dir)
+Test(fastmode, timeout_mid_run_still_reports_every_call_once, .timeout = 30, .fini = drop_test_dir)
 {
 	make_dir();
 	const char *argv[] = {"dd", "if=/dev/zero", "of=/dev/null", "bs=4k", NULL};
@@ -291,12 +278,12 @@ Test(fastmode, timeout_mid_run_still_reports_every_call_once, .timeout = 30, .fi
 	free(f.c);
 }
 
-Test(fastmode, failed_deferred_write_still_shows_as_failed, .timeout = 30, .fini = drop_dir)
+Test(fastmode, failed_deferred_write_still_shows_as_failed, .timeout = 30, .fini = drop_test_dir)
 {
 	make_dir();
 	char cmd[256], out[160];
-	snprintf(cmd, sizeof cmd, "trap '' XFSZ; ulimit -f 0; exec dd if=/dev/zero of=%s/f bs=4k count=3", dir);
-	snprintf(out, sizeof out, "%s/trace.txt", dir);
+	snprintf(cmd, sizeof cmd, "trap '' XFSZ; ulimit -f 0; exec dd if=/dev/zero of=%s/f bs=4k count=3", test_dir);
+	snprintf(out, sizeof out, "%s/trace.txt", test_dir);
 	const char *argv[] = {"trace", "-o", out, "--", "sh", "-c", cmd, NULL};
 	struct cli c = run_cli(argv);
 	cr_expect_neq(c.status, 0, "dd failed to write");

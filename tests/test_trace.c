@@ -24,29 +24,7 @@
 
 #include "helpers.h"
 
-static char dir[64];
-
-static void drop_dir(void)
-{
-	if (dir[0])
-		zcl_rm_rf(dir);
-	dir[0] = 0;
-}
-
-/* Build tests/trace_prog.c into a scratch directory; its path. */
-static const char *prog(void)
-{
-	static char bin[128];
-	const char *root = getenv("ZCL_ROOT");
-	cr_assert_not_null(root, "ZCL_ROOT is set by make test");
-	snprintf(dir, sizeof dir, "/var/tmp/zcl-trace-test-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(bin, sizeof bin, "%s/trace_prog", dir);
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "cc -O2 -pthread -o %s %s/tests/trace_prog.c", bin, root);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-	return bin;
-}
+static const char *prog(void) { return build_trace_prog("trace-test"); }
 
 struct outcome {
 	int status;      /* exit status, or 128 + signal */
@@ -152,7 +130,7 @@ ParameterizedTestParameters(trace, program_prints_and_exits_as_untraced)
 	INDEX_PARAMS(same);
 }
 
-ParameterizedTest(int *i, trace, program_prints_and_exits_as_untraced, .timeout = 30, .fini = drop_dir)
+ParameterizedTest(int *i, trace, program_prints_and_exits_as_untraced, .timeout = 30, .fini = drop_test_dir)
 {
 	const struct same_case *c = &same[*i];
 	const char *bin = prog();
@@ -169,11 +147,11 @@ ParameterizedTest(int *i, trace, program_prints_and_exits_as_untraced, .timeout 
 
 /* ---- children, argv, ABI ---- */
 
-Test(trace, child_that_outlives_the_command_is_followed_to_its_end, .timeout = 30, .fini = drop_dir)
+Test(trace, child_that_outlives_the_command_is_followed_to_its_end, .timeout = 30, .fini = drop_test_dir)
 {
 	const char *bin = prog();
 	char file[128];
-	snprintf(file, sizeof file, "%s/f", dir);
+	snprintf(file, sizeof file, "%s/f", test_dir);
 	const char *argv[] = {"zcl", "trace", "--summary", "--", bin, "daemon", file, NULL};
 	struct outcome t = run(argv, 0);
 	cr_expect_eq(t.status, 0, "zcl exits %d: %s", t.status, t.err);
@@ -182,11 +160,11 @@ Test(trace, child_that_outlives_the_command_is_followed_to_its_end, .timeout = 3
 	cr_expect_str_eq(text, "done\n", "the daemon ran to its end before zcl returned");
 }
 
-Test(trace, argv0_is_what_the_user_typed, .timeout = 30, .fini = drop_dir)
+Test(trace, argv0_is_what_the_user_typed, .timeout = 30, .fini = drop_test_dir)
 {
 	prog();
 	char path[4096];
-	snprintf(path, sizeof path, "%s:%s", dir, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(path, sizeof path, "%s:%s", test_dir, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	setenv("PATH", path, 1); /* found through PATH, as a shell would */
 	const char *argv[] = {"zcl", "trace", "--summary", "--", "trace_prog", "argv0", NULL};
 	struct outcome t = run(argv, 0);
@@ -194,7 +172,7 @@ Test(trace, argv0_is_what_the_user_typed, .timeout = 30, .fini = drop_dir)
 	cr_expect_str_eq(t.out, "argv0=trace_prog\n");
 }
 
-Test(trace, int_0x80_call_is_traced_and_labelled, .timeout = 30, .fini = drop_dir)
+Test(trace, int_0x80_call_is_traced_and_labelled, .timeout = 30, .fini = drop_test_dir)
 {
 	const char *bin = prog();
 	const char *argv[] = {"zcl", "trace", "--", bin, "int80", NULL};
@@ -221,7 +199,7 @@ ParameterizedTestParameters(trace, zcl_exits_with_the_programs_status_and_says_i
 	INDEX_PARAMS(statuses);
 }
 
-ParameterizedTest(int *i, trace, zcl_exits_with_the_programs_status_and_says_it, .timeout = 30, .fini = drop_dir)
+ParameterizedTest(int *i, trace, zcl_exits_with_the_programs_status_and_says_it, .timeout = 30, .fini = drop_test_dir)
 {
 	const struct status_case *c = &statuses[*i];
 	const char *bin = prog();
@@ -249,7 +227,7 @@ ParameterizedTestParameters(trace, signal_or_timeout_ends_a_hang_and_leaves_noth
 }
 
 ParameterizedTest(int *i, trace, signal_or_timeout_ends_a_hang_and_leaves_nothing, .timeout = 30,
-		  .fini = drop_dir)
+		  .fini = drop_test_dir)
 {
 	const struct end_case *c = &ends[*i];
 	const char *bin = prog();
@@ -277,7 +255,7 @@ ParameterizedTestParameters(trace, ctrl_c_reaches_the_program_before_zcl_ends_it
 	INDEX_PARAMS(ints);
 }
 
-ParameterizedTest(int *i, trace, ctrl_c_reaches_the_program_before_zcl_ends_it, .timeout = 30, .fini = drop_dir)
+ParameterizedTest(int *i, trace, ctrl_c_reaches_the_program_before_zcl_ends_it, .timeout = 30, .fini = drop_test_dir)
 {
 	const struct int_case *c = &ints[*i];
 	const char *bin = prog();
