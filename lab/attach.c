@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "deferral.h"
 #include "deadline.h"
 #include "escape.h"
 #include "tracer.h"
@@ -395,34 +396,66 @@ static void let_go(struct tracer *tr, pid_t keep)
 	}
 }
 
-/* Let every task go, running as it was: each is interrupted and parked
- * where it stops; once all the first process's threads are parked, its
- * figures are read (the detaching hook) and they are let go too. */
-static void detach_all(struct tracer *tr)
+#define ZCL_DETACH_WAIT_S 3 /* seconds detaching waits for every task to stop */
+
+/* Forget the tasks not parked that are gone: a thread that exited while
+ * the others were being stopped need not report its end before we leave. */
+static void forget_gone(struct tracer *tr)
 {
-	tr->parking = true;
-	for (struct zcl_tracee *t = tr->tt.head; t; t = t->next) {
-		if (t->held) { /* stopped already, waiting for its parent's event */
+	for (struct zcl_tracee *t = tr->tt.head, *next; t; t = next) {
+		next = t->next;
+		if (!t->parked && kill(t->pid, 0) < 0 && errno == ESRCH)
+			zcl_tr_forget(tr, t);
+	}
+}
+
+/* A new task stopped before its parent's fork/clone event was seen is
+ * "held"; detaching, its parent may be parked before that event, so the
+ * task would wait for ever: it is stopped, so park it as it is. */
+static void park_held(struct tracer *tr)
+{
+	for (struct zcl_tracee *t = tr->tt.head; t && tr->held; t = t->next)
+		if (t->held) {
 			t->held = false;
 			tr->held--;
 			t->parked = true;
 			t->park_sig = 0;
-		} else if (!t->parked) {
-			ptrace(PTRACE_INTERRUPT, t->pid, 0L, 0L); /* ESRCH: gone, waitpid() says so */
 		}
-	}
+}
+
+/* Let every task go, running as it was: each is interrupted and parked
+ * where it stops; once all the first process's threads are parked, its
+ * figures are read (the detaching hook) and they are let go too. A task
+ * that has not stopped within ZCL_DETACH_WAIT_S is left to the kernel:
+ * when zcl exits, the kernel detaches its tracees and they run on
+ * (ptrace(2): "If the tracer dies, all tracees are automatically
+ * detached"); res->undetached says how many. */
+static void detach_all(struct tracer *tr)
+{
+	tr->parking = true;
+	park_held(tr);
+	for (struct zcl_tracee *t = tr->tt.head; t; t = t->next)
+		if (!t->parked)
+			ptrace(PTRACE_INTERRUPT, t->pid, 0L, 0L); /* ESRCH: gone, waitpid() says so */
 	pid_t keep = zcl_tt_find(&tr->tt, tr->first) ? tr->first : 0;
 	let_go(tr, keep);
 	int st;
-	while (unparked(tr) > 0) {
-		pid_t p = zcl_attach_waitpid(-1, &st);
-		if (p < 0 && errno == EINTR)
+	uint64_t until = zcl_now_ns() + ZCL_DETACH_WAIT_S * 1000000000ull;
+	while (unparked(tr) > 0 && zcl_now_ns() < until) {
+		pid_t p = waitpid(-1, &st, __WALL | WNOHANG);
+		if (p == 0 || (p < 0 && errno == EINTR)) {
+			forget_gone(tr);
+			nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
 			continue;
+		}
 		if (p < 0)
 			break; /* ECHILD: nothing left to wait for (impossible with tasks parked) */
 		handle(tr, p, st);
+		park_held(tr);
 		let_go(tr, keep);
 	}
+	forget_gone(tr);
+	tr->res->undetached = unparked(tr);
 	if (keep && zcl_tt_find(&tr->tt, keep) && tr->h->detaching)
 		tr->h->detaching(tr->h->ctx, keep);
 	let_go(tr, 0);

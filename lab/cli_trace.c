@@ -226,7 +226,11 @@ static void attach_text_summary(FILE *out, const struct zcl_trace_result *res)
 		fprintf(out, "                 %lu calls were in flight at attach: their ends seen, not counted\n",
 			res->in_flight);
 	if (res->detached)
-		fprintf(out, "  detached       %lu threads and processes, running on as they were\n", res->detached);
+		fprintf(out, "  detached       %lu %s, running on as they were\n", res->detached,
+			res->detached == 1 ? "thread" : "threads and processes");
+	if (res->undetached)
+		fprintf(out, "                 %lu more did not stop within 3 s to be let go: the kernel lets\n"
+			     "                 them go as zcl exits (they run on)\n", res->undetached);
 }
 
 /* Leave an attached run: say so; if a signal asked for it, die of it

@@ -92,6 +92,8 @@ struct zcl_trace_result {
 	bool killed;         /* zcl_trace_kill_current() ended the run */
 	unsigned long detached; /* zcl_trace_attach: tasks let go, running on (on request or at
 				 * the deadline: killed or timed_out says which) */
+	unsigned long undetached; /* zcl_trace_attach: tasks that did not stop to be let go in
+				   * time: zcl's exit lets them go (the kernel detaches them) */
 	unsigned long in_flight; /* zcl_trace_attach: calls in flight at attach (their exit stop
 				  * came without an entry): not reported */
 };

@@ -65,7 +65,8 @@ struct prog { pid_t pid; int in; };
 
 /* trace_prog loop THREADS ROUNDS STATUS, its stdin a pipe we hold; returns
  * once it has said "ready" (all its threads run). */
-static struct prog start_loop(const char *bin, const char *threads, const char *rounds, const char *status)
+/* trace_prog MODE ARGS... (up to 3), once it printed "ready". */
+static struct prog start_mode(const char *bin, const char *mode, const char *a, const char *b, const char *c)
 {
 	int in[2], out[2];
 	cr_assert(pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0); /* not zcl's */
@@ -75,7 +76,7 @@ static struct prog start_loop(const char *bin, const char *threads, const char *
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execl(bin, "trace_prog", "loop", threads, rounds, status, (char *)NULL);
+		execl(bin, "trace_prog", mode, a, b, c, (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -83,8 +84,13 @@ static struct prog start_loop(const char *bin, const char *threads, const char *
 	char line[16] = "";
 	ssize_t n = read(out[0], line, sizeof line - 1); /* blocks until "ready" */
 	close(out[0]);
-	cr_assert(n > 0 && !strncmp(line, "ready", 5), "trace_prog loop did not start");
+	cr_assert(n > 0 && !strncmp(line, "ready", 5), "trace_prog %s did not start", mode);
 	return (struct prog){pid, in[1]};
+}
+
+static struct prog start_loop(const char *bin, const char *threads, const char *rounds, const char *status)
+{
+	return start_mode(bin, "loop", threads, rounds, status);
 }
 
 static void stop_prog(struct prog p)
@@ -460,4 +466,23 @@ Test(attach, a_zombie_or_a_traced_process_is_refused_with_the_reason)
 	expect_refusal((const char *const[]){"trace", "-p", pid, NULL}, tracer);
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
+}
+
+/* Threads that come and go faster than they can be stopped: the detach
+ * still ends (it used to wait for ever, deaf to signals and --timeout),
+ * and the program runs on untraced. */
+Test(attach, a_program_making_threads_without_pause_is_still_let_go, .fini = drop_test_dir, .timeout = 30)
+{
+	struct prog p = start_mode(prog(), "churn", "4", NULL, NULL);
+	char pid[16];
+	snprintf(pid, sizeof pid, "%d", (int)p.pid);
+	const char *out = scratch("trace"), *err = scratch("err");
+	const char *argv[] = {"zcl", "trace", "-p", pid, "--summary", "--timeout", "0.5", "-o", out, NULL};
+	pid_t z = start_zcl(argv, scratch("stdout"), err);
+	cr_expect_eq(status_of(z), 124, "--timeout detaches: %s", contents(err));
+	cr_expect(strstr(contents(out), "detached after --timeout, still running"), "%s", contents(out));
+	char state = '?';
+	cr_expect_eq(proc_field(p.pid, "TracerPid", &state), 0, "TracerPid of the detached program");
+	cr_expect(state != '?' && !strchr("tZX", state), "the detached program's state is %c", state);
+	stop_prog(p);
 }

@@ -15,6 +15,8 @@
  *   cpus          prints how many CPUs it may run on, alone and from a thread
  *   pin           sets its own affinity to one CPU, then does what cpus does
  *   hang          prints a child's pid, then both wait forever
+ *   churn N       N threads that start short-lived threads for ever; prints
+ *                 "ready" once they run (zcl trace -p must still detach)
  *   onint N       on SIGINT exits with status N (N < 0: ignores SIGINT);
  *                 prints "ready", then waits
  *   loop T R S    T threads each read 4 KiB and write it to /dev/null every
@@ -208,6 +210,33 @@ __attribute__((noreturn)) static void hang(void)
 		pause();
 }
 
+static void *short_lived(void *arg)
+{
+	return arg;
+}
+
+static void *spawner(void *arg)
+{
+	for (;;) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, short_lived, NULL) == 0)
+			pthread_detach(t);
+	}
+	return arg;
+}
+
+__attribute__((noreturn)) static void churn(int n)
+{
+	for (int i = 0; i < n; i++) {
+		pthread_t t;
+		pthread_create(&t, NULL, spawner, NULL);
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 static int onint_status;
 
 static void onint_exit(int sig)
@@ -302,6 +331,8 @@ int main(int argc, char **argv)
 		hang();
 	if (!strcmp(m, "onint"))
 		onint(n);
+	if (!strcmp(m, "churn"))
+		churn(n);
 	if (!strcmp(m, "loop") && argc > 4)
 		return loop(n, atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "trace_prog: unknown mode %s\n", m);
