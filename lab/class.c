@@ -9,13 +9,9 @@
  * and loopback ports (the kernel picks them), and runs on its own CPU
  * (affinity k mod ncpu) so two gradings do not fight over one core.
  *
- * Scratch: each child gets a private scratch base (ZCL_SCRATCH, a
- * zcl-XXXXXX folder under ours) for its run directories, input cache and
- * compile jobs. We remove it once we have reaped the child, however it
- * ended (Ctrl-C, the per-student limit's SIGKILL, a crash), so nothing is
- * left behind; one a crashed zcl left is swept like any run directory.
- * Each child leads its own process group, which is killed as one, so its
- * build-ahead helper does not outlive it and write into a removed base.
+ * Scratch: each child has a private base (ZCL_SCRATCH, zcl-XXXXXX under
+ * ours), removed once the child is reaped, however it ended (Ctrl-C, the
+ * per-student limit, a crash). It leads a process group, killed as one.
  *
  * Resuming: NAME.key holds a hash of what was graded (the stage files,
  * the seed, the options and the zcl binary). If it matches, the old
@@ -306,8 +302,7 @@ out:
 struct batch {
 	const struct zcl_class_opts *o;
 	struct zcl_student *v;
-	int n, next, running, done, failed;
-	int graded;      /* of done: with a result (new or kept), for the interrupted message */
+	int n, next, running, done, graded; /* graded: of done, with a result (new or kept) */
 	char *out, *students, *work;
 	uint64_t base_key;
 	int ncpu;
@@ -370,29 +365,12 @@ static void grade_child(const struct batch *b, const struct zcl_student *s, int 
 	_exit(127);
 }
 
-/* A private scratch base for one student's grader: zcl-XXXXXX under ours
- * (the name zcl_scratch_sweep knows), 0755 so that the sandbox's uid can
- * reach the run directories inside. malloc'd path, or NULL with errno. */
-static char *private_scratch(void)
-{
-	char *dir = xasprintf("%s/zcl-XXXXXX", zcl_scratch_base());
-	if (!mkdtemp(dir) || chmod(dir, 0755) < 0) {
-		int e = errno;
-		rmdir(dir);
-		free(dir);
-		errno = e;
-		return NULL;
-	}
-	return dir;
-}
-
 /* Remove a private scratch base and everything its grader left in it. */
 static void drop_scratch(char **dir)
 {
 	if (*dir)
 		zcl_rm_rf(*dir);
-	free(*dir);
-	*dir = NULL;
+	free(*dir), *dir = NULL;
 }
 
 static void start_one(struct batch *b, struct zcl_student *s)
@@ -411,10 +389,9 @@ static void start_one(struct batch *b, struct zcl_student *s)
 	while (cpu < b->ncpu - 1 && b->cpu_busy[cpu])
 		cpu++;
 	char **scratch = &b->scratch[s - b->v];
-	*scratch = private_scratch();
+	*scratch = zcl_scratch_private();
 	if (!*scratch) {
-		snprintf(s->error, sizeof s->error, "cannot make a scratch folder in %s: %s", zcl_scratch_base(),
-			 strerror(errno));
+		snprintf(s->error, sizeof s->error, "cannot make a scratch folder: %s", strerror(errno));
 		goto fail;
 	}
 	char *lab = xasprintf("%s/lab", work);
@@ -422,13 +399,12 @@ static void start_one(struct batch *b, struct zcl_student *s)
 	if (p == 0)
 		grade_child(b, s, cpu, lab, *scratch);
 	free(lab);
-	if (p > 0)
-		setpgid(p, p); /* also done in the child: no race on who is first */
 	if (p < 0) {
 		snprintf(s->error, sizeof s->error, "fork: %s", strerror(errno));
 		drop_scratch(scratch);
 		goto fail;
 	}
+	setpgid(p, p); /* also done in the child: no race on who is first */
 	b->cpu_busy[cpu] = true;
 	s->cpu = cpu;
 	s->pid = p;
