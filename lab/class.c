@@ -9,6 +9,10 @@
  * and loopback ports (the kernel picks them), and runs on its own CPU
  * (affinity k mod ncpu) so two gradings do not fight over one core.
  *
+ * Scratch: each child has a private base (ZCL_SCRATCH, zcl-XXXXXX under
+ * ours), removed once the child is reaped, however it ended (Ctrl-C, the
+ * per-student limit, a crash). It leads a process group, killed as one.
+ *
  * Resuming: NAME.key holds a hash of what was graded (the stage files,
  * the seed, the options and the zcl binary). If it matches, the old
  * NAME.json stands and the student is not graded again.
@@ -36,6 +40,7 @@
 #include "cli.h"
 #include "class_report.h"
 #include "runner.h"
+#include "scratch.h"
 #include "stages.h"
 
 #define MAX_STAGE_FILE (1 << 20) /* a stage file larger than this is not a stage file: bytes */
@@ -297,11 +302,12 @@ out:
 struct batch {
 	const struct zcl_class_opts *o;
 	struct zcl_student *v;
-	int n, next, running, done, failed;
+	int n, next, running, done, graded; /* graded: of done, with a result (new or kept) */
 	char *out, *students, *work;
 	uint64_t base_key;
 	int ncpu;
 	bool *cpu_busy;
+	char **scratch;  /* student i's private scratch base while it runs, else NULL */
 };
 
 static char *result_path(const struct batch *b, const struct zcl_student *s, const char *ext)
@@ -328,15 +334,18 @@ static bool already_graded(const struct batch *b, const struct zcl_student *s)
 
 /* In the child: its own CPU, stdin /dev/null, output to the log, then zcl
  * grade on the student's tree. Never returns. */
-static void grade_child(const struct batch *b, const struct zcl_student *s, int cpu, const char *lab)
+static void grade_child(const struct batch *b, const struct zcl_student *s, int cpu, const char *lab,
+			const char *scratch)
 {
 	char *log = result_path(b, s, "log"), *part = result_path(b, s, "json.part");
+	setpgid(0, 0); /* its own group, with its build-ahead helper: killed as one */
 	stdio_to(log);
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof set, &set);
 	setenv("ZCL_ROOT", lab, 1);
+	setenv("ZCL_SCRATCH", scratch, 1);
 	char seed[32], tmo[32];
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)b->o->seed);
 	snprintf(tmo, sizeof tmo, "%g", b->o->timeout_s);
@@ -356,6 +365,14 @@ static void grade_child(const struct batch *b, const struct zcl_student *s, int 
 	_exit(127);
 }
 
+/* Remove a private scratch base and everything its grader left in it. */
+static void drop_scratch(char **dir)
+{
+	if (*dir)
+		zcl_rm_rf(*dir);
+	free(*dir), *dir = NULL;
+}
+
 static void start_one(struct batch *b, struct zcl_student *s)
 {
 	char *work = xasprintf("%s/%s", b->work, s->file), *log = result_path(b, s, "log");
@@ -364,21 +381,30 @@ static void start_one(struct batch *b, struct zcl_student *s)
 		goto fail;
 	if (already_graded(b, s)) {
 		s->resumed = true;
+		b->graded++;
 		zcl_rm_rf(work);
 		goto out;
 	}
 	int cpu = 0;
 	while (cpu < b->ncpu - 1 && b->cpu_busy[cpu])
 		cpu++;
+	char **scratch = &b->scratch[s - b->v];
+	*scratch = zcl_scratch_private();
+	if (!*scratch) {
+		snprintf(s->error, sizeof s->error, "cannot make a scratch folder: %s", strerror(errno));
+		goto fail;
+	}
 	char *lab = xasprintf("%s/lab", work);
 	pid_t p = fork();
 	if (p == 0)
-		grade_child(b, s, cpu, lab);
+		grade_child(b, s, cpu, lab, *scratch);
 	free(lab);
 	if (p < 0) {
 		snprintf(s->error, sizeof s->error, "fork: %s", strerror(errno));
+		drop_scratch(scratch);
 		goto fail;
 	}
+	setpgid(p, p); /* also done in the child: no race on who is first */
 	b->cpu_busy[cpu] = true;
 	s->cpu = cpu;
 	s->pid = p;
@@ -399,10 +425,12 @@ static void finish_one(struct batch *b, struct zcl_student *s, int st)
 	char *part = result_path(b, s, "json.part"), *jp = result_path(b, s, "json");
 	char *kp = result_path(b, s, "key"), *work = xasprintf("%s/%s", b->work, s->file);
 	b->cpu_busy[s->cpu] = false;
+	kill(-s->pid, SIGKILL); /* what a crashed grader left running in its group */
 	s->pid = 0;
 	b->running--;
 	b->done++;
 	if (zcl_class_result_ok(part) && rename(part, jp) == 0) {
+		b->graded++;
 		FILE *f = fopen(kp, "we");
 		if (f) {
 			fprintf(f, "%s\n", s->key);
@@ -419,6 +447,7 @@ static void finish_one(struct batch *b, struct zcl_student *s, int st)
 				 WEXITSTATUS(st), s->file);
 	}
 	zcl_rm_rf(work);
+	drop_scratch(&b->scratch[s - b->v]);
 	free(part), free(jp), free(kp), free(work);
 }
 
@@ -438,7 +467,7 @@ static void reap_stuck(struct batch *b)
 	for (int i = 0; i < b->n; i++) {
 		struct zcl_student *s = &b->v[i];
 		if (s->pid > 0 && (interrupted || now - s->started > STUDENT_LIMIT_S))
-			kill(s->pid, SIGKILL);
+			kill(-s->pid, SIGKILL); /* the grader and its helper */
 	}
 }
 
@@ -544,20 +573,27 @@ int zcl_class_grade(const struct zcl_class_opts *o)
 	if (b.ncpu < 1)
 		b.ncpu = 1;
 	b.cpu_busy = calloc((size_t)b.ncpu, sizeof *b.cpu_busy);
+	b.scratch = calloc((size_t)b.n, sizeof *b.scratch);
+	if (!b.cpu_busy || !b.scratch) {
+		fputs("zcl: out of memory\n", stderr);
+		exit(EXIT_USAGE);
+	}
 	b.base_key = base_key(o);
 	prebuild_harness(&b);
 	fprintf(stderr, "zcl: grading %d students of %s, %d at once, results in %s\n", b.n, o->dir, o->jobs, b.out);
 	run_batch(&b);
+	for (int i = 0; i < b.n; i++) /* a child run_batch could not reap (it should not happen) */
+		drop_scratch(&b.scratch[i]);
 	zcl_rm_rf(b.work);
 	int rc = 0;
 	if (interrupted) {
-		fprintf(stderr, "\nzcl: grade --class: interrupted; %d of %d graded, run again to resume\n", b.done, b.n);
+		fprintf(stderr, "\nzcl: grade --class: interrupted; %d of %d graded, run again to resume\n", b.graded, b.n);
 		rc = EXIT_USAGE;
 	} else {
 		rc = zcl_class_report(b.v, b.n, b.out, b.students);
 	}
 	for (int i = 0; i < b.n; i++)
 		zcl_student_free(&b.v[i]);
-	free(b.v), free(b.out), free(b.students), free(b.work), free(b.cpu_busy);
+	free(b.v), free(b.out), free(b.students), free(b.work), free(b.cpu_busy), free(b.scratch);
 	return rc;
 }

@@ -139,6 +139,21 @@ const char *zcl_scratch_base(void)
 	return b && *b ? b : "/var/tmp";
 }
 
+char *zcl_scratch_private(void)
+{
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/zcl-XXXXXX", zcl_scratch_base()) < 0)
+		return NULL;
+	if (!mkdtemp(dir) || chmod(dir, 0755) < 0) {
+		int e = errno;
+		rmdir(dir);
+		free(dir);
+		errno = e;
+		return NULL;
+	}
+	return dir;
+}
+
 void zcl_scratch_sweep(void)
 {
 	const char *base = zcl_scratch_base();

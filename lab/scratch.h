@@ -12,4 +12,10 @@ const char *zcl_scratch_base(void);
  * directories (zcl-XXXXXX under the base) a day old or more. Can't fail. */
 void zcl_scratch_sweep(void);
 
+/* A new folder zcl-XXXXXX under the base, mode 0755 (a private base for a
+ * child's ZCL_SCRATCH: the sandbox's uid must reach the run directories
+ * inside; zcl_scratch_sweep knows the name). malloc'd path, or NULL with
+ * errno. The caller removes it with zcl_rm_rf. */
+char *zcl_scratch_private(void);
+
 #endif

@@ -2,14 +2,22 @@
  * test_class.c - zcl grade --class: a folder of students (folders and
  * archives, hostile names and links among them) graded two at a time into
  * a CSV and an HTML page; a second run keeps what did not change; a broken
- * archive is one row saying why, never the end of the batch.
+ * archive is one row saying why, never the end of the batch; Ctrl-C in the
+ * middle leaves nothing in the scratch folder.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -136,4 +144,68 @@ Test(class, a_missing_folder_is_a_usage_error)
 	cr_expect(strstr(c.err, "/nonexistent/class"), "%s", c.err);
 	c = run_cli((const char *[]){"grade", "-j", "2", NULL});
 	cr_expect_eq(c.status, 2, "-j without --class is an error, not ignored");
+}
+
+static bool saw_run;
+
+static int spot_run(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st;
+	saw_run = saw_run || (type == FTW_D && strcmp(path + f->base, "work") == 0);
+	return 0;
+}
+
+/* Entries in dir; *busy: a run folder (one with work/ in it) is somewhere
+ * under it, i.e. a student's grader is running a stage. */
+static int entries(const char *dir, bool *busy)
+{
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "%s", dir);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	saw_run = false;
+	nftw(dir, spot_run, 16, FTW_PHYS);
+	*busy = saw_run;
+	return n;
+}
+
+Test(class, an_interrupted_class_leaves_nothing_in_the_scratch_folder, .fini = drop_test_dir, .timeout = 60)
+{
+	const char *t = make_test_dir("classint");
+	char cmd[1024], scratch[256], dir[256], out[256];
+	snprintf(scratch, sizeof scratch, "%s/scratch", t);
+	snprintf(dir, sizeof dir, "%s/class", t);
+	snprintf(out, sizeof out, "%s/out", t);
+	snprintf(cmd, sizeof cmd,
+		 "set -e; mkdir %s; for s in s1 s2 s3; do mkdir -p %s/$s; cp %s/solutions/[0-9][0-9]-*.c %s/$s/; done",
+		 scratch, dir, getenv("ZCL_ROOT"), dir);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	pid_t p = fork();
+	cr_assert_geq(p, 0);
+	if (p == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1), dup2(null, 2);
+		setenv("ZCL_SCRATCH", scratch, 1);
+		execl(getenv("ZCL_BIN"), "zcl", "grade", "--class", dir, "--out", out, "-j", "2", (char *)NULL);
+		_exit(127);
+	}
+	/* wait until a grader runs a stage (a deadline, not a guess at its speed) */
+	bool busy = false;
+	for (int i = 0; i < 3000 && !busy; i++) {
+		entries(scratch, &busy);
+		if (!busy)
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	kill(p, busy ? SIGINT : SIGKILL);
+	cr_assert(busy, "no grader ran a stage within 30 s");
+	int st;
+	cr_assert_eq(waitpid(p, &st, 0), p);
+	cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "zcl dies of the SIGINT it got (status %#x)", st);
+	int left = entries(scratch, &busy);
+	snprintf(cmd, sizeof cmd, "find %s >&2", scratch);
+	if (left)
+		cr_assert_eq(system(cmd), 0);
+	cr_expect_eq(left, 0, "the scratch folder is empty after the interrupt");
 }
