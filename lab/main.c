@@ -46,7 +46,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 		sig = zcl_passon_expire();
 		if (!sig)
 			return;
-	} else if (zcl_passon_signal(sig, si && si->si_code == SI_KERNEL)) {
+	} else if (zcl_passon_signal(sig, si && si->si_code == SI_KERNEL, si ? si->si_pid : 0)) {
 		return;
 	}
 	interrupted = sig;

@@ -11,12 +11,24 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "passon.h"
 #include "tracer.h"
 
 static volatile sig_atomic_t enabled, passed, by_terminal, expired;
+static volatile sig_atomic_t sender;  /* who sent the signal passed on (si_pid) */
+static struct timespec passed_at;     /* when (CLOCK_MONOTONIC) */
+
+/* Milliseconds since the signal was passed on (clock_gettime(2) is
+ * async-signal-safe, signal-safety(7)). */
+static long ms_since_passed(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - passed_at.tv_sec) * 1000 + (now.tv_nsec - passed_at.tv_nsec) / 1000000;
+}
 
 void zcl_passon_enable(bool on)
 {
@@ -26,14 +38,21 @@ void zcl_passon_enable(bool on)
 	enabled = on;
 }
 
-bool zcl_passon_signal(int sig, bool from_terminal)
+bool zcl_passon_signal(int sig, bool from_terminal, pid_t from)
 {
 	pid_t first = zcl_trace_current();
-	if (!enabled || passed || first <= 0)
+	if (!enabled || first <= 0)
 		return false;
+	if (passed) /* the same signal from the same sender at once is one request
+		     * sent twice (timeout(1): to its child, then to its group) */
+		return sig == passed && from == sender && ms_since_passed() < ZCL_PASSON_SAME_MS;
 	passed = sig;
-	by_terminal = from_terminal;
-	if (!from_terminal)
+	sender = from;
+	clock_gettime(CLOCK_MONOTONIC, &passed_at);
+	/* the terminal reached the program itself only if it is in the
+	 * terminal's foreground group, ours (it may have left: setsid) */
+	by_terminal = from_terminal && getpgid(first) == getpgrp();
+	if (!by_terminal)
 		kill(first, sig);
 	alarm(ZCL_PASSON_GRACE_S);
 	return true;

@@ -9,21 +9,28 @@
 
 #include <stdbool.h>
 
+#include <sys/types.h>
+
 /* Seconds a program has to end after a signal passed on to it. */
 #define ZCL_PASSON_GRACE_S 2
+/* The same signal from the same sender within this many ms is the same
+ * request (timeout(1) signals its child, then its whole group). */
+#define ZCL_PASSON_SAME_MS 500
 
 /* Pass signals on (on) for the run about to start, or stop doing so (off:
  * also cancels a pending grace alarm). Only `zcl trace CMD` turns it on;
  * the lab's own runs and `trace -p` (which detaches) keep their ways. */
 void zcl_passon_enable(bool on);
 
-/* From main.c's handler of SIGINT/SIGTERM/SIGHUP, async-signal-safe. The
- * first signal of a run with pass-on: send it to the program's first
- * process unless from_terminal (a terminal's signal already reached the
- * program's process group, tty(4): si_code SI_KERNEL), arm a
- * ZCL_PASSON_GRACE_S alarm (SIGALRM, alarm(2)), and return true: the run
- * goes on. Otherwise false: the caller ends the run now. */
-bool zcl_passon_signal(int sig, bool from_terminal);
+/* From main.c's handler of SIGINT/SIGTERM/SIGHUP, async-signal-safe; from
+ * is the sender (si_pid). The first signal of a run with pass-on: send it
+ * to the program's first process unless from_terminal and the program is
+ * in our process group (a terminal's signal reached the whole foreground
+ * group, tty(4): si_code SI_KERNEL), arm a ZCL_PASSON_GRACE_S alarm
+ * (SIGALRM, alarm(2)), and return true: the run goes on. The same signal
+ * again from the same sender within ZCL_PASSON_SAME_MS: true, ignored.
+ * Otherwise false: the caller ends the run now. */
+bool zcl_passon_signal(int sig, bool from_terminal, pid_t from);
 
 /* The signal passed on in the run going on (0: none, or pass-on is off):
  * read it before zcl_passon_enable(false). */

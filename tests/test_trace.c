@@ -54,8 +54,8 @@ static void wait_for_output(const char *file)
 	cr_assert_fail("%s: the program printed nothing within 5 s", file);
 }
 
-/* A signal run() sends 0.1 s after the first (0: none). */
-static int second_signal;
+/* A signal run() sends second_after_ms after the first (0: none). */
+static int second_signal, second_after_ms;
 
 /* Run argv (argv[0] "zcl" means $ZCL_BIN); if sig, send it to the process
  * once its stdout has something in it (and second_signal after it). */
@@ -79,7 +79,7 @@ static struct outcome run(const char *const argv[], int sig)
 		wait_for_output(out);
 		kill(pid, sig);
 		if (second_signal) {
-			usleep(100000);
+			usleep((useconds_t)second_after_ms * 1000);
 			kill(pid, second_signal);
 		}
 	}
@@ -242,12 +242,14 @@ ParameterizedTest(int *i, trace, signal_or_timeout_ends_a_hang_and_leaves_nothin
 
 /* ---- Ctrl-C is the program's to handle first (lab/passon.h) ---- */
 
-struct int_case { int on_int; int second; int status; const char *says; };
+struct int_case { int on_int; int second; int after_ms; int status; const char *says; };
 
 static struct int_case ints[] = {
-	{5, 0, 5, "exited with status 5 after SIGINT (passed on by zcl)"},     /* its own way out */
-	{-1, 0, 128 + SIGINT, "did not end within 2 s of SIGINT"},             /* ignores it: killed */
-	{-1, SIGINT, 128 + SIGINT, "killed by zcl on a second SIGINT"},        /* no waiting twice */
+	{5, 0, 0, 5, "exited with status 5 after SIGINT (passed on by zcl)"},     /* its own way out */
+	{5, SIGINT, 50, 5, "exited with status 5 after SIGINT (passed on by zcl)"}, /* sent twice at once
+										      * (timeout(1)): one request */
+	{-1, 0, 0, 128 + SIGINT, "did not end within 2 s of SIGINT"},             /* ignores it: killed */
+	{-1, SIGINT, 800, 128 + SIGINT, "killed by zcl on a second SIGINT"},      /* no waiting twice */
 };
 
 ParameterizedTestParameters(trace, ctrl_c_reaches_the_program_before_zcl_ends_it)
@@ -263,6 +265,7 @@ ParameterizedTest(int *i, trace, ctrl_c_reaches_the_program_before_zcl_ends_it, 
 	snprintf(arg, sizeof arg, "%d", c->on_int);
 	const char *argv[] = {"zcl", "trace", "--summary", "--", bin, "onint", arg, NULL};
 	second_signal = c->second;
+	second_after_ms = c->after_ms;
 	struct outcome t = run(argv, SIGINT);
 	second_signal = 0;
 	cr_expect_eq(t.status, c->status, "zcl exits %d:\n%s", t.status, t.err);

@@ -17,7 +17,8 @@
  *   hang          prints a child's pid, then both wait forever
  *   churn N       N threads that start short-lived threads for ever; prints
  *                 "ready" once they run (zcl trace -p must still detach)
- *   onint N       on SIGINT exits with status N (N < 0: ignores SIGINT);
+ *   onint N       on SIGINT exits with status N 0.3 s later (N < 0: ignores
+ *                 SIGINT);
  *                 prints "ready", then waits
  *   loop T R S    T threads each read 4 KiB and write it to /dev/null every
  *                 10 ms, R rounds (0: for ever; < 0: until a byte or EOF on
@@ -242,6 +243,7 @@ static int onint_status;
 static void onint_exit(int sig)
 {
 	(void)sig;
+	usleep(300000); /* its shutdown takes a moment */
 	_exit(onint_status);
 }
 
