@@ -124,6 +124,8 @@ int zcl_attach_check(pid_t pid, pid_t *tgid, char *name, size_t namelen, char *e
 		snprintf(err, errlen, "trace -p %d (%s): %s", (int)pid, who, why);
 		return -1;
 	}
+	if (tracer == getpid())
+		return 1; /* ours already: nothing more to do */
 	if (tracer > 0) {
 		char by[160];
 		comm_of((pid_t)tracer, by, sizeof by, true);
@@ -469,9 +471,10 @@ static int attach_all(struct tracer *tr, const pid_t *pids, size_t n, pid_t *tg,
 	for (size_t i = 0; i < n && !zcl_tr_asked(tr); i++) {
 		char name[64];
 		pid_t tgid;
-		if (zcl_attach_check(pids[i], &tgid, name, sizeof name, err, errlen) < 0)
+		int ours = zcl_attach_check(pids[i], &tgid, name, sizeof name, err, errlen);
+		if (ours < 0)
 			return -1;
-		bool dup = false;
+		bool dup = ours == 1;
 		for (size_t j = 0; j < *ntg; j++)
 			dup |= tg[j] == tgid;
 		if (dup)

@@ -22,9 +22,11 @@ pid_t zcl_attach_waitpid(pid_t pid, int *status);
  * Can pid be attached? Reads /proc/PID/status (proc(5)). On success, the
  * process (thread group) pid belongs to in *tgid (a thread's id names its
  * process) and its name (comm, as the kernel keeps it: unescaped) in name.
- * Returns 0, or -1 with a one-line reason in err: not a process id, no
- * such process, zcl itself or its parent, a zombie, a kernel thread, or
- * already traced (TracerPid, and by whom).
+ * Returns 0, 1 if this zcl traces it already (given twice, as a process
+ * and as one of its threads, or a child being followed), or -1 with a
+ * one-line reason in err: not a process id, no such process, zcl itself or
+ * its parent, a zombie, a kernel thread, or already traced by another
+ * (TracerPid, and by whom).
  */
 int zcl_attach_check(pid_t pid, pid_t *tgid, char *name, size_t namelen, char *err, size_t errlen);
 

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -484,5 +485,30 @@ Test(attach, a_program_making_threads_without_pause_is_still_let_go, .fini = dro
 	char state = '?';
 	cr_expect_eq(proc_field(p.pid, "TracerPid", &state), 0, "TracerPid of the detached program");
 	cr_expect(state != '?' && !strchr("tZX", state), "the detached program's state is %c", state);
+	stop_prog(p);
+}
+
+/* The same process given twice (as itself and as one of its threads) is
+ * attached once, not refused as "already traced" by this very zcl. */
+Test(attach, a_process_given_twice_is_attached_once, .fini = drop_test_dir, .timeout = 30)
+{
+	struct prog p = start_loop(prog(), "2", "0", "0");
+	char list[64], tasks[64];
+	snprintf(tasks, sizeof tasks, "/proc/%d/task", (int)p.pid);
+	pid_t thread = 0;
+	DIR *d = opendir(tasks);
+	cr_assert_not_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		if (atoi(e->d_name) > 0 && atoi(e->d_name) != p.pid)
+			thread = atoi(e->d_name);
+	closedir(d);
+	cr_assert_gt(thread, 0, "trace_prog loop 2 has a second thread");
+	snprintf(list, sizeof list, "%d,%d", (int)thread, (int)p.pid);
+	const char *out = scratch("trace"), *err = scratch("err");
+	const char *argv[] = {"zcl", "trace", "-p", list, "--summary", "--timeout", "0.3", "-o", out, NULL};
+	pid_t z = start_zcl(argv, scratch("stdout"), err);
+	cr_expect_eq(status_of(z), 124, "attached once, detached at --timeout: %s", contents(err));
+	cr_expect_null(strstr(contents(err), "already traced"), "%s", contents(err));
+	cr_expect_eq(proc_field(p.pid, "TracerPid", NULL), 0);
 	stop_prog(p);
 }
