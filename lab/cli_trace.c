@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "attach_kids.h"
 #include "cli.h"
 #include "cli_trace_tui.h"
 #include "collect.h"
@@ -157,6 +158,8 @@ static struct {
 	char name[160];           /* the first process's name, escaped */
 	struct zcl_procio end;
 	struct zcl_tracer_hooks collect; /* the collector's own hooks */
+	int processes;            /* attached (the first and the others given) */
+	bool kid_ended;           /* a child the first had at attach ended (attach_kids.h) */
 } att;
 
 static void on_attached(void *ctx, pid_t pid, size_t threads)
@@ -170,7 +173,9 @@ static void on_attached(void *ctx, pid_t pid, size_t threads)
 	if (!att.first) {
 		att.first = pid;
 		snprintf(att.name, sizeof att.name, "%s", name);
+		zcl_kids_note(pid);
 	}
+	att.processes++;
 	if (att.json) {
 		fprintf(att.out, "{\"attached\":%d,\"comm\":", (int)pid);
 		zcl_put_json(att.out, raw);
@@ -186,11 +191,18 @@ static void on_attached(void *ctx, pid_t pid, size_t threads)
 		att.collect.proc_new(ctx, pid, pid, true);
 }
 
+/* The first process's end figures, and whether they can be compared. */
+static void end_figures(pid_t pid)
+{
+	zcl_procio_read(pid, &att.end);
+	att.kid_ended = zcl_kids_one_ended(pid);
+}
+
 static void on_detaching(void *ctx, pid_t pid)
 {
 	(void)ctx;
 	if (pid == att.first)
-		zcl_procio_read(pid, &att.end);
+		end_figures(pid);
 }
 
 static void on_proc_exit(void *ctx, pid_t pid)
@@ -198,7 +210,20 @@ static void on_proc_exit(void *ctx, pid_t pid)
 	if (att.collect.proc_exit)
 		att.collect.proc_exit(ctx, pid);
 	if (pid == att.first)
-		zcl_procio_read(pid, &att.end);
+		end_figures(pid);
+}
+
+/* Why an attached run's counts and the first process's /proc/PID/io
+ * figures cover different things, or NULL. */
+static const char *attach_not_compared(void)
+{
+	zcl_kids_free();
+	if (att.processes > 1)
+		return "several processes attached: the lab counts them all, /proc/PID/io is per process";
+	if (att.kid_ended)
+		return "a child it had before the attach ended, and the kernel added all the child's I/O\n"
+		       "                 to its figures; the lab saw only what came after the attach";
+	return NULL;
 }
 
 /* How an attached run ended: detached (the program runs on: 124 after
@@ -416,8 +441,10 @@ int cmd_trace(int argc, char **argv, struct opts *o)
 	char err[1024];
 	int t = trace_it(argv + i, prog, &to, out, o, &res, err, sizeof err);
 	struct zcl_kernel_acct k = zcl_collect_kernel();
-	if (attach)
+	if (attach) {
 		k.end = att.end; /* the first process's figures at its exit or at detach */
+		k.not_compared = attach_not_compared();
+	}
 	zcl_collect_end();
 	int rc = EXIT_USAGE;
 	if (t < 0)

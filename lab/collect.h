@@ -68,6 +68,8 @@ struct zcl_kernel_acct {
 	struct zcl_procio begin, end; /* end.vol_cs/invol_cs: at the process's exit */
 	struct zcl_procio excluded;   /* the kernel's own reads while loading a program
 				       * (every exec after the first): not the program's I/O */
+	const char *not_compared;     /* why the lab's counts and these figures cover different
+				       * things (static text), NULL when they can be compared */
 };
 /* Call once the trace is over: it first settles the fast mode's pending
  * runs, so every call has gone to the sinks when it returns. Can't fail. */

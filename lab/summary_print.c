@@ -268,6 +268,10 @@ static void crosscheck(FILE *out, const struct zcl_summary *s, const struct zcl_
 		       const struct zcl_kernel_acct *k)
 {
 	char cc[512];
+	if (k->not_compared) {
+		fprintf(out, "  kernel         /proc/PID/io not compared:\n                 %s\n", k->not_compared);
+		return;
+	}
 	int bad = zcl_account_crosscheck(t, k, cc, sizeof cc);
 	if (bad < 0) {
 		fputs("  kernel         /proc/PID/io: not available (the first process was gone before it could be read)\n", out);
@@ -281,7 +285,11 @@ static void crosscheck(FILE *out, const struct zcl_summary *s, const struct zcl_
 			     "                 from the same counters; syscr/syscw and --exact are independent)\n", s->deferred);
 	if (!bad)
 		return;
-	fputs(cc, out);
+	for (const char *l = cc; *l;) { /* each line under the others */
+		size_t n = strcspn(l, "\n");
+		fprintf(out, "                 %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
 	if (nprocs(s) > 1)
 		fputs("                 (the first process's figures hold only the children it waited for)\n", out);
 }
@@ -336,8 +344,8 @@ static void json_rows(FILE *o, const struct zcl_summary *s)
 void zcl_summary_json(FILE *o, const struct zcl_summary *s, const struct zcl_totals *t,
 		      const struct zcl_kernel_acct *k)
 {
-	char cc[512];
-	int bad = zcl_account_crosscheck(t, k, cc, sizeof cc);
+	char cc[512] = "";
+	int bad = k->not_compared ? -1 : zcl_account_crosscheck(t, k, cc, sizeof cc);
 	fprintf(o, "{\"syscall_summary\":{\"all_trapped\":%s,", s->all_trapped ? "true" : "false");
 	json_rows(o, s);
 	fprintf(o, ",\"dma\":{\"measured_fill_bytes\":%" PRIu64 ",\"direct_bytes\":%" PRIu64
@@ -364,6 +372,6 @@ void zcl_summary_json(FILE *o, const struct zcl_summary *s, const struct zcl_tot
 		   "\"agrees\":%s,\"independent\":%s,\"disagreements\":",
 		s->uring_undecoded, s->aio, s->cls[ZC_DIRECT], s->err_unnamed, s->unknown, bad >= 0 ? "true" : "false",
 		bad == 0 ? "true" : "false", s->deferred ? "false" : "true");
-	zcl_json_str(o, cc);
+	zcl_json_str(o, k->not_compared ? k->not_compared : cc);
 	fputs("}}}\n", o);
 }

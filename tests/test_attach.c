@@ -323,6 +323,8 @@ Test(attach, two_processes_given_as_a_list_are_both_traced_and_let_go, .fini = d
 	const char *e = contents(err), *second = strstr(e, "zcl: attached to PID");
 	cr_expect(second && strstr(second + 1, "zcl: attached to PID"), "two attach lines: %s", e);
 	cr_expect(strstr(contents(out), "\"detached_tasks\":2"), "%s", contents(out));
+	cr_expect(strstr(contents(out), "several processes attached"),
+		  "the lab's count of both is not compared with the first one's /proc/PID/io: %s", contents(out));
 	assert_runs_on_untraced(a);
 	assert_runs_on_untraced(b);
 	stop_prog(a);
@@ -511,4 +513,32 @@ Test(attach, a_process_given_twice_is_attached_once, .fini = drop_test_dir, .tim
 	cr_expect_null(strstr(contents(err), "already traced"), "%s", contents(err));
 	cr_expect_eq(proc_field(p.pid, "TracerPid", NULL), 0);
 	stop_prog(p);
+}
+
+/* A shell whose children (each `sleep`) come and go: one it had before the
+ * attach ends while attached, and the kernel adds all of that child's I/O
+ * to the shell's /proc/PID/io; the cross-check says it cannot compare,
+ * never a false DISAGREES. */
+Test(attach, a_child_from_before_the_attach_ending_is_not_a_disagreement, .fini = drop_test_dir, .timeout = 30)
+{
+	make_test_dir("attach-kid");
+	pid_t sh = fork();
+	if (sh == 0) {
+		execl("/bin/sh", "sh", "-c", "while :; do sleep 0.05; done", (char *)NULL);
+		_exit(127);
+	}
+	usleep(100000); /* a sleep is running (a child from before the attach) */
+	char pid[16];
+	snprintf(pid, sizeof pid, "%d", (int)sh);
+	const char *out = scratch("trace"), *err = scratch("err");
+	const char *argv[] = {"zcl", "trace", "-p", pid, "--summary", "--timeout", "0.5", "-o", out, NULL};
+	pid_t z = start_zcl(argv, scratch("stdout"), err);
+	cr_expect_eq(status_of(z), 124, "%s", contents(err));
+	const char *t = contents(out);
+	cr_expect(strstr(t, "/proc/PID/io not compared:") && strstr(t, "a child it had before the attach ended"),
+		  "%s", t);
+	cr_expect_null(strstr(t, "DISAGREES"), "%s", t);
+	kill(sh, SIGKILL);
+	while (waitpid(sh, NULL, 0) < 0 && errno == EINTR)
+		;
 }
