@@ -431,11 +431,8 @@ static void finish_one(struct batch *b, struct zcl_student *s, int st)
 	b->done++;
 	if (zcl_class_result_ok(part) && rename(part, jp) == 0) {
 		b->graded++;
-		FILE *f = fopen(kp, "we");
-		if (f) {
-			fprintf(f, "%s\n", s->key);
-			fclose(f);
-		}
+		/* kept on resume only if it ran to its end (exit 0 or 1), not cut short */
+		zcl_class_key_put(kp, WIFEXITED(st) && WEXITSTATUS(st) <= 1 ? s->key : NULL);
 	} else {
 		unlink(part);
 		unlink(kp);

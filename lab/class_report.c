@@ -43,6 +43,16 @@ void zcl_student_free(struct zcl_student *s)
 	s->name = s->path = s->file = NULL;
 }
 
+void zcl_class_key_put(const char *path, const char *key)
+{
+	FILE *f = key ? fopen(path, "we") : NULL;
+	bool ok = f && fprintf(f, "%s\n", key) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		unlink(path);
+}
+
 bool zcl_class_result_ok(const char *path)
 {
 	json_object *j = json_object_from_file(path);

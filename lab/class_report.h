@@ -29,6 +29,11 @@ struct zcl_student {
 /* Free what list_students() allocated for s. Can't fail. */
 void zcl_student_free(struct zcl_student *s);
 
+/* Write key (a line) to path, the record that lets a resumed class keep a
+ * student's result; key NULL, or a failed write: path is removed instead.
+ * Can't fail otherwise. */
+void zcl_class_key_put(const char *path, const char *key);
+
 /* Does path hold a zcl grade JSON result (an object with "stages")? */
 bool zcl_class_result_ok(const char *path);
 

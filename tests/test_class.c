@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "class_report.h"
 #include "helpers.h"
 #include "runner.h"
 
@@ -208,4 +209,24 @@ Test(class, an_interrupted_class_leaves_nothing_in_the_scratch_folder, .fini = d
 	if (left)
 		cr_assert_eq(system(cmd), 0);
 	cr_expect_eq(left, 0, "the scratch folder is empty after the interrupt");
+}
+
+/* A student's key (what lets a resumed class keep the result) is written
+ * only for a grade that ran to its end; otherwise it is removed, so the
+ * student is graded again. */
+Test(class, the_resume_key_is_kept_only_for_a_finished_grade)
+{
+	char path[] = "/var/tmp/zcl-key-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	zcl_class_key_put(path, "abc123");
+	FILE *f = fopen(path, "r");
+	char line[32] = "";
+	cr_assert_not_null(f);
+	cr_expect_not_null(fgets(line, sizeof line, f));
+	fclose(f);
+	cr_expect_str_eq(line, "abc123\n");
+	zcl_class_key_put(path, NULL); /* cut short: no key, graded again */
+	cr_expect_neq(access(path, F_OK), 0, "the key of an unfinished grade is gone");
 }
