@@ -43,6 +43,7 @@ static void limit(int res, rlim_t v)
 static _Noreturn void cc_child(char *const argv[], const struct zcl_cc_run *c, int out)
 {
 	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed grader takes its compiler along */
 	int devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0)
 		dup2(devnull, 0);

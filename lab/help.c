@@ -47,7 +47,7 @@ static const struct zcl_command commands[ZC_NCMDS] = {
 	[ZC_REPLAY] = {"replay", "FILE", "a run kept with run --record FILE, shown again (nothing runs)",
 		"Same keys as run; --step and --speed work. Without a terminal: the recorded timeline as text.",
 		"the recorded verdict's (0 pass, 1 fail); 2 for a file that is not a whole recording."},
-	[ZC_TRACE] = {"trace", "-- CMD [ARGS...]", "any program under the tracer: how it moved its bytes",
+	[ZC_TRACE] = {"trace", "-- CMD [ARGS...] | -p PID", "any program under the tracer: how it moved its bytes",
 		"As strace -f: every thread and process is followed, also those that outlive the command,\n"
 		"until the last one exits; stops (SIGSTOP) and signals stay the program's own. Ctrl-C,\n"
 		"SIGTERM, SIGHUP reach the program first (passed on to it, as untraced): it ends its own\n"
@@ -290,7 +290,10 @@ void zcl_help_overview(FILE *out)
 	for (int c = 0; c < ZC_NCMDS; c++) {
 		char syn[64];
 		snprintf(syn, sizeof syn, "%s %s", commands[c].name, commands[c].operands);
-		fprintf(out, "  %-23s %s\n", syn, commands[c].summary);
+		if (strlen(syn) > 23) /* its own line, the words under the others' */
+			fprintf(out, "  %s\n  %-23s %s\n", syn, "", commands[c].summary);
+		else
+			fprintf(out, "  %-23s %s\n", syn, commands[c].summary);
 	}
 	fprintf(out, "\n");
 	stage_line(out);

@@ -198,11 +198,14 @@ static void descriptor_classes(FILE *out, const struct zcl_summary *s)
 		[ZC_CHAR] = "kernel-made data, CPU copy",
 	};
 	fputs("  descriptors   ", out);
+	bool any = false;
 	for (int c = 0; c < ZC__COUNT; c++)
-		if (s->cls[c])
+		if (s->cls[c]) {
 			fprintf(out, " %s x%" PRIu64 "%s%s%s", zcl_fdclass_name((enum zcl_fdclass)c), s->cls[c],
 				meaning[c] ? " (" : "", meaning[c] ? meaning[c] : "", meaning[c] ? ")" : "");
-	fputc('\n', out);
+			any = true;
+		}
+	fputs(any ? "\n" : " none used\n", out);
 	if (s->loop_sends)
 		fprintf(out, "  route          loopback (%" PRIu64 " sends): no NIC, its DMA is modelled\n", s->loop_sends);
 	if (s->dev_sends)
