@@ -174,7 +174,7 @@ static enum zcl_inject on_entry(void *ctx, struct zcl_sysrec *r, int *count_arg)
 	}
 	if ((r->nr == SYS_execve || r->nr == SYS_execveat) && C.exec_seen) {
 		struct zcl_procio pre;
-		if (zcl_procio_read(r->pid, &pre) == 0)
+		if (zcl_procio_read_io(r->pid, &pre) == 0)
 			zcl_task_exec_put(r->tgid, &pre); /* after exec the process has the group's id */
 	}
 	r->in_bracket = C.o.bracket ? C.in_bracket : true;
@@ -320,7 +320,7 @@ static void finish(struct zcl_sysrec *r, bool disk)
 		n = 1;
 		C.in_bracket = phase == 1;
 		r->in_bracket = true;
-		zcl_procio_read(r->pid, phase == 1 ? &C.k.begin : &C.k.end);
+		zcl_procio_read_io(r->pid, phase == 1 ? &C.k.begin : &C.k.end); /* (cs: at the exit) */
 	} else {
 		n = zcl_model(r, C.o.sg, ev, ZCL_MAX_EVENTS_PER_CALL);
 	}
@@ -437,7 +437,7 @@ static void on_proc_exit(void *ctx, pid_t pid)
 static void exclude_exec(pid_t pid)
 {
 	struct zcl_procio post, pre, *x = &C.k.excluded;
-	if (!zcl_task_exec_take(tgid_of(pid), &pre) || zcl_procio_read(pid, &post) < 0)
+	if (!zcl_task_exec_take(tgid_of(pid), &pre) || zcl_procio_read_io(pid, &post) < 0)
 		return;
 	x->rchar += post.rchar - pre.rchar;
 	x->wchar += post.wchar - pre.wchar;
@@ -459,7 +459,7 @@ static void on_proc_new(void *ctx, pid_t pid, pid_t parent, bool exec)
 	pid_t tgid = tgid_of(pid);
 	if (exec) {
 		if (!C.exec_seen && !C.o.bracket)
-			zcl_procio_read(pid, &C.k.begin); /* after the kernel loaded the program */
+			zcl_procio_read_io(pid, &C.k.begin); /* after the kernel loaded the program */
 		else
 			exclude_exec(pid);
 		C.exec_seen = true;

@@ -81,7 +81,12 @@ struct zcl_kernel_acct zcl_collect_kernel(void);
  * next zcl_fd_set_lab). */
 void zcl_collect_end(void);
 
-/* Read /proc/PID/io and /proc/PID/status of a live process. 0 or -1. */
+/* Read /proc/PID/io and /proc/PID/status (its context switches) of a live
+ * process. 0 or -1. */
 int zcl_procio_read(pid_t pid, struct zcl_procio *io);
+
+/* /proc/PID/io only (vol_cs, invol_cs left 0): the figures a begin or an
+ * exec needs, without the larger status file. 0 or -1. */
+int zcl_procio_read_io(pid_t pid, struct zcl_procio *io);
 
 #endif

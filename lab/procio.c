@@ -20,6 +20,25 @@ static uint64_t field(const char *text, const char *key)
 
 int zcl_procio_read(pid_t pid, struct zcl_procio *io)
 {
+	if (zcl_procio_read_io(pid, io) < 0)
+		return -1;
+	char path[64], buf[4096];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			io->vol_cs = field(buf, "\nvoluntary_ctxt_switches:\t");
+			io->invol_cs = field(buf, "nonvoluntary_ctxt_switches:\t");
+		}
+	}
+	return 0;
+}
+
+int zcl_procio_read_io(pid_t pid, struct zcl_procio *io)
+{
 	char path[64], buf[4096];
 	memset(io, 0, sizeof *io);
 	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
@@ -38,16 +57,5 @@ int zcl_procio_read(pid_t pid, struct zcl_procio *io)
 	io->read_bytes = field(buf, "\nread_bytes: ");
 	io->write_bytes = field(buf, "\nwrite_bytes: ");
 	io->valid = true;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			io->vol_cs = field(buf, "\nvoluntary_ctxt_switches:\t");
-			io->invol_cs = field(buf, "nonvoluntary_ctxt_switches:\t");
-		}
-	}
 	return 0;
 }
