@@ -42,9 +42,11 @@ int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * operand, or -1 after printing a usage error. */
 int parse(int argc, char **argv, struct opts *o, bool stop_at_operand);
 
-/* The stage named by argv[i], the last argument; NULL after a usage error
- * (no stage, more arguments, or an unknown stage: "did you mean"). */
-const struct zcl_stage *stage_arg(int argc, char **argv, int i);
+/* A command whose one operand is a stage (check, run, hint, reset): its
+ * options parsed into o, then the stage named by the last argument. NULL
+ * after a usage error (a bad option, no stage, more arguments, or an
+ * unknown stage: "did you mean"). */
+const struct zcl_stage *stage_command(int argc, char **argv, struct opts *o);
 
 /* The stage called name, or NULL after "zcl: <what>unknown stage 'name'"
  * and the stage it most likely meant, if one is near. */

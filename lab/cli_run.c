@@ -40,10 +40,7 @@ static int run_result(const struct zcl_run *r, const struct opts *o)
  * the event stream for zcl replay. */
 int cmd_run(int argc, char **argv, struct opts *o)
 {
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	const struct zcl_stage *s = stage_arg(argc, argv, i);
+	const struct zcl_stage *s = stage_command(argc, argv, o);
 	if (!s)
 		return EXIT_USAGE;
 	bool tui = use_tui(o);

@@ -279,8 +279,11 @@ const struct zcl_stage *zcl_stage_arg(const char *what, const char *name)
 	return s;
 }
 
-const struct zcl_stage *stage_arg(int argc, char **argv, int i)
+const struct zcl_stage *stage_command(int argc, char **argv, struct opts *o)
 {
+	int i = parse(argc, argv, o, false);
+	if (i < 0)
+		return NULL;
 	if (i >= argc) {
 		die("%s: which stage? (zcl list shows them)", argv[0]);
 		return NULL;
@@ -325,10 +328,7 @@ int app(const struct zcl_app_opts *ao)
  * (cli_run.c keeps them for a cached build), the grade tests not run. */
 static int cmd_check(int argc, char **argv, struct opts *o)
 {
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	const struct zcl_stage *s = stage_arg(argc, argv, i);
+	const struct zcl_stage *s = stage_command(argc, argv, o);
 	if (!s)
 		return EXIT_USAGE;
 	struct zcl_run r = {
@@ -379,10 +379,7 @@ static int unknown_command(const char *name)
 
 static int cmd_hint(int argc, char **argv, struct opts *o)
 {
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	const struct zcl_stage *s = stage_arg(argc, argv, i);
+	const struct zcl_stage *s = stage_command(argc, argv, o);
 	if (!s)
 		return EXIT_USAGE;
 	printf("stage %d %s: %s\n  %s\n", s->num, s->slug, s->title, s->hint);

@@ -140,10 +140,7 @@ static void backup_name(const char *path, char *buf, size_t len)
 
 int cmd_reset(int argc, char **argv, struct opts *o)
 {
-	int i = parse(argc, argv, o, false);
-	if (i < 0)
-		return EXIT_USAGE;
-	const struct zcl_stage *s = stage_arg(argc, argv, i);
+	const struct zcl_stage *s = stage_command(argc, argv, o);
 	if (!s)
 		return EXIT_USAGE;
 	char name[128], path[4096], pristine[4200], bak[4300];

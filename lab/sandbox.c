@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/io_uring.h>
 #include <linux/landlock.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,6 +36,7 @@
 
 #include "params.h"
 #include "sandbox.h"
+#include "uring_abi.h"
 #include "view.h"
 
 typedef bool (*allow_fn)(const struct zcl_sysrec *r, const struct zcl_sandbox_state *st);
@@ -120,16 +120,6 @@ static bool no_filter(const struct zcl_sysrec *r, const struct zcl_sandbox_state
 	return r->args[0] != PR_SET_SECCOMP;
 }
 
-/* io_uring flags newer than some headers (include/uapi/linux/io_uring.h). */
-#ifndef IORING_SETUP_NO_MMAP
-#define IORING_SETUP_NO_MMAP (1U << 14)
-#endif
-#ifndef IORING_SETUP_REGISTERED_FD_ONLY
-#define IORING_SETUP_REGISTERED_FD_ONLY (1U << 15)
-#endif
-#ifndef IORING_ENTER_REGISTERED_RING
-#define IORING_ENTER_REGISTERED_RING (1U << 4)
-#endif
 #define REGISTER_RING_FDS 20 /* IORING_REGISTER_RING_FDS (an enum in the header) */
 
 /*
@@ -328,6 +318,16 @@ static bool restrict_self(int rs)
 	return rc == 0;
 }
 
+/* A Landlock ruleset (ruleset()) in which the system's directories
+ * (system_dirs) may be read and run: the start of both walls below. */
+static int system_ruleset(__u64 *read, __u64 *exec, __u64 *write, __u64 *file_w)
+{
+	int rs = ruleset(read, exec, write, file_w);
+	for (size_t i = 0; rs >= 0 && i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+		allow(rs, system_dirs[i], *read | *exec);
+	return rs;
+}
+
 /* Landlock (landlock(7)): reads only of the system (/usr and the links
  * into it), a few files of /etc and /dev, and the run's directory; writes,
  * creations and removals only below work (and to /dev/null). A second
@@ -336,11 +336,9 @@ static bool restrict_self(int rs)
 static bool landlock_confine(const char *run_dir, const char *work)
 {
 	__u64 read, exec, write, file_w;
-	int rs = ruleset(&read, &exec, &write, &file_w);
+	int rs = system_ruleset(&read, &exec, &write, &file_w);
 	if (rs < 0)
 		return false;
-	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
-		allow(rs, system_dirs[i], read | exec);
 	static const char *const files[] = {"/etc/ld.so.cache", "/etc/localtime", "/dev/zero", "/dev/random",
 					    "/dev/urandom"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -355,11 +353,9 @@ static bool landlock_confine(const char *run_dir, const char *work)
 bool zcl_sandbox_confine_compiler(const char *job)
 {
 	__u64 read, exec, write, file_w;
-	int rs = ruleset(&read, &exec, &write, &file_w);
+	int rs = system_ruleset(&read, &exec, &write, &file_w);
 	if (rs < 0)
 		return false;
-	for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
-		allow(rs, system_dirs[i], read | exec);
 	allow(rs, "/etc", read); /* alternatives (cc -> gcc), ld.so.cache */
 	allow(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE | file_w);
 	allow(rs, job, read | write);

@@ -352,9 +352,9 @@ void zcl_summary_json(FILE *o, const struct zcl_summary *s, const struct zcl_tot
 	fprintf(o, "{\"syscall_summary\":{\"all_trapped\":%s,", s->all_trapped ? "true" : "false");
 	json_rows(o, s);
 	fprintf(o, ",\"dma\":{\"measured_fill_bytes\":%" PRIu64 ",\"direct_bytes\":%" PRIu64
-		   ",\"modelled_nic_bytes\":%" PRIu64 "},\"cpu_bytes\":%" PRIu64 ",\"ref_bytes\":%" PRIu64
-		   ",\"sent_bytes\":%" PRIu64 ",\"cpu_per_byte_sent\":",
-		s->fill, s->direct, s->nic, s->cpu, s->ref, s->sent);
+		   ",\"modelled_nic_bytes\":%" PRIu64 "},\"cpu_bytes\":%" PRIu64 ",\"cpu_into_socket_bytes\":%" PRIu64
+		   ",\"ref_bytes\":%" PRIu64 ",\"sent_bytes\":%" PRIu64 ",\"cpu_per_byte_sent\":",
+		s->fill, s->direct, s->nic, s->cpu, s->cpu_to_skb, s->ref, s->sent);
 	if (s->sent)
 		fprintf(o, "%.4f", (double)s->cpu / (double)s->sent);
 	else

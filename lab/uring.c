@@ -14,7 +14,6 @@
  * records by user_data (the oldest with that value first).
  */
 #define _GNU_SOURCE
-#include <linux/io_uring.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -28,17 +27,8 @@
 #include "model.h"
 #include "pcwatch.h"
 #include "uring.h"
+#include "uring_abi.h"
 
-/* Newer than some installed headers (include/uapi/linux/io_uring.h, 6.5+). */
-#ifndef IORING_SETUP_NO_MMAP
-#define IORING_SETUP_NO_MMAP (1U << 14)
-#endif
-#ifndef IORING_SETUP_REGISTERED_FD_ONLY
-#define IORING_SETUP_REGISTERED_FD_ONLY (1U << 15)
-#endif
-#ifndef IORING_SETUP_NO_SQARRAY
-#define IORING_SETUP_NO_SQARRAY (1U << 16)
-#endif
 
 struct pending {
 	uint64_t ud;          /* the SQE's user_data, echoed by its CQEs */

@@ -20,26 +20,14 @@
 #include "input.h"
 #include "pagecache.h"
 
-static char dir[] = "/var/tmp/zcl-tm-XXXXXX";
+static void make_dir(void) { make_test_dir("tm"); }
 
-static void make_dir(void)
-{
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void drop_dir(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	cr_expect_eq(system(cmd), 0);
-}
-
-TestSuite(trace_model, .init = make_dir, .fini = drop_dir);
+TestSuite(trace_model, .init = make_dir, .fini = drop_test_dir);
 
 /* A file of size bytes at dir/name, its pages dropped from the cache. */
 static void cold_file(const char *name, uint64_t size, uint64_t seed, char *path, size_t len)
 {
-	snprintf(path, len, "%s/%s", dir, name);
+	snprintf(path, len, "%s/%s", test_dir, name);
 	cr_assert_eq(zcl_gen_file(path, seed, size), 0);
 	int fd = open(path, O_RDONLY);
 	cr_assert_geq(zcl_pc_evict(fd), 0);
@@ -60,7 +48,7 @@ static char *trace(const char *const *opts, const char *const *cmd, int *status)
 {
 	static char text[1 << 20];
 	char log[256];
-	snprintf(log, sizeof log, "%s/trace.log", dir);
+	snprintf(log, sizeof log, "%s/trace.log", test_dir);
 	const char *argv[32] = {"trace"};
 	int n = 1;
 	for (; *opts; opts++)
@@ -107,8 +95,8 @@ static const char *build(const char *name, const char *src)
 {
 	static char bin[256];
 	char c[256], cmd[700];
-	snprintf(c, sizeof c, "%s/%s.c", dir, name);
-	snprintf(bin, sizeof bin, "%s/%s", dir, name);
+	snprintf(c, sizeof c, "%s/%s.c", test_dir, name);
+	snprintf(bin, sizeof bin, "%s/%s", test_dir, name);
 	FILE *f = fopen(c, "w");
 	fputs(src, f);
 	fclose(f);
@@ -123,7 +111,7 @@ Test(trace_model, forty_files_read_first_do_not_hide_a_cold_reads_fill)
 	for (int i = 0; i < 40; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "small%02d", i);
-		snprintf(p, sizeof p, "%s/%s", dir, name);
+		snprintf(p, sizeof p, "%s/%s", test_dir, name);
 		FILE *f = fopen(p, "w");
 		fputs("x\n", f);
 		fclose(f);
@@ -131,7 +119,7 @@ Test(trace_model, forty_files_read_first_do_not_hide_a_cold_reads_fill)
 	cold_file("data", 1 << 20, 9, data, sizeof data);
 	int64_t before = resident(data);
 	char script[512];
-	snprintf(script, sizeof script, "for f in %s/small*; do read x < \"$f\"; done; LANG=C.UTF-8 cat %s", dir, data);
+	snprintf(script, sizeof script, "for f in %s/small*; do read x < \"$f\"; done; LANG=C.UTF-8 cat %s", test_dir, data);
 	int st;
 	const char *opts[] = {"--json", NULL}, *cmd[] = {"/bin/sh", "-c", script, NULL};
 	char *log = trace(opts, cmd, &st);
@@ -141,13 +129,13 @@ Test(trace_model, forty_files_read_first_do_not_hide_a_cold_reads_fill)
 		     "the fills of the data file add up to what came into the cache");
 	if (!zcl_pc_on_tmpfs(open(data, O_RDONLY)))
 		cr_expect_geq(fills_of(log, data), 1 << 20, "a cold read of 1 MiB fills at least 1 MiB");
-	cr_expect_gt(fills_of(log, dir), 0, "watched: 40 small files and the data file");
+	cr_expect_gt(fills_of(log, test_dir), 0, "watched: 40 small files and the data file");
 }
 
 Test(trace_model, tar_of_many_cold_files_fills_their_total)
 {
 	char p[256], sub[256], out[256];
-	snprintf(sub, sizeof sub, "%s/tree", dir);
+	snprintf(sub, sizeof sub, "%s/tree", test_dir);
 	mkdir(sub, 0755);
 	int64_t before = 0, after = 0;
 	for (int i = 0; i < 24; i++) {
@@ -156,13 +144,13 @@ Test(trace_model, tar_of_many_cold_files_fills_their_total)
 		cold_file(name, 64 << 10, (uint64_t)i, p, sizeof p);
 		before += resident(p);
 	}
-	snprintf(out, sizeof out, "%s/out.tar", dir);
+	snprintf(out, sizeof out, "%s/out.tar", test_dir);
 	int st;
-	const char *opts[] = {"--json", NULL}, *cmd[] = {"/bin/tar", "-cf", out, "-C", dir, "tree", NULL};
+	const char *opts[] = {"--json", NULL}, *cmd[] = {"/bin/tar", "-cf", out, "-C", test_dir, "tree", NULL};
 	char *log = trace(opts, cmd, &st);
 	cr_assert_eq(st, 0);
 	for (int i = 0; i < 24; i++) {
-		snprintf(p, sizeof p, "%s/tree/f%02d", dir, i);
+		snprintf(p, sizeof p, "%s/tree/f%02d", test_dir, i);
 		after += resident(p);
 	}
 	/* tar names the files relative to its -C directory: find them by their /proc path */

@@ -24,27 +24,15 @@
 #include "params.h"
 #include "uring.h"
 
-static char dir[] = "/var/tmp/zcl-uring-XXXXXX";
+static void make_dir(void) { make_test_dir("uring"); }
 
-static void make_dir(void)
-{
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void drop_dir(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	cr_expect_eq(system(cmd), 0);
-}
-
-TestSuite(uring, .init = make_dir, .fini = drop_dir);
+TestSuite(uring, .init = make_dir, .fini = drop_test_dir);
 
 static const char *prog(void)
 {
 	static char bin[128];
 	char cmd[512];
-	snprintf(bin, sizeof bin, "%s/uring_prog", dir);
+	snprintf(bin, sizeof bin, "%s/uring_prog", test_dir);
 	snprintf(cmd, sizeof cmd, "cc -O2 -pthread -o %s %s/tests/uring_prog.c -luring", bin, getenv("ZCL_ROOT"));
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	return bin;
@@ -55,7 +43,7 @@ static char *trace(bool json, const char *mode, const char *arg)
 {
 	static char text[1 << 20];
 	char log[256];
-	snprintf(log, sizeof log, "%s/trace.log", dir);
+	snprintf(log, sizeof log, "%s/trace.log", test_dir);
 	const char *argv[] = {"trace", "-o", log, json ? "--json" : "--", json ? "--" : prog(),
 			      json ? prog() : mode, json ? mode : arg, json ? arg : NULL, NULL};
 	struct cli r = run_cli(argv);
@@ -119,7 +107,7 @@ Test(uring, a_cold_read_through_io_uring_shows_its_disk_fill_and_cpu_copy_with_n
 {
 	char path[128];
 	uint64_t size = 512 * 1024;
-	snprintf(path, sizeof path, "%s/cold", dir);
+	snprintf(path, sizeof path, "%s/cold", test_dir);
 	cr_assert_eq(zcl_gen_file(path, 7, size), 0);
 	int fd = open(path, O_RDONLY);
 	cr_assert_geq(zcl_pc_evict(fd), 0);
@@ -137,7 +125,7 @@ Test(uring, a_cold_read_through_io_uring_shows_its_disk_fill_and_cpu_copy_with_n
 Test(uring, a_completion_reaped_with_no_syscall_is_read_when_the_process_exits)
 {
 	char path[128];
-	snprintf(path, sizeof path, "%s/small", dir);
+	snprintf(path, sizeof path, "%s/small", test_dir);
 	cr_assert_eq(zcl_gen_file(path, 3, 8192), 0);
 	char *log = trace(true, "peek", path);
 	struct sum rd = add_up(log, "io_uring:READ", NULL);
