@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -139,4 +140,19 @@ const char *build_trace_prog(const char *tag)
 	snprintf(cmd, sizeof cmd, "cc -O2 -pthread -o %s %s/tests/trace_prog.c", bin, lab);
 	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	return bin;
+}
+
+const struct zcl_fdinfo rec_lab_file = {.kind = ZF_FILE, .lab_input = true};
+const struct zcl_fdinfo rec_lab_sock = {.kind = ZF_SOCKET, .lab_socket = true};
+
+struct zcl_sysrec rec_read(int64_t ret, uint64_t filled)
+{
+	return (struct zcl_sysrec){.nr = SYS_read, .args = {3, REC_BUF, 64 * 1024}, .ret = ret,
+				   .in = rec_lab_file, .filled_bytes = filled};
+}
+
+struct zcl_sysrec rec_write(uint64_t buf, uint64_t count, int64_t ret, bool map, uint64_t filled)
+{
+	return (struct zcl_sysrec){.nr = SYS_write, .args = {4, buf, count}, .ret = ret, .out = rec_lab_sock,
+				   .src_in_filemap = map, .filled_bytes = filled};
 }

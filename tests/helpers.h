@@ -49,6 +49,16 @@ void drop_test_dir(void);
  * program's path (static storage). */
 const char *build_trace_prog(const char *tag);
 
+/* Made-up records of the lab's own run (tests of the pace and the scene):
+ * a 64 KiB read() of the lab's input into the buffer at REC_BUF that
+ * returned ret and filled `filled` bytes of page cache, and a write() of
+ * count bytes from buf to the lab's socket (map: from a mapping of the
+ * input). */
+#define REC_BUF 0x7ffd4c3e2000ull
+extern const struct zcl_fdinfo rec_lab_file, rec_lab_sock; /* the lab's input and socket */
+struct zcl_sysrec rec_read(int64_t ret, uint64_t filled);
+struct zcl_sysrec rec_write(uint64_t buf, uint64_t count, int64_t ret, bool map, uint64_t filled);
+
 struct cli { int status; char *out; char *err; };
 struct cli run_cli(const char *const argv[]);
 

@@ -7,26 +7,14 @@
 #include <sys/syscall.h>
 
 #include "model.h"
+#include "helpers.h"
 #include "pace.h"
 #include "params.h"
 
 #define K 1024ull
 #define BUF 0x5581e2a4c000ull
 
-static const struct zcl_fdinfo lab_file = {.kind = ZF_FILE, .lab_input = true};
-static const struct zcl_fdinfo lab_sock = {.kind = ZF_SOCKET, .lab_socket = true};
 
-static struct zcl_sysrec rd(int64_t ret, uint64_t filled)
-{
-	return (struct zcl_sysrec){.nr = SYS_read, .args = {3, BUF, 64 * K}, .ret = ret,
-				   .in = lab_file, .filled_bytes = filled};
-}
-
-static struct zcl_sysrec wr(uint64_t buf, uint64_t count, int64_t ret, bool map, uint64_t filled)
-{
-	return (struct zcl_sysrec){.nr = SYS_write, .args = {4, buf, count}, .ret = ret, .out = lab_sock,
-				   .src_in_filemap = map, .filled_bytes = filled};
-}
 
 /* Milliseconds the animation spends on one finished syscall at `speed`. */
 static double play(struct zcl_pace *p, int speed, struct zcl_sysrec r, bool sg)
@@ -49,10 +37,10 @@ static double stage1_mib(int speed)
 	zcl_pace_init(&p);
 	double ms = 0;
 	for (int i = 0; i < 16; i++) {
-		ms += play(&p, speed, rd(64 * K, i == 0 ? 256 * K : i == 4 ? 768 * K : 0), true);
-		ms += play(&p, speed, wr(BUF, 64 * K, 64 * K, false, 0), true);
+		ms += play(&p, speed, rec_read(64 * K, i == 0 ? 256 * K : i == 4 ? 768 * K : 0), true);
+		ms += play(&p, speed, rec_write(BUF, 64 * K, 64 * K, false, 0), true);
 	}
-	return ms + play(&p, speed, rd(0, 0), true);
+	return ms + play(&p, speed, rec_read(0, 0), true);
 }
 
 Test(pace, the_default_pace_plays_a_mib_of_stage_1_in_20_to_40_seconds)
@@ -67,8 +55,8 @@ Test(pace, a_bigger_file_adds_little_time_to_the_animation)
 	zcl_pace_init(&p);
 	double first = 0, rest = 0;
 	for (int i = 0; i < 1000; i++) { /* 64 MiB */
-		double ms = play(&p, ZCL_PACE_DEFAULT, rd(64 * K, 64 * K), true);
-		ms += play(&p, ZCL_PACE_DEFAULT, wr(BUF, 64 * K, 64 * K, false, 0), true);
+		double ms = play(&p, ZCL_PACE_DEFAULT, rec_read(64 * K, 64 * K), true);
+		ms += play(&p, ZCL_PACE_DEFAULT, rec_write(BUF, 64 * K, 64 * K, false, 0), true);
 		*(i < 16 ? &first : &rest) += ms;
 	}
 	cr_expect_eq(rest, 0, "after the first iterations everything is coalesced (%.0f ms more)", rest);
@@ -80,7 +68,7 @@ Test(pace, a_kind_of_copy_not_seen_before_gets_the_full_pace_late_in_a_run)
 	struct zcl_pace p;
 	zcl_pace_init(&p);
 	for (int i = 0; i < 50; i++) /* warm cache: no fills, the CPU copy over and over */
-		play(&p, ZCL_PACE_DEFAULT, rd(64 * K, 0), true);
+		play(&p, ZCL_PACE_DEFAULT, rec_read(64 * K, 0), true);
 	struct zcl_event cpu = {ZE_CPU, ZP_PAGE_CACHE, ZP_USER, 64 * K, false, NULL};
 	struct zcl_event dma = {ZE_DMA, ZP_DISK, ZP_PAGE_CACHE, 64 * K, false, NULL};
 	struct zcl_pace fresh;

@@ -35,8 +35,6 @@
 #define MAP 0x7f3a1c000000ull  /* the file mapping */
 #define HDR 0x5581e2a4b2a0ull  /* the header (stage 4) */
 
-static const struct zcl_fdinfo lab_file = {.kind = ZF_FILE, .lab_input = true};
-static const struct zcl_fdinfo lab_sock = {.kind = ZF_SOCKET, .lab_socket = true};
 static const char *const status = "space step  r run  Tab compare  h hint  ? keys  q quit";
 
 static size_t header_len(void)
@@ -90,37 +88,26 @@ static void at(struct zcl_viz_state *s, int cur, double progress, const char *se
 	snprintf(s->sentence, sizeof s->sentence, "%s", sentence);
 }
 
-static struct zcl_sysrec rd(int64_t ret, uint64_t filled)
-{
-	return (struct zcl_sysrec){.nr = SYS_read, .args = {3, BUF, 64 * K}, .ret = ret,
-				   .in = lab_file, .filled_bytes = filled};
-}
-
-static struct zcl_sysrec wr(uint64_t buf, uint64_t count, int64_t ret, bool map, uint64_t filled)
-{
-	return (struct zcl_sysrec){.nr = SYS_write, .args = {4, buf, count}, .ret = ret, .out = lab_sock,
-				   .src_in_filemap = map, .filled_bytes = filled};
-}
 
 static struct zcl_sysrec sendfile_all(uint64_t filled)
 {
 	return (struct zcl_sysrec){.nr = SYS_sendfile, .args = {4, 3, 0, FILE_SIZE}, .ret = (int64_t)FILE_SIZE,
-				   .in = lab_file, .out = lab_sock, .filled_bytes = filled};
+				   .in = rec_lab_file, .out = rec_lab_sock, .filled_bytes = filled};
 }
 
 static struct zcl_sysrec send_header(void)
 {
 	return (struct zcl_sysrec){.nr = SYS_sendto, .args = {4, HDR, header_len(), MSG_MORE},
-				   .ret = (int64_t)header_len(), .out = lab_sock, .msg_more = true};
+				   .ret = (int64_t)header_len(), .out = rec_lab_sock, .msg_more = true};
 }
 
 /* Stage 1 up to the second read (the first one filled 128K: readahead). */
 static struct zcl_viz_state s1_second_read(void)
 {
 	struct zcl_viz_state s = start("1", true);
-	feed(&s, rd(64 * K, 128 * K));
-	feed(&s, wr(BUF, 64 * K, 64 * K, false, 0));
-	feed(&s, rd(64 * K, 64 * K));
+	feed(&s, rec_read(64 * K, 128 * K));
+	feed(&s, rec_write(BUF, 64 * K, 64 * K, false, 0));
+	feed(&s, rec_read(64 * K, 64 * K));
 	return s;
 }
 
@@ -143,7 +130,7 @@ static struct zcl_viz_state s1_read_copy(void)
 static struct zcl_viz_state s1_about_to_write(void)
 {
 	struct zcl_viz_state s = s1_second_read();
-	struct zcl_sysrec next = wr(BUF, 64 * K, 0, false, 0);
+	struct zcl_sysrec next = rec_write(BUF, 64 * K, 0, false, 0);
 	zcl_format_call(&next, s.call, sizeof s.call);
 	char *ret = strstr(s.call, ") = ");
 	if (ret)
@@ -158,7 +145,7 @@ static struct zcl_viz_state s1_about_to_write(void)
 static struct zcl_viz_state s1_write(void)
 {
 	struct zcl_viz_state s = s1_second_read();
-	feed(&s, wr(BUF, 64 * K, 64 * K, false, 0));
+	feed(&s, rec_write(BUF, 64 * K, 64 * K, false, 0));
 	at(&s, 1, 0.6, "write(): the CPU copies 65536 bytes from your buffer into the socket buffer "
 		       "— copy 3 of 4 for this chunk");
 	return s;
@@ -168,9 +155,9 @@ static struct zcl_viz_state s2_write_from_map(void)
 {
 	struct zcl_viz_state s = start("2", true);
 	feed(&s, (struct zcl_sysrec){.nr = SYS_mmap, .args = {0, FILE_SIZE, 1, 2, 3, 0},
-				     .ret = (int64_t)MAP, .in = lab_file});
-	feed(&s, wr(MAP, FILE_SIZE, 64 * K, true, 128 * K));
-	feed(&s, wr(MAP + 64 * K, FILE_SIZE - 64 * K, 64 * K, true, 64 * K));
+				     .ret = (int64_t)MAP, .in = rec_lab_file});
+	feed(&s, rec_write(MAP, FILE_SIZE, 64 * K, true, 128 * K));
+	feed(&s, rec_write(MAP + 64 * K, FILE_SIZE - 64 * K, 64 * K, true, 64 * K));
 	at(&s, 2, 0.5, "write() from the mapping: the CPU copies 65536 bytes from the page cache "
 		       "into the socket buffer — no user buffer in between");
 	return s;
@@ -236,9 +223,9 @@ static struct zcl_viz_state trace_splice(void)
 	s.speed = 7;
 	s.solution = true;
 	feed(&s, (struct zcl_sysrec){.nr = SYS_splice, .args = {3, 0, 6, 0, 64 * K, 0}, .ret = (int64_t)(64 * K),
-				     .in = lab_file, .out = pipe_fd, .filled_bytes = 128 * K});
+				     .in = rec_lab_file, .out = pipe_fd, .filled_bytes = 128 * K});
 	feed(&s, (struct zcl_sysrec){.nr = SYS_splice, .args = {5, 0, 4, 0, 64 * K, 0}, .ret = (int64_t)(64 * K),
-				     .in = pipe_fd, .out = lab_sock});
+				     .in = pipe_fd, .out = rec_lab_sock});
 	at(&s, 1, 0.4, "splice(): the pipe's page references go into the socket buffer — still no copy");
 	return s;
 }
@@ -292,13 +279,13 @@ static struct zcl_viz_state compare_overlay(void)
 	struct zcl_viz_state s = s4_done(), r;
 	r = start("1", true);
 	for (int i = 0; i < 3; i++) {
-		feed(&r, rd(64 * K, i == 0 ? 128 * K : i == 1 ? 64 * K : 0));
-		feed(&r, wr(BUF, 64 * K, 64 * K, false, 0));
+		feed(&r, rec_read(64 * K, i == 0 ? 128 * K : i == 1 ? 64 * K : 0));
+		feed(&r, rec_write(BUF, 64 * K, 64 * K, false, 0));
 	}
-	feed(&r, rd(0, 0));
+	feed(&r, rec_read(0, 0));
 	s.rows[0] = row_of(r, 1850);
 	r = s2_write_from_map();
-	feed(&r, wr(MAP + 128 * K, 64 * K, 64 * K, true, 0));
+	feed(&r, rec_write(MAP + 128 * K, 64 * K, 64 * K, true, 0));
 	feed(&r, (struct zcl_sysrec){.nr = SYS_munmap, .args = {MAP, FILE_SIZE}});
 	s.rows[1] = row_of(r, 2630);
 	r = start("3", true);
