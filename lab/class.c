@@ -346,6 +346,7 @@ static void grade_child(const struct batch *b, const struct zcl_student *s, int 
 	sched_setaffinity(0, sizeof set, &set);
 	setenv("ZCL_ROOT", lab, 1);
 	setenv("ZCL_SCRATCH", scratch, 1);
+	setenv("ZCL_KEEP_PROGRESS", "no", 1); /* its tree is a copy, removed after */
 	char seed[32], tmo[32];
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)b->o->seed);
 	snprintf(tmo, sizeof tmo, "%g", b->o->timeout_s);

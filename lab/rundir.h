@@ -21,6 +21,14 @@ int zcl_rundir_open(char *dir, size_t len, char *err, size_t errlen);
  * (what cannot be emptied makes the next run start afresh). */
 void zcl_rundir_close(const char *dir);
 
+/* The stage binary bin at DIR/stage (its path into exe): a fresh copy,
+ * unless the one there is a copy of the same bin (same inode, size, mtime
+ * and ctime) left exactly as it was made, in the kept directory of a lab
+ * whose programs run as another uid (as root: nothing they do can write
+ * it; a 100 KiB rewrite a run, truncate and writeback, saved). 0, or -1
+ * with errno. */
+int zcl_rundir_stage(const char *dir, const char *bin, char *exe, size_t len);
+
 /* Keep the directory between runs (true: one process's runs one after
  * another, a grade), or stop keeping it and remove it (false). Can't fail. */
 void zcl_rundir_keep(bool keep);

@@ -340,9 +340,8 @@ static int program(struct zcl_run *r, struct run *x, struct zcl_launched *ld, ch
 	if (getrandom(&token, sizeof token, 0) != sizeof token)
 		token = (unsigned long)getpid() * 2654435761u;
 	token &= 0xffffffffffffUL;
-	snprintf(x->exe, sizeof x->exe, "%s/stage", x->dir);
 	/* the program then needs no access to the lab's tree (it may run as another uid) */
-	if (zcl_copy_file(x->bin, x->exe, 0755, ZCL_COPY_FOLLOW) < 0) {
+	if (zcl_rundir_stage(x->dir, x->bin, x->exe, sizeof x->exe) < 0) {
 		snprintf(err, errlen, "%s: cannot copy the stage binary: %s", x->exe, strerror(errno));
 		return -1;
 	}

@@ -54,10 +54,12 @@ static void join(char *dst, size_t cap, const char *a, const char *b)
 	dst[la + lb] = 0;
 }
 
-/* mkdir -p of every directory in path (path itself too when last). */
-static void mkdirs(char *path, bool last)
+/* mkdir -p of every directory in path below its first `under` bytes (the
+ * new root, made already: trying the host's /var, /var/tmp, ... again cost
+ * a hundred failed mkdir(2)s a run), path itself too when last. */
+static void mkdirs(char *path, size_t under, bool last)
 {
-	for (char *p = path + 1; *p; p++) {
+	for (char *p = path + (under ? under : 1); *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = 0;
@@ -85,17 +87,18 @@ static unsigned long kept_flags(const char *path)
 	return f;
 }
 
-/* Bind host onto target (made first as a dir or an empty file), read-only. */
-static int bind_ro(const char *host, const char *target, bool dir, bool rec)
+/* Bind host onto target (made first as a dir or an empty file, below its
+ * first `under` bytes), read-only. */
+static int bind_ro(const char *host, const char *target, size_t under, bool dir, bool rec)
 {
 	if (dir) {
 		char t[PATH_MAX];
 		join(t, sizeof t, target, "");
-		mkdirs(t, true);
+		mkdirs(t, under, true);
 	} else {
 		char t[PATH_MAX];
 		join(t, sizeof t, target, "");
-		mkdirs(t, false);
+		mkdirs(t, under, false);
 		int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		if (fd >= 0)
 			close(fd);
@@ -119,12 +122,12 @@ static int add_row(const char *root, const char *path, enum kind k)
 		if (n <= 0)
 			return 0;
 		link[n] = 0;
-		mkdirs(target, false);
+		mkdirs(target, strlen(root), false);
 		return symlink(link, target);
 	}
 	if (k == DEV)
-		return bind_ro(path, target, false, false) < 0 && errno != ENOENT ? -1 : 0;
-	return bind_ro(path, target, S_ISDIR(st.st_mode), true);
+		return bind_ro(path, target, strlen(root), false, false) < 0 && errno != ENOENT ? -1 : 0;
+	return bind_ro(path, target, strlen(root), S_ISDIR(st.st_mode), true);
 }
 
 static int write_file(const char *path, const char *text)
@@ -163,7 +166,7 @@ static int build(const struct zcl_view *v)
 		if (add_row(v->root, view_table[i].path, view_table[i].kind) < 0)
 			return -1;
 	join(t, sizeof t, v->root, v->run_dir);
-	if (bind_ro(v->run_dir, t, true, false) < 0)
+	if (bind_ro(v->run_dir, t, strlen(v->root), true, false) < 0)
 		return -1;
 	join(t, sizeof t, v->root, v->work);
 	if (mount("zcl-scratch", t, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, v->tmpfs_opts) < 0)

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build.h"
@@ -289,6 +291,69 @@ Test(classfast, a_grade_keeps_its_run_directory_emptied_and_never_one_a_run_left
 	cr_assert_eq(zcl_rundir_open(a, sizeof a, err, sizeof err), 0, "%s", err);
 	zcl_rundir_close(a);
 	cr_assert_neq(access(a, F_OK), 0, "without a grade, each run's directory goes with it");
+}
+
+static void stat_of(const char *path, struct stat *st)
+{
+	cr_assert_eq(stat(path, st), 0, "%s: %s", path, strerror(errno));
+}
+
+static bool changed(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino != b->st_ino || a->st_ctim.tv_sec != b->st_ctim.tv_sec ||
+	       a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
+}
+
+/* The stage binary in a kept run directory: as root (the program runs as
+ * another uid) it is copied once and kept while it and its build are as
+ * they were; a copy someone changed, or a new build, is copied again.
+ * Not root (the program is the lab's uid): copied for every run. */
+Test(classfast, the_stage_binary_is_copied_again_only_when_it_or_its_build_changed)
+{
+	char dir[1024], bin[1100], exe[1100], err[256];
+	zcl_rundir_keep(true);
+	cr_assert_eq(zcl_rundir_open(dir, sizeof dir, err, sizeof err), 0, "%s", err);
+	snprintf(bin, sizeof bin, "%s.bin", dir);
+	FILE *f = fopen(bin, "we");
+	cr_assert_not_null(f);
+	fputs("#!/bin/true\n", f);
+	fclose(f);
+	struct stat first, again;
+	cr_assert_eq(zcl_rundir_stage(dir, bin, exe, sizeof exe), 0);
+	stat_of(exe, &first);
+	struct timespec tick = {0, 20 * 1000 * 1000}; /* past the filesystem's clock tick */
+	nanosleep(&tick, NULL);
+	cr_assert_eq(zcl_rundir_stage(dir, bin, exe, sizeof exe), 0);
+	stat_of(exe, &again);
+	if (geteuid() != 0) {
+		cr_assert(changed(&first, &again), "not root: the program could have written it: copied again");
+	} else {
+		cr_assert(!changed(&first, &again), "as root, an unchanged copy of the same build is kept");
+		chmod(exe, 0777); /* as the fallback's program could not, but the test can */
+		nanosleep(&tick, NULL);
+		cr_assert_eq(zcl_rundir_stage(dir, bin, exe, sizeof exe), 0);
+		stat_of(exe, &again);
+		cr_assert_eq(again.st_mode & 07777, 0755, "a copy that is not as made is made again");
+		first = again;
+		nanosleep(&tick, NULL);
+		f = fopen(bin, "we"); /* a new build: same name, new content */
+		cr_assert_not_null(f);
+		fputs("#!/bin/false\n", f);
+		fclose(f);
+		cr_assert_eq(zcl_rundir_stage(dir, bin, exe, sizeof exe), 0);
+		stat_of(exe, &again);
+		cr_assert(changed(&first, &again), "a new build is copied");
+	}
+	char text[64] = {0};
+	f = fopen(exe, "re");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(text, sizeof text, f));
+	fclose(f);
+	cr_assert_str_eq(text, geteuid() == 0 ? "#!/bin/false\n" : "#!/bin/true\n", "the run gets the build's bytes");
+	unlink(bin);
+	zcl_rundir_close(dir);
+	zcl_rundir_keep(false);
+	cr_assert_neq(access(dir, F_OK), 0, "the grade's end removes the kept directory");
 }
 
 /* A grade writes each generated input once (as root: the program cannot
