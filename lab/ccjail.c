@@ -150,7 +150,7 @@ const char *zcl_cc_limit_hit(const struct zcl_cc_run *c)
 int zcl_cc_make_job(char *job, size_t len, uid_t uid, const char *const from[], const char *const names[],
 		    size_t n, bool first_is_students)
 {
-	snprintf(job, len, "%s/zcl-XXXXXX", zcl_scratch_base());
+	snprintf(job, len, "%s/zcl-XXXXXX", zcl_scratch_cc_base());
 	if (!mkdtemp(job) || chmod(job, 0755) < 0)
 		return -1;
 	char p[PATH_MAX];

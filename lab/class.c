@@ -40,6 +40,7 @@
 #include "cli.h"
 #include "class_report.h"
 #include "runner.h"
+#include "params.h"
 #include "scratch.h"
 #include "stages.h"
 
@@ -347,6 +348,8 @@ static void grade_child(const struct batch *b, const struct zcl_student *s, int 
 	setenv("ZCL_ROOT", lab, 1);
 	setenv("ZCL_SCRATCH", scratch, 1);
 	setenv("ZCL_KEEP_PROGRESS", "no", 1); /* its tree is a copy, removed after */
+	/* as root, its compiles in a tmpfs of its own (else on the disk, as before) */
+	(void)zcl_scratch_cc_tmpfs(scratch, ZCL_CLASS_CC_TMPFS);
 	char seed[32], tmo[32];
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)b->o->seed);
 	snprintf(tmo, sizeof tmo, "%g", b->o->timeout_s);

@@ -43,6 +43,8 @@
 #define ZCL_CC_WALL_S 20                  /* compiler: wall-clock seconds */
 #define ZCL_CC_AS (2ull << 30)            /* compiler: address space of each process, bytes */
 #define ZCL_CC_FSIZE (64ull << 20)        /* compiler: largest file it may write (the binary), bytes */
+#define ZCL_CLASS_CC_TMPFS (512ull << 20) /* a class's grader as root: its compiles' tmpfs, bytes (two
+					   * compiles at once, each a few files of at most ZCL_CC_FSIZE) */
 #define ZCL_RLIMIT_NOFILE 64              /* stage binary: open descriptors */
 #define ZCL_SANDBOX_UID_BASE 200000u      /* stage binaries run as uid/gid BASE + lab pid % 50000 when root */
 #define ZCL_WATCH_DEBOUNCE_MS 300         /* watch: a saved exercise counts once it was quiet this long */

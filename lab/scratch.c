@@ -15,9 +15,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,6 +139,30 @@ const char *zcl_scratch_base(void)
 {
 	const char *b = getenv("ZCL_SCRATCH");
 	return b && *b ? b : "/var/tmp";
+}
+
+const char *zcl_scratch_cc_base(void)
+{
+	const char *b = getenv("ZCL_CC_SCRATCH");
+	return b && *b ? b : zcl_scratch_base();
+}
+
+int zcl_scratch_cc_tmpfs(const char *dir, unsigned long long bytes)
+{
+	char cc[PATH_MAX], opts[64];
+	if (geteuid() != 0) {
+		errno = EPERM;
+		return -1;
+	}
+	snprintf(cc, sizeof cc, "%s/cc", dir);
+	snprintf(opts, sizeof opts, "size=%llu,mode=0755", bytes);
+	if (mkdir(cc, 0755) < 0 && errno != EEXIST)
+		return -1;
+	/* private first: a mount in a copy of a shared tree would reach the host's */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("zcl-cc", cc, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return -1;
+	return setenv("ZCL_CC_SCRATCH", cc, 1);
 }
 
 char *zcl_scratch_private(void)

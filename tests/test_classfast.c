@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +26,8 @@
 #include "build.h"
 #include "buildahead.h"
 #include "content.h"
+#include "scratch.h"
+#include "ccjail.h"
 #include "helpers.h"
 #include "includes.h"
 #include "inputcache.h"
@@ -354,6 +358,48 @@ Test(classfast, the_stage_binary_is_copied_again_only_when_it_or_its_build_chang
 	zcl_rundir_close(dir);
 	zcl_rundir_keep(false);
 	cr_assert_neq(access(dir, F_OK), 0, "the grade's end removes the kept directory");
+}
+
+/* A class's grader as root compiles in a tmpfs of its own, in a mount
+ * namespace of its own: its compile jobs are made there, and the machine's
+ * mount table never shows it. Not root: nothing changes, the jobs stay on
+ * the disk. (In a child: the namespace is the process's.) */
+Test(classfast, a_class_graders_compiles_go_to_a_private_tmpfs_as_root, .timeout = 20)
+{
+	char base[] = "/var/tmp/zcl-cctmpfs-XXXXXX";
+	cr_assert_not_null(mkdtemp(base));
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int rc = zcl_scratch_cc_tmpfs(base, 16ull << 20);
+		if (geteuid() != 0)
+			_exit(rc < 0 && errno == EPERM && !getenv("ZCL_CC_SCRATCH") ? 0 : 10);
+		char cc[1100], job[1200];
+		snprintf(cc, sizeof cc, "%s/cc", base);
+		struct statfs fs;
+		if (rc < 0 || statfs(cc, &fs) < 0 || fs.f_type != TMPFS_MAGIC)
+			_exit(11);
+		if (strcmp(zcl_scratch_cc_base(), cc) != 0)
+			_exit(12);
+		const char *from[] = {"/etc/hostname"}, *names[] = {"x.c"};
+		if (zcl_cc_make_job(job, sizeof job, geteuid(), from, names, 1, false) < 0 ||
+		    strncmp(job, cc, strlen(cc)) != 0 || statfs(job, &fs) < 0 || fs.f_type != TMPFS_MAGIC)
+			_exit(13);
+		_exit(0);
+	}
+	int st = 0;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st), "the child ended by a signal");
+	cr_assert_eq(WEXITSTATUS(st), 0, "step %d failed (10: not root yet changed, 11: no tmpfs, 12: not the compile "
+		     "base, 13: the job is not in it)", WEXITSTATUS(st));
+	char line[4096];
+	FILE *m = fopen("/proc/self/mountinfo", "re");
+	cr_assert_not_null(m);
+	while (fgets(line, sizeof line, m))
+		cr_assert_null(strstr(line, base), "the tmpfs reached the machine's mount table: %s", line);
+	fclose(m);
+	zcl_rm_rf(base);
+	cr_assert_neq(access(base, F_OK), 0);
 }
 
 /* A grade writes each generated input once (as root: the program cannot
