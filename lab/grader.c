@@ -28,6 +28,7 @@
 #include "buildahead.h"
 #include "grader.h"
 #include "inputcache.h"
+#include "memcg.h"
 #include "params.h"
 #include "model.h"
 #include "rundir.h"
@@ -433,6 +434,7 @@ int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, d
 	int rc = 0;
 	zcl_rundir_keep(true); /* one student's runs, one after another: one directory (rundir.c) */
 	zcl_inputcache_use(true); /* and each input written once (inputcache.c) */
+	zcl_memcg_keep(true);     /* and one memory cgroup, checked between runs (memcg.c) */
 	char dir[4096];
 	if (!only && !only_test && zcl_build_dir(dir, sizeof dir) == 0) {
 		bool *want = malloc(n * sizeof *want); /* every stage: compile them ahead of their runs */
@@ -472,6 +474,7 @@ int zcl_grade_run(struct zcl_grade *g, int only, bool solution, uint64_t seed, d
 	zcl_build_ahead_stop();
 	zcl_rundir_keep(false);
 	zcl_inputcache_use(false);
+	zcl_memcg_keep(false);
 	g->seconds = now_s() - t0;
 	if (only_test && rc == 0 && g->nstages == 0) {
 		snprintf(g->internal_error, sizeof g->internal_error,

@@ -10,8 +10,10 @@
  * Documentation/admin-guide/cgroup-v1/memory.rst and cgroup-v2.rst.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "memcg.h"
+#include "params.h"
 
 static int put(const char *dir, const char *file, const char *text)
 {
@@ -64,8 +67,40 @@ static bool own_cgroup(char *dir, size_t len, bool *v2)
 	return found;
 }
 
+static long long stat_of(const char *dir, const char *file, const char *key);
+static bool reusable(const struct zcl_memcg *m);
+static void remove_dir(struct zcl_memcg *m);
+
+/* One cgroup kept from a run for the next (zcl_memcg_keep). */
+static struct {
+	bool keep;
+	pid_t owner;        /* the process that keeps: a child forked meanwhile (the
+			     * build-ahead helper) keeps nothing and never uses it */
+	struct zcl_memcg m; /* m.on: one is kept */
+} kept;
+
+static bool keeping(void)
+{
+	return kept.keep && kept.owner == getpid();
+}
+
+static long long oom_kills(const struct zcl_memcg *m)
+{
+	return stat_of(m->dir, m->v2 ? "memory.events" : "memory.oom_control", "oom_kill");
+}
+
 void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes)
 {
+	if (kept.m.on && kept.owner == getpid()) {
+		bool fits = kept.keep && kept.m.limit == bytes && reusable(&kept.m);
+		*m = kept.m;
+		kept.m.on = false;
+		if (fits) {
+			m->oom_base = oom_kills(m);
+			return;
+		}
+		remove_dir(m);
+	}
 	static unsigned serial;
 	char base[PATH_MAX / 2 - 64], limit[32];
 	/* our own cgroup, looked up once: this process is not moved meanwhile */
@@ -101,6 +136,8 @@ void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes)
 		return;
 	}
 	m->on = true;
+	m->limit = bytes;
+	m->oom_base = 0;
 }
 
 int zcl_memcg_join(const struct zcl_memcg *m)
@@ -126,11 +163,30 @@ static long long stat_of(const char *dir, const char *file, const char *key)
 	return v;
 }
 
-bool zcl_memcg_destroy(struct zcl_memcg *m)
+/* The first number in dir/file, or -1. */
+static long long number_in(const char *dir, const char *file)
 {
-	if (!m->on)
-		return false;
-	bool hit = stat_of(m->dir, m->v2 ? "memory.events" : "memory.oom_control", "oom_kill") > 0;
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/%s", dir, file);
+	FILE *f = fopen(p, "re");
+	long long v = -1;
+	if (f && fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* No task left in m (its cgroup.procs is empty), and little memory. */
+static bool reusable(const struct zcl_memcg *m)
+{
+	long long task = number_in(m->dir, "cgroup.procs"); /* -1: none listed */
+	long long used = number_in(m->dir, m->v2 ? "memory.current" : "memory.usage_in_bytes");
+	return task < 0 && used >= 0 && (unsigned long long)used <= ZCL_MEMCG_REUSE_MAX;
+}
+
+static void remove_dir(struct zcl_memcg *m)
+{
 	close(m->procs_fd);
 	m->procs_fd = -1;
 	/* the last task may take a moment to leave after it was reaped */
@@ -139,5 +195,57 @@ bool zcl_memcg_destroy(struct zcl_memcg *m)
 		nanosleep(&nap, NULL);
 	}
 	m->on = false;
+}
+
+bool zcl_memcg_destroy(struct zcl_memcg *m)
+{
+	if (!m->on)
+		return false;
+	bool hit = oom_kills(m) > m->oom_base;
+	if (keeping() && !hit && !kept.m.on) {
+		kept.m = *m; /* checked again before it is used (reusable) */
+		m->on = false;
+		return hit;
+	}
+	remove_dir(m);
 	return hit;
+}
+
+/* A lab killed with SIGKILL leaves its run's cgroup behind: remove the
+ * zcl-PID-N below ours whose PID is gone (an empty cgroup: rmdir(2); one
+ * with a task in it stays). Can't fail. */
+static void sweep(void)
+{
+	char own[PATH_MAX / 2 - 64], p[PATH_MAX];
+	bool v2;
+	if (!own_cgroup(own, sizeof own, &v2))
+		return;
+	DIR *d = opendir(own);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		int pid = 0;
+		unsigned n;
+		char end;
+		if (sscanf(e->d_name, "zcl-%d-%u%c", &pid, &n, &end) != 2 || pid <= 0)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive (or not ours to ask): its own */
+		snprintf(p, sizeof p, "%s/%s", own, e->d_name);
+		rmdir(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+void zcl_memcg_keep(bool keep)
+{
+	kept.keep = keep;
+	if (keep) {
+		kept.owner = getpid();
+		sweep();
+	}
+	if (!keep && kept.m.on && kept.owner == getpid()) {
+		struct zcl_memcg m = kept.m;
+		kept.m.on = false;
+		remove_dir(&m);
+	}
 }

@@ -17,12 +17,25 @@ struct zcl_memcg {
 	bool v2;              /* cgroup v2 (memory.max) rather than v1 */
 	char dir[PATH_MAX / 2];
 	int procs_fd;         /* its cgroup.procs, open for the child; -1 */
+	uint64_t limit;       /* its limit, bytes */
+	long long oom_base;   /* its OOM kills before this run (a kept cgroup's count goes on) */
 };
 
 /* Make a cgroup below our own with a limit of `bytes` (swap included where
  * the kernel accounts it). Leaves m->on false when it cannot (no error:
  * the caller reports the layer as missing). Can't fail otherwise. */
 void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes);
+
+/* Keep the cgroup of one run for the next (true: one process's runs one
+ * after another, a grade), or stop and remove the kept one (false). A kept
+ * cgroup is used again only when no task is left in it, its last run hit
+ * no limit and it holds at most ZCL_MEMCG_REUSE_MAX bytes (the page cache
+ * of an input, charged to the run that read it first); otherwise a new
+ * one is made. Making and removing a cgroup each run costs more than many
+ * runs (a cgroup's per-CPU state; the kernel frees it after an RCU grace
+ * period). Starting to keep also removes the cgroups a lab killed with
+ * SIGKILL left (zcl-PID-N, PID gone, empty). Can't fail. */
+void zcl_memcg_keep(bool keep);
 
 /* In the child before exec: join the cgroup (writes "0" to cgroup.procs).
  * Async-signal-safe. 0, or -1 when it could not (the child must then not

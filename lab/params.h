@@ -28,6 +28,8 @@
 					   * share their sandbox uid: room for all of them */
 #define ZCL_MEMCG_BYTES (1ull << 30)      /* stage binary: all the memory it may make the machine hold
 					   * (memory cgroup, where there is one), bytes */
+#define ZCL_MEMCG_REUSE_MAX (64ull << 20) /* a grade's next run uses the last one's cgroup only
+					   * when it holds at most this much, bytes (memcg.c) */
 #define ZCL_SCRATCH_BYTES (64ull << 20)   /* stage binary: its scratch tmpfs, bytes */
 #define ZCL_SCRATCH_INODES 4096u          /* stage binary: files and directories in its scratch tmpfs */
 #define ZCL_WALL_FACTOR 4.0               /* stage run: wall-clock cap = this x the time limit (the limit itself

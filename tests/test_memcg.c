@@ -1,0 +1,137 @@
+/*
+ * test_memcg.c - a grade's runs share one memory cgroup, checked between
+ * runs; a lab killed with SIGKILL leaves none behind for long.
+ *
+ * Where this machine gives the lab no memory controller it can write to
+ * (a container, a normal user), there is no cgroup to keep: the tests then
+ * check that nothing claims one.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memcg.h"
+
+#define LIMIT (256ull << 20)
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* rmdir a cgroup its last task is leaving. */
+static void rmdir_soon(const char *p)
+{
+	for (int i = 0; i < 200 && rmdir(p) < 0 && errno == EBUSY; i++)
+		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+}
+
+Test(memcg, a_grades_runs_use_one_cgroup_and_the_grades_end_removes_it)
+{
+	zcl_memcg_keep(true);
+	struct zcl_memcg a, b;
+	zcl_memcg_create(&a, LIMIT);
+	if (!a.on) {
+		zcl_memcg_destroy(&a);
+		zcl_memcg_keep(false);
+		cr_assert_not(a.on, "no memory controller here: no cgroup claimed");
+		return;
+	}
+	char dir[sizeof a.dir];
+	snprintf(dir, sizeof dir, "%s", a.dir);
+	cr_assert_not(zcl_memcg_destroy(&a), "no limit was hit");
+	cr_assert(is_dir(dir), "kept for the next run");
+	zcl_memcg_create(&b, LIMIT);
+	cr_assert(b.on);
+	cr_assert_str_eq(b.dir, dir, "the next run of the grade uses it again");
+	cr_assert_eq(b.limit, LIMIT);
+	zcl_memcg_destroy(&b);
+	struct zcl_memcg c;
+	zcl_memcg_create(&c, LIMIT * 2);
+	cr_assert(c.on);
+	cr_assert_str_neq(c.dir, dir, "another limit: another cgroup");
+	cr_assert_not(is_dir(dir), "and the kept one is removed");
+	snprintf(dir, sizeof dir, "%s", c.dir);
+	zcl_memcg_destroy(&c);
+	zcl_memcg_keep(false);
+	cr_assert_not(is_dir(dir), "the grade's end removes the kept cgroup");
+}
+
+Test(memcg, a_cgroup_with_a_task_left_in_it_is_not_used_again, .timeout = 20)
+{
+	zcl_memcg_keep(true);
+	struct zcl_memcg a, b;
+	zcl_memcg_create(&a, LIMIT);
+	if (!a.on) {
+		zcl_memcg_keep(false);
+		cr_assert_not(a.on, "no memory controller here: no cgroup claimed");
+		return;
+	}
+	int ready[2];
+	cr_assert_eq(pipe(ready), 0);
+	pid_t left = fork();
+	cr_assert_geq(left, 0);
+	if (left == 0) {
+		char c = zcl_memcg_join(&a) == 0 ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		pause(); /* a process of the run that outlived it */
+		_exit(0);
+	}
+	char c = 0;
+	cr_assert_eq(read(ready[0], &c, 1), 1);
+	cr_assert_eq(c, 'y', "the child joined the cgroup");
+	char dir[sizeof a.dir];
+	snprintf(dir, sizeof dir, "%s", a.dir);
+	zcl_memcg_destroy(&a);
+	zcl_memcg_create(&b, LIMIT);
+	cr_assert(b.on);
+	cr_assert_str_neq(b.dir, dir, "a task is still in the old one: the next run gets a new one");
+	kill(left, SIGKILL);
+	waitpid(left, NULL, 0);
+	rmdir_soon(dir);
+	zcl_memcg_destroy(&b);
+	zcl_memcg_keep(false);
+	cr_assert_not(is_dir(b.dir));
+	close(ready[0]);
+	close(ready[1]);
+}
+
+Test(memcg, a_killed_labs_cgroup_is_removed_when_the_next_grade_starts, .timeout = 20)
+{
+	struct zcl_memcg probe;
+	zcl_memcg_create(&probe, LIMIT); /* where ours are made: beside it */
+	if (!probe.on) {
+		zcl_memcg_keep(true);
+		zcl_memcg_keep(false);
+		cr_assert_not(probe.on, "no memory controller here: nothing to sweep");
+		return;
+	}
+	char parent[sizeof probe.dir], stale[sizeof probe.dir + 64], alive[sizeof probe.dir + 64];
+	snprintf(parent, sizeof parent, "%s", probe.dir);
+	*strrchr(parent, '/') = 0;
+	zcl_memcg_destroy(&probe);
+	pid_t gone = fork();
+	cr_assert_geq(gone, 0);
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0); /* a PID no process has now */
+	snprintf(stale, sizeof stale, "%s/zcl-%d-0", parent, (int)gone);
+	snprintf(alive, sizeof alive, "%s/zcl-%d-0", parent, (int)getpid());
+	cr_assert_eq(mkdir(stale, 0755), 0, "%s: %s", stale, strerror(errno));
+	cr_assert_eq(mkdir(alive, 0755), 0, "%s: %s", alive, strerror(errno));
+	zcl_memcg_keep(true);
+	zcl_memcg_keep(false);
+	cr_assert_not(is_dir(stale), "the cgroup of a lab that is gone is removed");
+	cr_assert(is_dir(alive), "a live lab's cgroup stays");
+	rmdir(alive);
+}
