@@ -198,6 +198,21 @@ static const struct hostile_case cases[] = {
 	 "scribble(\"solutions/pwned.c\"); scribble(\"exercises/pwned.c\"); "
 	 "snprintf(p, sizeof p, \"%s/solutions/notes.txt\", ZCL_LAB_ROOT); unlink(p); " SF_LOOP " return 0; }",
 	 10.0, H_ANY_VERDICT, {{.has = NULL}}},
+	/* The view's devices (view.c: the machine's, bound; Landlock's rules
+	 * name those inodes) work as the machine's do; the program makes none. */
+	{"using /dev/null, /dev/zero, /dev/urandom and /dev/full", 3, PRELUDE
+	 "int send_file(int f, int s, size_t z) { char b[64]; int n = open(\"/dev/null\", O_WRONLY), "
+	 "o = open(\"/dev/zero\", O_RDONLY), u = open(\"/dev/urandom\", O_RDONLY), fu = open(\"/dev/full\", O_WRONLY); "
+	 "if (n < 0 || o < 0 || u < 0 || fu < 0 || write(n, b, 1) != 1 || read(o, b, sizeof b) != sizeof b || b[5] || "
+	 "read(u, b, 8) != 8 || write(fu, b, 1) != -1 || errno != ENOSPC) { dprintf(2, \"a device failed\\n\"); "
+	 "return -1; } " SF_LOOP " return 0; }",
+	 10.0, 0, {WANT(ZV_PASS, "intact")}},
+	{"making a device node (/dev/mem's number) in its scratch and in /", 3, PRELUDE
+	 "#include <sys/sysmacros.h>\n"
+	 "int send_file(int f, int s, size_t z) { if (mknod(\"mem\", S_IFCHR | 0666, makedev(1, 1)) == 0 || "
+	 "mknod(\"/mem\", S_IFCHR | 0666, makedev(1, 1)) == 0) { dprintf(2, \"made a node\\n\"); return -1; } "
+	 SF_LOOP " return 0; }",
+	 10.0, 0, {WANT(ZV_PASS, "intact"), WANT2(ZV_RULE, "denied", "mknod")}},
 	{"writing beside its scratch directory", 3, PRELUDE
 	 "int send_file(int f, int s, size_t z) { int d = open(\"../../" ESCAPED "\", O_WRONLY | O_CREAT | O_TRUNC, 0644); "
 	 "if (d >= 0) { if (write(d, \"out\\n\", 4) == 4) dprintf(2, \"escaped\\n\"); close(d); } " SF_LOOP " return 0; }",
