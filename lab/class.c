@@ -580,6 +580,9 @@ int zcl_class_grade(const struct zcl_class_opts *o)
 		exit(EXIT_USAGE);
 	}
 	b.base_key = base_key(o);
+	/* a class's binaries are graded and thrown away: no debug information
+	 * in them (it changes no instruction; build.c), here and in every grader */
+	setenv("ZCL_DEBUG_INFO", "no", 1);
 	prebuild_harness(&b);
 	fprintf(stderr, "zcl: grading %d students of %s, %d at once, results in %s\n", b.n, o->dir, o->jobs, b.out);
 	run_batch(&b);

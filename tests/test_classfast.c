@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -75,6 +76,47 @@ Test(classfast, the_harness_is_compiled_once_per_contract, .fini = drop_out_dir,
 	build_ok(3, true, out_dir);
 	cr_assert_eq(count_prefixed(out_dir, "harness-SEND_FILE-"), 1);
 	cr_assert_eq(count_prefixed(out_dir, "harness-"), 1, "only the contract built so far");
+}
+
+/* Does the ELF file at path have a section named name? (64-bit, as built here) */
+static bool has_section(const char *path, const char *name)
+{
+	FILE *f = fopen(path, "re");
+	cr_assert_not_null(f, "%s", path);
+	static char img[8 << 20];
+	size_t n = fread(img, 1, sizeof img, f);
+	fclose(f);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+	cr_assert(n > sizeof *eh && !memcmp(eh->e_ident, ELFMAG, SELFMAG), "%s is ELF", path);
+	cr_assert(eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) <= n);
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(img + eh->e_shoff);
+	const char *names = img + sh[eh->e_shstrndx].sh_offset;
+	for (int i = 0; i < eh->e_shnum; i++)
+		if (!strcmp(names + sh[i].sh_name, name))
+			return true;
+	return false;
+}
+
+/* A class's binaries carry no debug information (ZCL_DEBUG_INFO=no, set
+ * by the class); everyone else's do, for gdb. */
+Test(classfast, a_class_builds_without_debug_information, .fini = drop_out_dir, .timeout = 30)
+{
+	cr_assert_not_null(mkdtemp(out_dir));
+	char name[8] = "1", bin[4096], err[512] = "", *diag = NULL;
+	unsetenv("ZCL_DEBUG_INFO");
+	cr_assert_eq(zcl_build_stage(zcl_stage_find(name), true, out_dir, bin, sizeof bin, &diag, err, sizeof err), 0,
+		     "%s", err);
+	free(diag);
+	cr_assert(has_section(bin, ".debug_info"), "a student's binary has its debug information");
+	zcl_rm_rf(out_dir);
+	cr_assert_eq(mkdir(out_dir, 0700), 0);
+	setenv("ZCL_DEBUG_INFO", "no", 1);
+	int rc = zcl_build_stage(zcl_stage_find(name), true, out_dir, bin, sizeof bin, &diag, err, sizeof err);
+	unsetenv("ZCL_DEBUG_INFO");
+	free(diag);
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_not(has_section(bin, ".debug_info"), "a class's has none, its harness included");
+	cr_assert(has_section(bin, ".text"));
 }
 
 /* Replace the tree's zcl.h (a link to the lab's) by a copy ending in line. */
