@@ -32,6 +32,7 @@
 #include "rundir.h"
 #include "runner.h"
 #include "sandbox.h"
+#include "view.h"
 #include "scratch.h"
 
 static struct {
@@ -90,6 +91,7 @@ static bool reusable(void)
 
 static void forget(void)
 {
+	zcl_view_template_drop();
 	if (kept.dir[0])
 		zcl_rm_rf(kept.dir);
 	kept.dir[0] = 0;
@@ -138,6 +140,7 @@ int zcl_rundir_open(char *dir, size_t len, char *err, size_t errlen)
 {
 	if (kept.dir[0] && strlen(kept.dir) < len && reusable()) {
 		snprintf(dir, len, "%s", kept.dir);
+		(void)zcl_view_template(dir); /* made for this directory already: kept */
 		return 0;
 	}
 	forget();
@@ -145,6 +148,8 @@ int zcl_rundir_open(char *dir, size_t len, char *err, size_t errlen)
 		return -1;
 	if (kept.keep)
 		remember(dir);
+	if (kept.keep && kept.dir[0])
+		(void)zcl_view_template(dir); /* as root: the view made once for its runs (view.h) */
 	return 0;
 }
 

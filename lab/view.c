@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "params.h"
@@ -154,8 +155,9 @@ static int enter_userns(const struct zcl_view *v)
 	return 0;
 }
 
-/* Build the tree under v->root and pivot into it. 0 or -1. */
-static int build(const struct zcl_view *v)
+/* The tree under v->root, read-write: the root tmpfs, the table's rows,
+ * the run directory's mount point and the /tmp link. 0 or -1. */
+static int make_tree(const struct zcl_view *v)
 {
 	char t[PATH_MAX];
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -166,14 +168,24 @@ static int build(const struct zcl_view *v)
 		if (add_row(v->root, view_table[i].path, view_table[i].kind) < 0)
 			return -1;
 	join(t, sizeof t, v->root, v->run_dir);
-	if (bind_ro(v->run_dir, t, strlen(v->root), true, false) < 0)
+	mkdirs(t, strlen(v->root), true);
+	join(t, sizeof t, v->root, "/tmp");
+	if (symlink(v->work, t) < 0 && errno != EEXIST)
+		return -1; /* EEXIST: the run itself is under /tmp ($TMPDIR says where to write) */
+	return 0;
+}
+
+/* Into the tree: the run directory bound read-only, the scratch tmpfs,
+ * pivot_root and the old root detached, the root read-only. 0 or -1. */
+static int enter_tree(const struct zcl_view *v)
+{
+	char t[PATH_MAX];
+	join(t, sizeof t, v->root, v->run_dir);
+	if (bind_ro(v->run_dir, t, strlen(t), true, false) < 0)
 		return -1;
 	join(t, sizeof t, v->root, v->work);
 	if (mount("zcl-scratch", t, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, v->tmpfs_opts) < 0)
 		return -1;
-	join(t, sizeof t, v->root, "/tmp");
-	if (symlink(v->work, t) < 0 && errno != EEXIST)
-		return -1; /* EEXIST: the run itself is under /tmp ($TMPDIR says where to write) */
 	if (chdir(v->root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
 	    chdir("/") < 0)
 		return -1;
@@ -185,6 +197,12 @@ int zcl_view_enter(const struct zcl_view *v)
 {
 	if (!v->try_ns)
 		return 0;
+	const int all = ZCL_LAYER_MOUNTNS | ZCL_LAYER_IPCNS | ZCL_LAYER_TMPFS;
+	if (v->tmpl_fd >= 0) { /* a copy of the grade's template (zcl_view_template) */
+		if (setns(v->tmpl_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS | CLONE_NEWIPC) < 0)
+			return -1;
+		return enter_tree(v) < 0 ? -1 : all;
+	}
 	int layers = 0;
 	if (v->need_userns) {
 		int u = enter_userns(v);
@@ -196,9 +214,75 @@ int zcl_view_enter(const struct zcl_view *v)
 	}
 	if (unshare(CLONE_NEWNS | CLONE_NEWIPC) < 0)
 		return v->need_userns ? -1 : 0; /* root without namespaces: the fallback */
-	if (build(v) < 0)
+	if (make_tree(v) < 0 || enter_tree(v) < 0)
 		return -1;
-	return layers | ZCL_LAYER_MOUNTNS | ZCL_LAYER_IPCNS | ZCL_LAYER_TMPFS;
+	return layers | all;
+}
+
+/* ---- the grade's template: the tree made once, copied by each run ---- */
+
+static struct {
+	int fd;                     /* its mount namespace (nsfs), or -1 */
+	char run_dir[PATH_MAX / 4]; /* the run directory it was made for */
+} tmpl = {-1, ""};
+
+/* The template's maker, a child: make the tree in a mount namespace of its
+ * own, the root read-only, then wait until the lab holds the namespace. */
+static _Noreturn void template_child(const struct zcl_view *v, const int ready[2], const int hold[2])
+{
+	char c = 'n';
+	close(ready[0]);
+	close(hold[1]); /* the lab's end: its close is the signal to leave */
+	if (unshare(CLONE_NEWNS) == 0 && make_tree(v) == 0 &&
+	    mount(NULL, v->root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) == 0)
+		c = 'y';
+	if (write(ready[1], &c, 1) != 1)
+		_exit(1);
+	while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+int zcl_view_template(const char *run_dir)
+{
+	if (tmpl.fd >= 0 && !strcmp(tmpl.run_dir, run_dir))
+		return 0;
+	zcl_view_template_drop();
+	struct zcl_view v;
+	zcl_view_prepare(&v, run_dir, 0, 0);
+	if (!v.try_ns || v.need_userns)
+		return -1; /* as root only: a user namespace's copy could not join it */
+	int ready[2], hold[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(hold, O_CLOEXEC) < 0) {
+		close(ready[0]), close(ready[1]);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		template_child(&v, ready, hold);
+	close(ready[1]), close(hold[0]);
+	char c = 0, ns[64];
+	if (pid > 0 && read(ready[0], &c, 1) == 1 && c == 'y') {
+		snprintf(ns, sizeof ns, "/proc/%d/ns/mnt", (int)pid);
+		tmpl.fd = open(ns, O_RDONLY | O_CLOEXEC);
+	}
+	close(ready[0]), close(hold[1]); /* the child leaves */
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (tmpl.fd >= 0)
+		snprintf(tmpl.run_dir, sizeof tmpl.run_dir, "%s", run_dir);
+	return tmpl.fd >= 0 ? 0 : -1;
+}
+
+void zcl_view_template_drop(void)
+{
+	if (tmpl.fd >= 0)
+		close(tmpl.fd);
+	tmpl.fd = -1;
+	tmpl.run_dir[0] = 0;
 }
 
 void zcl_view_prepare(struct zcl_view *v, const char *run_dir, uid_t uid, gid_t gid)
@@ -212,6 +296,7 @@ void zcl_view_prepare(struct zcl_view *v, const char *run_dir, uid_t uid, gid_t 
 	snprintf(v->tmpfs_opts, sizeof v->tmpfs_opts, "size=%llu,nr_inodes=%u,mode=0700,uid=%u,gid=%u",
 		 (unsigned long long)ZCL_SCRATCH_BYTES, ZCL_SCRATCH_INODES, (unsigned)uid, (unsigned)gid);
 	v->need_userns = geteuid() != 0;
+	v->tmpl_fd = v->try_ns && !v->need_userns && !strcmp(tmpl.run_dir, run_dir) ? tmpl.fd : -1;
 	snprintf(v->uid_map, sizeof v->uid_map, "%u %u 1\n", (unsigned)geteuid(), (unsigned)geteuid());
 	snprintf(v->gid_map, sizeof v->gid_map, "%u %u 1\n", (unsigned)getegid(), (unsigned)getegid());
 }

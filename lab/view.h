@@ -45,12 +45,26 @@ struct zcl_view {
 	char tmpfs_opts[128];   /* size, nr_inodes, mode, uid, gid of the scratch tmpfs */
 	char uid_map[64], gid_map[64]; /* "ID ID 1\n" for a user namespace */
 	bool need_userns;       /* not root: namespaces need a user namespace */
+	int tmpl_fd;            /* the grade's template for run_dir (zcl_view_template), or -1 */
 };
 
 /* In the lab: fill v for a run in run_dir, its scratch owned by uid/gid
  * (the sandbox uid when root). try_ns is false when $ZCL_SANDBOX_LAYERS is
  * "basic" (tests of the fallback). Can't fail. */
 void zcl_view_prepare(struct zcl_view *v, const char *run_dir, uid_t uid, gid_t gid);
+
+/* As root, for a grade whose runs use run_dir one after another: make the
+ * view's tree once, in a mount namespace the lab then holds (an nsfs
+ * descriptor), and let each run's child copy it (setns(2), then
+ * unshare(2)) and add only the run directory and a fresh scratch, instead
+ * of making the tree anew: thirty mount(2)s and a hundred path lookups a
+ * run. The copy is the same tree, its root read-only from the start
+ * (mount_namespaces(7)). Forks a child that makes it. 0, or -1 (not root,
+ * no namespaces, or it could not be made: runs make their own). */
+int zcl_view_template(const char *run_dir);
+
+/* Let the template go (its namespace ends with the last copy). Can't fail. */
+void zcl_view_template_drop(void);
 
 /* In the child, before exec and before the uid change: unshare and build
  * the view. Only async-signal-safe calls. Returns the ZCL_LAYER_* bits now

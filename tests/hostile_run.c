@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "hostile_run.h"
+#include "rundir.h"
 #include "runner.h"
 #include "stages.h"
 
@@ -51,6 +52,7 @@ static void write_all(int fd, const void *p, size_t n)
 }
 
 int hostile_tty_slave = -1;
+bool hostile_in_grade;
 
 /* The lab process's circumstances the case asks for (flags). */
 static void circumstances(const struct hostile_case *c)
@@ -85,7 +87,11 @@ static _Noreturn void lab_main(const struct hostile_case *c, int out)
 		.stage = zcl_stage_find(name), .size = 10000, .seed = 7, .sg = true,
 		.timeout_s = c->timeout_s, .inject = ZI_NONE,
 	};
+	if (hostile_in_grade)
+		zcl_rundir_keep(true);
 	w.rc = zcl_run_stage(&w.r, w.err, sizeof w.err);
+	if (hostile_in_grade)
+		zcl_rundir_keep(false);
 	if (w.r.diag)
 		snprintf(w.diag, sizeof w.diag, "%s", w.r.diag);
 	write_all(out, &w, sizeof w);

@@ -87,6 +87,11 @@ static inline double now(void)
  * or fork fails the test (Criterion assert). */
 bool contained_run(const struct hostile_case *c, struct contained *o, pid_t *ns_pid, int *hold);
 
+/* Run the case as a grade runs it (true): a kept run directory and, as
+ * root, the grade's template of the view (view.h); else as `zcl check`
+ * does. Set by the test before contained_run. */
+extern bool hostile_in_grade;
+
 /* A listing of root's exercises/, solutions/ and lab/ (name, mode, size and
  * a content hash per entry; a missing directory says so) into out, replacing
  * what was there; truncated at cap. Can't fail. */

@@ -37,6 +37,7 @@
 #include "rundir.h"
 #include "runner.h"
 #include "stages.h"
+#include "view.h"
 
 /* Files in dir whose names start with prefix. */
 static int count_prefixed(const char *dir, const char *prefix)
@@ -442,6 +443,37 @@ Test(classfast, a_class_graders_compiles_go_to_a_private_tmpfs_as_root, .timeout
 	fclose(m);
 	zcl_rm_rf(base);
 	cr_assert_neq(access(base, F_OK), 0);
+}
+
+/* As root, a grade's runs copy a template of the view made once for the
+ * run directory; another directory gets none, and dropping it ends it.
+ * Not root: no template (the runs make their own, in a user namespace). */
+Test(classfast, a_grades_runs_copy_one_template_of_the_view_as_root, .timeout = 20)
+{
+	char dir[1024], err[256];
+	zcl_rundir_keep(true);
+	cr_assert_eq(zcl_rundir_open(dir, sizeof dir, err, sizeof err), 0, "%s", err);
+	struct zcl_view v;
+	zcl_view_prepare(&v, dir, 0, 0);
+	if (geteuid() != 0) {
+		cr_assert_eq(v.tmpl_fd, -1, "not root: no template");
+	} else {
+		cr_assert_geq(v.tmpl_fd, 0, "the kept run directory has its template");
+		char ns[64], mine[64], link[256] = "", own[256] = "";
+		snprintf(ns, sizeof ns, "/proc/self/fd/%d", v.tmpl_fd);
+		snprintf(mine, sizeof mine, "/proc/self/ns/mnt");
+		cr_assert_gt(readlink(ns, link, sizeof link - 1), 0);
+		cr_assert_gt(readlink(mine, own, sizeof own - 1), 0);
+		cr_assert(!strncmp(link, "mnt:[", 5), "a mount namespace: %s", link);
+		cr_assert_str_neq(link, own, "not the lab's own");
+		struct zcl_view other;
+		zcl_view_prepare(&other, "/var/tmp/zcl-not-this-one", 0, 0);
+		cr_assert_eq(other.tmpl_fd, -1, "another directory: no template");
+	}
+	zcl_rundir_close(dir);
+	zcl_rundir_keep(false);
+	zcl_view_prepare(&v, dir, 0, 0);
+	cr_assert_eq(v.tmpl_fd, -1, "the grade's end lets it go");
 }
 
 /* A grade writes each generated input once (as root: the program cannot
