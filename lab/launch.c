@@ -142,7 +142,7 @@ int zcl_launch_program(struct zcl_run *r, const struct zcl_launch *l, struct zcl
 		snprintf(err, errlen, "output pipe: %s", strerror(errno));
 		return -1;
 	}
-	zcl_memcg_create(&mcg, ZCL_MEMCG_BYTES);
+	zcl_memcg_create_run(&mcg, ZCL_MEMCG_BYTES);
 
 	/* the accounting, the time budget, then every sink the caller gave */
 	size_t ns = 0;

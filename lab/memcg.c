@@ -79,9 +79,12 @@ static struct {
 	struct zcl_memcg m; /* m.on: one is kept */
 } kept;
 
+/* Keeping, in the process that asked, and as root: the program runs as
+ * another uid, which cannot write the cgroup's files (its limit) nor move
+ * itself out; a lab of the program's own uid makes a new one each run. */
 static bool keeping(void)
 {
-	return kept.keep && kept.owner == getpid();
+	return kept.keep && kept.owner == getpid() && geteuid() == 0;
 }
 
 static long long oom_kills(const struct zcl_memcg *m)
@@ -89,10 +92,10 @@ static long long oom_kills(const struct zcl_memcg *m)
 	return stat_of(m->dir, m->v2 ? "memory.events" : "memory.oom_control", "oom_kill");
 }
 
-void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes)
+void zcl_memcg_create_run(struct zcl_memcg *m, uint64_t bytes)
 {
 	if (kept.m.on && kept.owner == getpid()) {
-		bool fits = kept.keep && kept.m.limit == bytes && reusable(&kept.m);
+		bool fits = keeping() && kept.m.limit == bytes && reusable(&kept.m);
 		*m = kept.m;
 		kept.m.on = false;
 		if (fits) {
@@ -101,6 +104,12 @@ void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes)
 		}
 		remove_dir(m);
 	}
+	zcl_memcg_create(m, bytes);
+	m->keepable = m->on;
+}
+
+void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes)
+{
 	static unsigned serial;
 	char base[PATH_MAX / 2 - 64], limit[32];
 	/* our own cgroup, looked up once: this process is not moved meanwhile */
@@ -202,7 +211,7 @@ bool zcl_memcg_destroy(struct zcl_memcg *m)
 	if (!m->on)
 		return false;
 	bool hit = oom_kills(m) > m->oom_base;
-	if (keeping() && !hit && !kept.m.on) {
+	if (m->keepable && keeping() && !hit && !kept.m.on) {
 		kept.m = *m; /* checked again before it is used (reusable) */
 		m->on = false;
 		return hit;
@@ -212,8 +221,11 @@ bool zcl_memcg_destroy(struct zcl_memcg *m)
 }
 
 /* A lab killed with SIGKILL leaves its run's cgroup behind: remove the
- * zcl-PID-N below ours whose PID is gone (an empty cgroup: rmdir(2); one
- * with a task in it stays). Can't fail. */
+ * zcl-PID-N below ours whose PID is gone and that is a minute old or more
+ * (a lab in another PID namespace under the same parent may have just
+ * made it; an empty cgroup: rmdir(2); one with a task in it stays). Can't
+ * fail. */
+#define SWEEP_AGE_S 60
 static void sweep(void)
 {
 	char own[PATH_MAX / 2 - 64], p[PATH_MAX];
@@ -230,6 +242,9 @@ static void sweep(void)
 		if (kill(pid, 0) == 0 || errno != ESRCH)
 			continue; /* alive (or not ours to ask): its own */
 		snprintf(p, sizeof p, "%s/%s", own, e->d_name);
+		struct stat st;
+		if (stat(p, &st) < 0 || st.st_mtime > time(NULL) - SWEEP_AGE_S)
+			continue; /* just made: perhaps by a lab whose PIDs we do not see */
 		rmdir(p);
 	}
 	if (d)

@@ -19,6 +19,7 @@ struct zcl_memcg {
 	int procs_fd;         /* its cgroup.procs, open for the child; -1 */
 	uint64_t limit;       /* its limit, bytes */
 	long long oom_base;   /* its OOM kills before this run (a kept cgroup's count goes on) */
+	bool keepable;        /* a run's (zcl_memcg_create_run): may be kept for the next */
 };
 
 /* Make a cgroup below our own with a limit of `bytes` (swap included where
@@ -26,12 +27,18 @@ struct zcl_memcg {
  * the caller reports the layer as missing). Can't fail otherwise. */
 void zcl_memcg_create(struct zcl_memcg *m, uint64_t bytes);
 
+/* For a run: the cgroup kept from the grade's last run (zcl_memcg_keep)
+ * when it may serve again, else as zcl_memcg_create. Its destroy may keep
+ * it for the next run. Can't fail otherwise. */
+void zcl_memcg_create_run(struct zcl_memcg *m, uint64_t bytes);
+
 /* Keep the cgroup of one run for the next (true: one process's runs one
- * after another, a grade), or stop and remove the kept one (false). A kept
- * cgroup is used again only when no task is left in it, its last run hit
- * no limit and it holds at most ZCL_MEMCG_REUSE_MAX bytes (the page cache
- * of an input, charged to the run that read it first); otherwise a new
- * one is made. Making and removing a cgroup each run costs more than many
+ * after another, a grade), or stop and remove the kept one (false). Only
+ * as root (the program, another uid, cannot write the cgroup's files) and
+ * only a run's cgroup (never a compile's). A kept cgroup is used again
+ * only when no task is left in it, its last run hit no limit and it holds
+ * at most ZCL_MEMCG_REUSE_MAX bytes (the page cache of an input, charged
+ * to the run that read it first); otherwise a new one is made. Making and removing a cgroup each run costs more than many
  * runs (a cgroup's per-CPU state; the kernel frees it after an RCU grace
  * period). Starting to keep also removes the cgroups a lab killed with
  * SIGKILL left (zcl-PID-N, PID gone, empty). Can't fail. */

@@ -111,12 +111,13 @@ static void *loop(void *arg)
 	 * system call a gulp instead of two (our end only: O_NONBLOCK is the
 	 * open file's, the program's end keeps its own) */
 	int fl = fcntl(r->fd, F_GETFL);
-	if (fl >= 0)
-		fcntl(r->fd, F_SETFL, fl | O_NONBLOCK);
+	bool nonblock = fl >= 0 && fcntl(r->fd, F_SETFL, fl | O_NONBLOCK) == 0;
 	while (!r->stop) {
+		struct pollfd p = {r->fd, POLLIN, 0};
+		if (!nonblock && poll(&p, 1, 50) <= 0)
+			continue; /* blocking: never read without data, or stop goes unseen */
 		ssize_t n = read(r->fd, buf, GULP);
 		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = {r->fd, POLLIN, 0};
 			poll(&p, 1, 50); /* then read again, or see stop */
 			continue;
 		}

@@ -21,7 +21,8 @@ const char *zcl_scratch_cc_base(void);
  * the last seconds, which a class deletes by the thousand. Nothing else
  * of the process moves: its runs' inputs stay on the disk (cold cache is
  * a lesson). The tmpfs goes with the namespace (mount_namespaces(7)).
- * 0, or -1 with errno (nothing changed: the compiles use the disk). */
+ * 0, or -1 with errno (the compiles use the disk; the process may be in
+ * a mount namespace of its own already, which changes nothing else). */
 int zcl_scratch_cc_tmpfs(const char *dir, unsigned long long bytes);
 
 /* A zcl killed with SIGKILL cannot clean up after itself: remove its run

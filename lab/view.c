@@ -199,7 +199,8 @@ int zcl_view_enter(const struct zcl_view *v)
 		return 0;
 	const int all = ZCL_LAYER_MOUNTNS | ZCL_LAYER_IPCNS | ZCL_LAYER_TMPFS;
 	if (v->tmpl_fd >= 0) { /* a copy of the grade's template (zcl_view_template) */
-		if (setns(v->tmpl_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS | CLONE_NEWIPC) < 0)
+		if (setns(v->tmpl_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS | CLONE_NEWIPC) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 			return -1;
 		return enter_tree(v) < 0 ? -1 : all;
 	}
@@ -224,7 +225,18 @@ int zcl_view_enter(const struct zcl_view *v)
 static struct {
 	int fd;                     /* its mount namespace (nsfs), or -1 */
 	char run_dir[PATH_MAX / 4]; /* the run directory it was made for */
-} tmpl = {-1, ""};
+	char failed[PATH_MAX / 4];  /* the one it could not be made for: not tried again */
+} tmpl = {-1, "", ""};
+
+/* Is /proc this process's PID namespace's? (A lab in a PID namespace under
+ * the host's /proc would open another process's /proc/PID/ns/mnt.) */
+static bool own_proc(void)
+{
+	char link[32] = "", me[32];
+	snprintf(me, sizeof me, "%d", (int)getpid());
+	ssize_t n = readlink("/proc/self", link, sizeof link - 1);
+	return n > 0 && (link[n] = 0, !strcmp(link, me));
+}
 
 /* The template's maker, a child: make the tree in a mount namespace of its
  * own, the root read-only, then wait until the lab holds the namespace. */
@@ -247,10 +259,13 @@ int zcl_view_template(const char *run_dir)
 {
 	if (tmpl.fd >= 0 && !strcmp(tmpl.run_dir, run_dir))
 		return 0;
+	if (!strcmp(tmpl.failed, run_dir))
+		return -1;
 	zcl_view_template_drop();
+	snprintf(tmpl.failed, sizeof tmpl.failed, "%s", run_dir); /* until it is made */
 	struct zcl_view v;
 	zcl_view_prepare(&v, run_dir, 0, 0);
-	if (!v.try_ns || v.need_userns)
+	if (!v.try_ns || v.need_userns || !own_proc())
 		return -1; /* as root only: a user namespace's copy could not join it */
 	int ready[2], hold[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -272,8 +287,10 @@ int zcl_view_template(const char *run_dir)
 	if (pid > 0)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-	if (tmpl.fd >= 0)
+	if (tmpl.fd >= 0) {
 		snprintf(tmpl.run_dir, sizeof tmpl.run_dir, "%s", run_dir);
+		tmpl.failed[0] = 0;
+	}
 	return tmpl.fd >= 0 ? 0 : -1;
 }
 
@@ -283,6 +300,7 @@ void zcl_view_template_drop(void)
 		close(tmpl.fd);
 	tmpl.fd = -1;
 	tmpl.run_dir[0] = 0;
+	tmpl.failed[0] = 0;
 }
 
 void zcl_view_prepare(struct zcl_view *v, const char *run_dir, uid_t uid, gid_t gid)

@@ -60,7 +60,8 @@ void zcl_view_prepare(struct zcl_view *v, const char *run_dir, uid_t uid, gid_t 
  * of making the tree anew: thirty mount(2)s and a hundred path lookups a
  * run. The copy is the same tree, its root read-only from the start
  * (mount_namespaces(7)). Forks a child that makes it. 0, or -1 (not root,
- * no namespaces, or it could not be made: runs make their own). */
+ * no namespaces, a /proc of another PID namespace, or it could not be
+ * made: runs make their own; not tried again for that directory). */
 int zcl_view_template(const char *run_dir);
 
 /* Let the template go (its namespace ends with the last copy). Can't fail. */

@@ -31,9 +31,13 @@
 #include <unistd.h>
 
 #include "hostile_run.h"
+#include "copyfile.h"
+#include "build.h"
+#include "memcg.h"
 #include "rundir.h"
 #include "runner.h"
 #include "stages.h"
+#include "view.h"
 
 /* ---- the lab process and its result ---- */
 
@@ -76,6 +80,55 @@ static void circumstances(const struct hostile_case *c)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
+/* The reference solution of the case's stage (the test put it in the
+ * fake root's solutions/), built before the submission runs. 0 or -1. */
+static int build_reference(struct wire *w)
+{
+	char dir[4096], bin[4096], err[256], *diag = NULL;
+	int rc = zcl_build_dir(dir, sizeof dir) == 0 ?
+			 zcl_build_stage(w->r.stage, true, dir, bin, sizeof bin, &diag, err, sizeof err) : -1;
+	if (rc != 0)
+		snprintf(w->later_reason, sizeof w->later_reason, "the reference did not build: %.200s",
+			 rc < 0 ? err : (diag ? diag : "?"));
+	free(diag);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Then run it in the same grade: nothing the submission did may reach it. */
+static void later_run(struct wire *w)
+{
+	static struct zcl_run r;
+	r = (struct zcl_run){.stage = w->r.stage, .solution = true, .size = 10000, .seed = 7, .sg = true,
+			     .timeout_s = 10, .inject = ZI_NONE};
+	char err[256];
+	w->later_rc = zcl_run_stage(&r, err, sizeof err);
+	w->later_verdict = r.verdict;
+	snprintf(w->later_reason, sizeof w->later_reason, "%s", w->later_rc ? err : r.reason);
+	struct zcl_view v;
+	char dir[4096];
+	w->later_template = zcl_rundir_open(dir, sizeof dir, err, sizeof err) == 0 &&
+			    (zcl_view_prepare(&v, dir, 0, 0), v.tmpl_fd >= 0);
+}
+
+/* Put the lab's reference for stage num into root/solutions/ (in the test,
+ * before the snapshot of the fake root). */
+void hostile_add_reference(const char *root, int num)
+{
+	char exe[PATH_MAX] = "", to[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1); /* ROOT/build/test_zcl */
+	char *cut = n > 0 ? (exe[n] = 0, strstr(exe, "/build/test_zcl")) : NULL;
+	cr_assert_not_null(cut, "the test binary is ROOT/build/test_zcl: %s", exe);
+	*cut = 0;
+	char name[8];
+	snprintf(name, sizeof name, "%d", num);
+	const struct zcl_stage *s = zcl_stage_find(name);
+	snprintf(to, sizeof to, "%s/solutions", root);
+	mkdir(to, 0755);
+	snprintf(to + strlen(to), sizeof to - strlen(to), "/%02d-%s.c", s->num, s->slug);
+	snprintf(exe + strlen(exe), sizeof exe - strlen(exe), "/solutions/%02d-%s.c", s->num, s->slug);
+	cr_assert_eq(zcl_copy_file(exe, to, 0644, 0), 0, "%s: %s", to, strerror(errno));
+}
+
 /* In the lab process: run the stage, send the wire, exit. Never returns. */
 static _Noreturn void lab_main(const struct hostile_case *c, int out)
 {
@@ -87,11 +140,19 @@ static _Noreturn void lab_main(const struct hostile_case *c, int out)
 		.stage = zcl_stage_find(name), .size = 10000, .seed = 7, .sg = true,
 		.timeout_s = c->timeout_s, .inject = ZI_NONE,
 	};
-	if (hostile_in_grade)
+	bool later = hostile_in_grade && build_reference(&w) == 0;
+	w.later_rc = -1;
+	if (hostile_in_grade) {
 		zcl_rundir_keep(true);
+		zcl_memcg_keep(true);
+	}
 	w.rc = zcl_run_stage(&w.r, w.err, sizeof w.err);
-	if (hostile_in_grade)
+	if (later)
+		later_run(&w);
+	if (hostile_in_grade) {
+		zcl_memcg_keep(false);
 		zcl_rundir_keep(false);
+	}
 	if (w.r.diag)
 		snprintf(w.diag, sizeof w.diag, "%s", w.r.diag);
 	write_all(out, &w, sizeof w);

@@ -58,6 +58,12 @@ struct wire {
 	char err[512];
 	struct zcl_run r;   /* pointers in it are the lab process's: only .stage stays valid */
 	char diag[2048];
+	/* hostile_in_grade: the reference solution run next, in the same grade
+	 * (kept directory, view template, memory cgroup) */
+	int later_rc;
+	enum zcl_verdict later_verdict;
+	char later_reason[256];
+	bool later_template; /* that run's view was a copy of the grade's template */
 };
 
 /* One run as the test saw it. */
@@ -91,6 +97,10 @@ bool contained_run(const struct hostile_case *c, struct contained *o, pid_t *ns_
  * root, the grade's template of the view (view.h); else as `zcl check`
  * does. Set by the test before contained_run. */
 extern bool hostile_in_grade;
+
+/* Put the lab's reference solution of stage num into root/solutions/ (the
+ * later run of hostile_in_grade). Fails the test when it cannot. */
+void hostile_add_reference(const char *root, int num);
 
 /* A listing of root's exercises/, solutions/ and lab/ (name, mode, size and
  * a content hash per entry; a missing directory says so) into out, replacing

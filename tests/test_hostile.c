@@ -310,6 +310,8 @@ ParameterizedTest(int *i, hostile, each_submission_gets_its_verdict_and_leaves_n
 	cr_log_info("%s", hostile_in_grade ? "as a grade runs it" : "as zcl check runs it");
 	use_own_scratch();
 	const char *root = set_up(c);
+	if (hostile_in_grade)
+		hostile_add_reference(root, c->stage);
 	static char before[16384], after[16384];
 	snapshot(root, before, sizeof before);
 	if (c->flags & H_ESCAPE)
@@ -334,6 +336,16 @@ ParameterizedTest(int *i, hostile, each_submission_gets_its_verdict_and_leaves_n
 			       WIFSIGNALED(o.status) ? WTERMSIG(o.status) : WEXITSTATUS(o.status));
 	if (o.have && o.w.rc != 0)
 		cr_expect_fail("%s: the run could not happen: %s", c->what, o.w.err);
+	/* In a grade, the next run (the reference) is untouched by this one and,
+	 * as root with namespaces, starts from the grade's view template. */
+	if (hostile_in_grade && o.have && o.w.rc == 0) {
+		cr_expect(o.w.later_rc == 0 && o.w.later_verdict == ZV_PASS,
+			  "%s: the reference run after it in the same grade: %s (%s)", c->what,
+			  o.w.later_rc ? "did not run" : zcl_verdict_name(o.w.later_verdict), o.w.later_reason);
+		bool template_expected = geteuid() == 0 && !(c->flags & (H_BASIC | H_NOBODY));
+		if (template_expected)
+			cr_expect(o.w.later_template, "%s: the grade's runs copy its view template", c->what);
+	}
 
 	/* The verdict, in time. */
 	if (o.have && o.w.rc == 0) {

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,24 +41,32 @@ Test(memcg, a_grades_runs_use_one_cgroup_and_the_grades_end_removes_it)
 {
 	zcl_memcg_keep(true);
 	struct zcl_memcg a, b;
-	zcl_memcg_create(&a, LIMIT);
+	zcl_memcg_create_run(&a, LIMIT);
 	if (!a.on) {
 		zcl_memcg_destroy(&a);
 		zcl_memcg_keep(false);
 		cr_assert_not(a.on, "no memory controller here: no cgroup claimed");
 		return;
 	}
+	if (geteuid() != 0) {
+		char dir[sizeof a.dir];
+		snprintf(dir, sizeof dir, "%s", a.dir);
+		zcl_memcg_destroy(&a);
+		zcl_memcg_keep(false);
+		cr_assert_not(is_dir(dir), "not root: the program could write it: never kept");
+		return;
+	}
 	char dir[sizeof a.dir];
 	snprintf(dir, sizeof dir, "%s", a.dir);
 	cr_assert_not(zcl_memcg_destroy(&a), "no limit was hit");
 	cr_assert(is_dir(dir), "kept for the next run");
-	zcl_memcg_create(&b, LIMIT);
+	zcl_memcg_create_run(&b, LIMIT);
 	cr_assert(b.on);
 	cr_assert_str_eq(b.dir, dir, "the next run of the grade uses it again");
 	cr_assert_eq(b.limit, LIMIT);
 	zcl_memcg_destroy(&b);
 	struct zcl_memcg c;
-	zcl_memcg_create(&c, LIMIT * 2);
+	zcl_memcg_create_run(&c, LIMIT * 2);
 	cr_assert(c.on);
 	cr_assert_str_neq(c.dir, dir, "another limit: another cgroup");
 	cr_assert_not(is_dir(dir), "and the kept one is removed");
@@ -70,8 +80,9 @@ Test(memcg, a_cgroup_with_a_task_left_in_it_is_not_used_again, .timeout = 20)
 {
 	zcl_memcg_keep(true);
 	struct zcl_memcg a, b;
-	zcl_memcg_create(&a, LIMIT);
-	if (!a.on) {
+	zcl_memcg_create_run(&a, LIMIT);
+	if (!a.on || geteuid() != 0) {
+		zcl_memcg_destroy(&a);
 		zcl_memcg_keep(false);
 		cr_assert_not(a.on, "no memory controller here: no cgroup claimed");
 		return;
@@ -93,7 +104,7 @@ Test(memcg, a_cgroup_with_a_task_left_in_it_is_not_used_again, .timeout = 20)
 	char dir[sizeof a.dir];
 	snprintf(dir, sizeof dir, "%s", a.dir);
 	zcl_memcg_destroy(&a);
-	zcl_memcg_create(&b, LIMIT);
+	zcl_memcg_create_run(&b, LIMIT);
 	cr_assert(b.on);
 	cr_assert_str_neq(b.dir, dir, "a task is still in the old one: the next run gets a new one");
 	kill(left, SIGKILL);
@@ -131,7 +142,57 @@ Test(memcg, a_killed_labs_cgroup_is_removed_when_the_next_grade_starts, .timeout
 	cr_assert_eq(mkdir(alive, 0755), 0, "%s: %s", alive, strerror(errno));
 	zcl_memcg_keep(true);
 	zcl_memcg_keep(false);
-	cr_assert_not(is_dir(stale), "the cgroup of a lab that is gone is removed");
+	cr_assert(is_dir(stale), "just made: perhaps a lab whose PIDs we do not see; it stays");
+	struct timespec old[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
+	cr_assert_eq(utimensat(AT_FDCWD, stale, old, 0), 0, "%s: %s", stale, strerror(errno));
+	cr_assert_eq(utimensat(AT_FDCWD, alive, old, 0), 0, "%s: %s", alive, strerror(errno));
+	zcl_memcg_keep(true);
+	zcl_memcg_keep(false);
+	cr_assert_not(is_dir(stale), "an hour old, its lab gone: removed");
 	cr_assert(is_dir(alive), "a live lab's cgroup stays");
 	rmdir(alive);
+}
+
+/* A compile's cgroup is never kept, and a run that hit the limit leaves
+ * its cgroup to no one: the next run gets a new one. */
+Test(memcg, a_compiles_cgroup_and_one_whose_limit_was_hit_are_not_kept, .timeout = 30)
+{
+	zcl_memcg_keep(true);
+	struct zcl_memcg cc, a, b;
+	zcl_memcg_create(&cc, LIMIT);
+	if (!cc.on || geteuid() != 0) {
+		zcl_memcg_destroy(&cc);
+		zcl_memcg_keep(false);
+		cr_assert_not(cc.on, "no memory controller, or not root: nothing is kept");
+		return;
+	}
+	char dir[sizeof cc.dir];
+	snprintf(dir, sizeof dir, "%s", cc.dir);
+	zcl_memcg_destroy(&cc);
+	cr_assert_not(is_dir(dir), "a compile's cgroup is removed at once");
+	zcl_memcg_create_run(&a, 32ull << 20);
+	cr_assert(a.on);
+	snprintf(dir, sizeof dir, "%s", a.dir);
+	pid_t hog = fork();
+	cr_assert_geq(hog, 0);
+	if (hog == 0) {
+		if (zcl_memcg_join(&a) < 0)
+			_exit(2);
+		for (;;) { /* past the limit: the OOM killer ends it */
+			char *p = malloc(1 << 20);
+			if (!p)
+				_exit(3);
+			memset(p, 1, 1 << 20);
+		}
+	}
+	int st = 0;
+	waitpid(hog, &st, 0);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the hog was killed by the limit (status %#x)", st);
+	cr_assert(zcl_memcg_destroy(&a), "the limit was hit");
+	cr_assert_not(is_dir(dir), "not kept: removed");
+	zcl_memcg_create_run(&b, 32ull << 20);
+	cr_assert(b.on);
+	zcl_memcg_destroy(&b);
+	zcl_memcg_keep(false);
+	cr_assert_not(is_dir(b.dir));
 }
