@@ -16,7 +16,7 @@ struct zcl_student {
 	char *name;          /* as handed in (folder name, archive without suffix); malloc'd */
 	char *path;          /* the folder or archive; malloc'd */
 	char *file;          /* results file stem: [A-Za-z0-9._~-] only, unique; malloc'd */
-	int archive;         /* index into class.c's archive table, -1 for a folder */
+	int archive;         /* index into class_students.c's archive table, -1 for a folder */
 	unsigned found;      /* bit i set: stage i's file came from the upload */
 	char key[17];        /* fingerprint of what was graded (hex) */
 	char error[256];     /* non-empty: no result, and why */
@@ -26,7 +26,7 @@ struct zcl_student {
 	time_t started;      /* when it started, for the per-student limit */
 };
 
-/* Free what list_students() allocated for s. Can't fail. */
+/* Free what zcl_class_students() allocated for s. Can't fail. */
 void zcl_student_free(struct zcl_student *s);
 
 /* Write key (a line) to path, the record that lets a resumed class keep a
