@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bwrap.h"
+#include "grow.h"
 #include "sandbox.h"
 
 #define BWRAP "bwrap"
@@ -31,15 +32,9 @@ struct argv {
 
 static void add(struct argv *a, const char *s)
 {
-	if (a->n + 2 > a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		char **v = realloc(a->v, cap * sizeof *v);
-		if (!v) {
-			a->oom = true;
-			return;
-		}
-		a->v = v;
-		a->cap = cap;
+	if (a->n + 2 > a->cap && ZCL_GROW(a->v, a->cap, 64) < 0) {
+		a->oom = true;
+		return;
 	}
 	a->v[a->n++] = (char *)s;
 	a->v[a->n] = NULL;

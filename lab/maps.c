@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "htab.h"
 #include "maps.h"
 #include "pcwatch.h"
@@ -45,14 +46,8 @@ static struct proc *proc_of(pid_t tgid, bool make)
 		return &M.p[i];
 	if (!make)
 		return NULL;
-	if (M.n == M.cap) {
-		size_t cap = M.cap ? M.cap * 2 : 16;
-		struct proc *p = realloc(M.p, cap * sizeof *p);
-		if (!p)
-			return NULL;
-		M.p = p;
-		M.cap = cap;
-	}
+	if (M.n == M.cap && ZCL_GROW(M.p, M.cap, 16) < 0)
+		return NULL;
 	if (zcl_htab_put(&M.by_tgid, (uint64_t)tgid, 0, (uint32_t)M.n) < 0)
 		return NULL;
 	M.p[M.n] = (struct proc){tgid, NULL, 0, 0};
@@ -74,15 +69,9 @@ void zcl_map_add(pid_t tgid, uint64_t start, uint64_t end, int w)
 	if (end <= start)
 		return;
 	struct proc *p = proc_of(tgid, true);
-	if (p && p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		struct map *m = realloc(p->m, cap * sizeof *m);
-		if (!m) {
-			M.lost++;
-			return;
-		}
-		p->m = m;
-		p->cap = cap;
+	if (p && p->n == p->cap && ZCL_GROW(p->m, p->cap, 8) < 0) {
+		M.lost++;
+		return;
 	}
 	if (!p) {
 		M.lost++;

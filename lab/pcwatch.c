@@ -22,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "htab.h"
 #include "pagecache.h"
 #include "pcwatch.h"
@@ -130,14 +131,8 @@ static int add(pid_t pid, long fd, dev_t dev, ino_t ino)
 		W.st.unwatched++;
 		return -1;
 	}
-	if (W.n == W.cap) {
-		size_t cap = W.cap ? W.cap * 2 : 64;
-		struct watch *w = realloc(W.w, cap * sizeof *w);
-		if (!w)
-			goto fail;
-		W.w = w;
-		W.cap = cap;
-	}
+	if (W.n == W.cap && ZCL_GROW(W.w, W.cap, 64) < 0)
+		goto fail;
 	if (zcl_htab_put(&W.by_id, (uint64_t)dev, (uint64_t)ino, (uint32_t)W.n) < 0)
 		goto fail;
 	int64_t r = zcl_pc_resident(lfd);

@@ -43,6 +43,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "htab.h"
 #include "runs.h"
 
@@ -89,14 +90,8 @@ static struct run *run_of(pid_t tid)
 	struct run *u = find(tid);
 	if (u)
 		return u;
-	if (R.n == R.cap) {
-		size_t cap = R.cap ? R.cap * 2 : 16;
-		struct run *r = realloc(R.r, cap * sizeof *r);
-		if (!r)
-			return NULL;
-		R.r = r;
-		R.cap = cap;
-	}
+	if (R.n == R.cap && ZCL_GROW(R.r, R.cap, 16) < 0)
+		return NULL;
 	if (zcl_htab_put(&R.by_tid, (uint64_t)tid, 0, (uint32_t)R.n) < 0)
 		return NULL;
 	u = &R.r[R.n++];
@@ -139,14 +134,8 @@ enum zcl_run_admit zcl_run_admit(const struct zcl_sysrec *r, const struct zcl_ru
 		return ZCL_RUN_NOMEM;
 	if (u->n > 0 && (u->n >= u->target || rule->count < 0 || !u->q[0].counted || clash(u, r, rule)))
 		return ZCL_RUN_CLOSE; /* full, or a call that must be checked alone */
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 4;
-		struct held *q = realloc(u->q, cap * sizeof *q);
-		if (!q)
-			return ZCL_RUN_NOMEM;
-		u->q = q;
-		u->cap = cap;
-	}
+	if (u->n == u->cap && ZCL_GROW(u->q, u->cap, 4) < 0)
+		return ZCL_RUN_NOMEM;
 	return ZCL_RUN_JOIN;
 }
 

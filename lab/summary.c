@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "maps.h"
 #include "model.h"
 #include "summary_priv.h"
@@ -50,14 +51,8 @@ static struct zcl_sum_row *row(struct zcl_summary *s, pid_t tgid, long nr)
 	uint32_t i;
 	if (zcl_htab_get(&s->ix, (uint64_t)tgid, (uint64_t)(nr + 1), &i))
 		return &s->rows[i];
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct zcl_sum_row *r = realloc(s->rows, cap * sizeof *r);
-		if (!r)
-			return NULL;
-		s->rows = r;
-		s->cap = cap;
-	}
+	if (s->n == s->cap && ZCL_GROW(s->rows, s->cap, 64) < 0)
+		return NULL;
 	if (zcl_htab_put(&s->ix, (uint64_t)tgid, (uint64_t)(nr + 1), (uint32_t)s->n) < 0)
 		return NULL;
 	struct zcl_sum_row *r = &s->rows[s->n++];

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "htab.h"
 #include "tasks.h"
 
@@ -77,14 +78,8 @@ static struct task *entry(pid_t pid)
 		*e = (struct task){.pid = pid, .tgid = read_tgid(pid), .iofd = -1};
 		return e;
 	}
-	if (T.n == T.cap) {
-		size_t cap = T.cap ? T.cap * 2 : 64;
-		struct task *t = realloc(T.t, cap * sizeof *t);
-		if (!t)
-			return NULL;
-		T.t = t;
-		T.cap = cap;
-	}
+	if (T.n == T.cap && ZCL_GROW(T.t, T.cap, 64) < 0)
+		return NULL;
 	if (zcl_htab_put(&T.by_pid, (uint64_t)pid, 0, (uint32_t)T.n) < 0)
 		return NULL;
 	e = &T.t[T.n++];
@@ -122,14 +117,8 @@ void zcl_task_forget(pid_t pid)
 	uint32_t i = (uint32_t)(e - T.t);
 	zcl_htab_del(&T.by_pid, (uint64_t)pid, 0);
 	e->pid = 0;
-	if (T.nfree == T.capfree) {
-		size_t cap = T.capfree ? T.capfree * 2 : 64;
-		uint32_t *f = realloc(T.free, cap * sizeof *f);
-		if (!f)
-			return; /* the slot is lost, nothing else */
-		T.free = f;
-		T.capfree = cap;
-	}
+	if (T.nfree == T.capfree && ZCL_GROW(T.free, T.capfree, 64) < 0)
+		return; /* the slot is lost, nothing else */
 	T.free[T.nfree++] = i;
 }
 

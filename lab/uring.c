@@ -24,6 +24,7 @@
 
 #include "deferral.h"
 #include "fdclass.h"
+#include "grow.h"
 #include "model.h"
 #include "pcwatch.h"
 #include "uring.h"
@@ -114,14 +115,8 @@ static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
 
 static int push(struct list *l, const struct pending *p)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct pending *v = realloc(l->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (l->n == l->cap && ZCL_GROW(l->v, l->cap, 16) < 0)
+		return -1;
 	l->v[l->n++] = *p;
 	return 0;
 }
@@ -163,15 +158,9 @@ static void on_setup(const struct zcl_sysrec *r)
 		*old = g;
 		return;
 	}
-	if (U.n == U.cap) {
-		size_t cap = U.cap ? U.cap * 2 : 4;
-		struct ring *v = realloc(U.r, cap * sizeof *v);
-		if (!v) {
-			U.lost++;
-			return;
-		}
-		U.r = v;
-		U.cap = cap;
+	if (U.n == U.cap && ZCL_GROW(U.r, U.cap, 4) < 0) {
+		U.lost++;
+		return;
 	}
 	U.r[U.n++] = g;
 }

@@ -18,6 +18,7 @@
 #include <sys/uio.h>
 
 #include "fdclass.h"
+#include "grow.h"
 #include "model.h"
 #include "zerocopy.h"
 
@@ -51,14 +52,8 @@ static struct sock *sock_of(ino_t ino, bool make)
 			return &Z.s[i];
 	if (!make)
 		return NULL;
-	if (Z.n == Z.cap) {
-		size_t cap = Z.cap ? Z.cap * 2 : 8;
-		struct sock *v = realloc(Z.s, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		Z.s = v;
-		Z.cap = cap;
-	}
+	if (Z.n == Z.cap && ZCL_GROW(Z.s, Z.cap, 8) < 0)
+		return NULL;
 	Z.s[Z.n] = (struct sock){.ino = ino};
 	return &Z.s[Z.n++];
 }
@@ -91,14 +86,8 @@ static void sent(struct zcl_sysrec *r)
 	if (!s)
 		return;
 	uint32_t id = s->next++;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct send *v = realloc(s->v, cap * sizeof *v);
-		if (!v)
-			return; /* its bytes stay unknown: the completion shows 0 */
-		s->v = v;
-		s->cap = cap;
-	}
+	if (s->n == s->cap && ZCL_GROW(s->v, s->cap, 16) < 0)
+		return; /* its bytes stay unknown: the completion shows 0 */
 	s->v[s->n++] = (struct send){id, (uint64_t)r->ret};
 }
 
