@@ -12,23 +12,7 @@
 #include <unistd.h>
 
 #include "copyfile.h"
-
-/* All of buf[0..n) to fd: 0, or -1 with errno. */
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		buf += w, n -= (size_t)w;
-	}
-	return 0;
-}
+#include "input.h"
 
 int zcl_copy_file(const char *from, const char *to, mode_t mode, int flags)
 {
@@ -52,7 +36,7 @@ int zcl_copy_file(const char *from, const char *to, mode_t mode, int flags)
 		ssize_t n = read(in, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || (n > 0 && write_all(out, buf, (size_t)n) < 0))
+		if (n < 0 || (n > 0 && zcl_write_all(out, buf, (size_t)n) < 0))
 			goto out;
 		if (n == 0)
 			break;

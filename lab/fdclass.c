@@ -320,3 +320,18 @@ void zcl_fd_after_call(const struct zcl_sysrec *r)
 	    (r->nr == SYS_ioctl && (unsigned long)r->args[1] == FIONBIO))
 		zcl_fd_forget((long)(int)r->args[0]);
 }
+
+int64_t zcl_fd_pos(pid_t pid, long fd)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/fdinfo/%ld", (int)pid, fd);
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = f >= 0 ? read(f, buf, sizeof buf - 1) : -1;
+	if (f >= 0)
+		close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	const char *p = strstr(buf, "pos:");
+	return p ? (int64_t)strtoll(p + 4, NULL, 10) : -1;
+}

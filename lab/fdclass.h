@@ -43,4 +43,9 @@ void zcl_fd_after_call(const struct zcl_sysrec *r);
 /* Forget everything cached (exec, a new process). */
 void zcl_fd_forget_all(void);
 
+/* The file position of descriptor fd of task pid, from the "pos:" line of
+ * /proc/PID/fdinfo/FD (proc(5)), bytes; -1 when unknown (no such task or
+ * descriptor, or no pos: line). */
+int64_t zcl_fd_pos(pid_t pid, long fd);
+
 #endif

@@ -3,6 +3,7 @@
  * into the hash, which is then multiplied by the FNV prime 2^40 + 0x1b3.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -16,15 +17,31 @@ uint64_t zcl_fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-uint64_t zcl_fnv_file(uint64_t h, const char *path)
+int zcl_fnv_read(uint64_t *h, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return zcl_fnv(h, "missing", 7);
+		return -1;
 	char buf[1 << 16];
 	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		h = zcl_fnv(h, buf, (size_t)n);
+	uint64_t x = *h;
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		x = zcl_fnv(x, buf, (size_t)n);
+	}
 	close(fd);
-	return h;
+	*h = x;
+	return 0;
+}
+
+uint64_t zcl_fnv_file(uint64_t h, const char *path)
+{
+	return zcl_fnv_read(&h, path) == 0 ? h : zcl_fnv(h, "missing", 7);
 }

@@ -14,8 +14,12 @@
 /* h extended with n bytes at p. Can't fail. */
 uint64_t zcl_fnv(uint64_t h, const void *p, size_t n);
 
+/* *h extended with the content of the file at path (followed if a link).
+ * 0, or -1 with errno of open(2) or read(2) (*h unchanged). */
+int zcl_fnv_read(uint64_t *h, const char *path);
+
 /* h extended with the content of the file at path (followed if a link),
- * or with the word "missing" when it cannot be opened. Can't fail. */
+ * or with the word "missing" when it cannot be read. Can't fail. */
 uint64_t zcl_fnv_file(uint64_t h, const char *path);
 
 #endif

@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fdclass.h"
 #include "inject.h"
 
 static struct {
@@ -114,22 +115,6 @@ static const struct { long nr; int arg; bool ptr; } offsets[] = {
 	{SYS_sendfile, 2, true}, {SYS_splice, 1, true}, {SYS_copy_file_range, 1, true},
 };
 
-/* The file position of the tracee's fd, from /proc/PID/fdinfo; -1 if unknown. */
-static int64_t file_pos(pid_t pid, long fd)
-{
-	char path[64], buf[256];
-	snprintf(path, sizeof path, "/proc/%d/fdinfo/%ld", (int)pid, fd);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	long long pos = -1;
-	while (fgets(buf, sizeof buf, f))
-		if (sscanf(buf, "pos: %lld", &pos) == 1)
-			break;
-	fclose(f);
-	return pos;
-}
-
 /* Bytes left in the input file from the call's offset (UINT64_MAX: unknown). */
 static uint64_t file_left(const struct zcl_sysrec *r, const struct zcl_rule *rule)
 {
@@ -153,7 +138,7 @@ static uint64_t file_left(const struct zcl_sysrec *r, const struct zcl_rule *rul
 		}
 	}
 	if (off == -2)
-		off = file_pos(r->pid, fd);
+		off = zcl_fd_pos(r->pid, fd);
 	if (off < 0)
 		return UINT64_MAX;
 	return st.st_size > off ? (uint64_t)(st.st_size - off) : 0;

@@ -85,8 +85,11 @@ int zcl_write_all(int fd, const void *buf, size_t n)
 		ssize_t w = write(fd, p + done, n - done);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0)
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO; /* no progress: not forever */
 			return -1;
+		}
 		done += (size_t)w;
 	}
 	return 0;

@@ -17,32 +17,14 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "fingerprint.h"
 #include "progress.h"
-
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
 
 int zcl_progress_hash_file(const char *path, uint64_t *hash)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	uint64_t h = ZCL_FNV_START;
+	if (zcl_fnv_read(&h, path) < 0)
 		return -1;
-	uint64_t h = FNV_OFFSET;
-	unsigned char buf[8192];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		for (ssize_t i = 0; i < n; i++)
-			h = (h ^ buf[i]) * FNV_PRIME;
-	}
-	close(fd);
 	*hash = h;
 	return 0;
 }

@@ -43,6 +43,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fdclass.h"
 #include "grow.h"
 #include "htab.h"
 #include "runs.h"
@@ -65,8 +66,9 @@ struct run {
 };
 
 static struct {
-	struct run *r;
+	struct run *r;       /* one per thread seen and not forgotten (zcl_run_forget) */
 	size_t n, cap;
+	size_t pending;      /* runs holding calls (n > 0) */
 	struct zcl_htab by_tid;
 } R;
 
@@ -145,6 +147,7 @@ void zcl_run_hold(const struct zcl_sysrec *r)
 	struct run *u = find(r->pid);
 	if (!u || u->n == u->cap || !rule) /* impossible after ZCL_RUN_JOIN */
 		abort();
+	R.pending += u->n == 0;
 	struct held *h = &u->q[u->n++];
 	h->rec = *r;
 	h->counted = rule->count >= 0;
@@ -162,6 +165,8 @@ bool zcl_run_pending(pid_t tid)
 
 pid_t zcl_run_any(void)
 {
+	if (R.pending == 0)
+		return 0;
 	for (size_t i = 0; i < R.n; i++)
 		if (R.r[i].n > 0)
 			return R.r[i].tid;
@@ -195,23 +200,15 @@ static void split(struct run *u, unsigned char dir, uint64_t moved, size_t nz, u
  * is a regular file (proc(5) /proc/PID/fdinfo "pos:"). 0 or -1. */
 static int file_at(pid_t tid, long fd, uint64_t *pos, uint64_t *size)
 {
-	char path[64], buf[256];
+	char path[64];
 	struct stat st;
 	snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)tid, fd);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
-	snprintf(path, sizeof path, "/proc/%d/fdinfo/%ld", (int)tid, fd);
-	int f = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = f >= 0 ? read(f, buf, sizeof buf - 1) : -1;
-	if (f >= 0)
-		close(f);
-	if (n <= 0)
+	int64_t at = zcl_fd_pos(tid, fd);
+	if (at < 0)
 		return -1;
-	buf[n] = 0;
-	const char *p = strstr(buf, "pos:");
-	if (!p)
-		return -1;
-	*pos = strtoull(p + 4, NULL, 10);
+	*pos = (uint64_t)at;
 	*size = (uint64_t)st.st_size;
 	return 0;
 }
@@ -316,6 +313,7 @@ void zcl_run_close(pid_t tid, const struct zcl_taskio *before, const struct zcl_
 	size_t n = u->n;
 	for (size_t i = 0; i < n; i++)
 		emit(&u->q[i].rec, disk && last_on_file(u, i));
+	R.pending -= u->n > 0;
 	u->n = 0;
 }
 
@@ -324,8 +322,21 @@ void zcl_run_forget(pid_t tid)
 	struct run *u = find(tid);
 	if (!u || u->n > 0) /* (a pending run is closed first: collect.c) */
 		return;
+	/* gone from the table: a program that makes and ends threads by the
+	 * thousand leaves no trace of them here (the last run takes its slot) */
+	size_t i = (size_t)(u - R.r), last = R.n - 1;
 	free(u->q);
-	*u = (struct run){.tid = tid, .target = 1};
+	zcl_htab_del(&R.by_tid, (uint64_t)tid, 0);
+	if (i != last) {
+		R.r[i] = R.r[last];
+		zcl_htab_put(&R.by_tid, (uint64_t)R.r[i].tid, 0, (uint32_t)i); /* its entry, replaced */
+	}
+	R.n--;
+}
+
+size_t zcl_runs_threads(void)
+{
+	return R.n;
 }
 
 void zcl_runs_reset(void)

@@ -49,10 +49,14 @@ typedef void (*zcl_run_emit_fn)(struct zcl_sysrec *r, bool disk);
 void zcl_run_close(pid_t tid, const struct zcl_taskio *before, const struct zcl_taskio *after,
 		   zcl_run_emit_fn emit);
 
-/* Thread tid is gone, or new (a reused number): its queue is freed and its
- * runs start again at length 1. A pending run must have been closed (it is
+/* Thread tid is gone, or new (a reused number): its entry is removed (its
+ * runs start again at length 1 if it comes back). A pending run must have been closed (it is
  * kept otherwise). Can't fail. */
 void zcl_run_forget(pid_t tid);
+
+/* Threads with an entry now (seen and not forgotten): what the table
+ * holds, for tests. */
+size_t zcl_runs_threads(void);
 
 /* Free every run, emitting nothing (a new collection). Can't fail. */
 void zcl_runs_reset(void);

@@ -469,3 +469,32 @@ Test(fastmode, stream_read_or_second_descriptor_closes_the_run_first, .fini = zc
 	zcl_run_hold(&w);
 	cr_expect_eq(admit(&w2), ZCL_RUN_CLOSE, "a write on another descriptor");
 }
+
+/* A program that makes and ends threads by the thousand: each one's entry
+ * goes when it is forgotten, and the others' runs stay where they were. */
+Test(fastmode, forgotten_threads_leave_no_entry_and_others_keep_their_runs, .fini = zcl_runs_reset)
+{
+	zcl_runs_reset();
+	struct zcl_sysrec keep_me = call(SYS_write, 1, 1, ZC_FILE);
+	keep_me.pid = 1;
+	cr_assert_eq(admit(&keep_me), ZCL_RUN_JOIN);
+	zcl_run_hold(&keep_me);
+	for (pid_t t = 2; t < 5002; t++) {
+		struct zcl_sysrec w = call(SYS_write, 1, 1, ZC_FILE);
+		w.pid = t;
+		cr_assert_eq(admit(&w), ZCL_RUN_JOIN);
+		zcl_run_hold(&w);
+		struct zcl_taskio io = {.tid = t, .have = true};
+		struct zcl_taskio after = io;
+		after.wchar = 1;
+		nsettled = 0;
+		zcl_run_close(t, &io, &after, keep);
+		cr_assert_eq(nsettled, 1);
+		zcl_run_forget(t);
+	}
+	cr_assert_eq(zcl_runs_threads(), 1, "only the thread that is still there");
+	cr_assert(zcl_run_pending(1), "its held call is still held");
+	cr_assert_eq(zcl_run_any(), 1);
+	zcl_run_forget(1); /* pending: kept until its run is closed */
+	cr_assert_eq(zcl_runs_threads(), 1);
+}
