@@ -41,6 +41,7 @@
 #include "deferral.h"
 #include "deadline.h"
 #include "escape.h"
+#include "params.h"
 #include "tracer.h"
 #include "tracer_priv.h"
 
@@ -398,7 +399,6 @@ static void let_go(struct tracer *tr, pid_t keep)
 	}
 }
 
-#define ZCL_DETACH_WAIT_S 3 /* seconds detaching waits for every task to stop */
 
 /* Forget the tasks not parked that are gone: a thread that exited while
  * the others were being stopped need not report its end before we leave. */

@@ -26,6 +26,7 @@
 #include "escape.h"
 #include "fdclass.h"
 #include "help.h"
+#include "params.h"
 #include "passon.h"
 #include "report.h"
 #include "summary.h"
@@ -419,7 +420,8 @@ int cmd_trace(int argc, char **argv, struct opts *o)
 	zcl_timeline_init(&tl, out, o->json, false);
 	if (!o->json && !o->summary && !attach) /* (attached: once it is, on_attached) */
 		fprintf(out, "zcl trace: seq, syscall, copies, running totals; PC = page cache, skb = socket buffer,\n"
-			     "  * = modelled, =~ N: byte count from the thread's I/O counters (--exact for exit stops)\n");
+			     "  * = modelled, =~ N: byte count from the thread's I/O counters, =~ ?: one call of a run\n"
+			     "  whose split is unknown (the sum is exact; --exact for exit stops)\n");
 	struct zcl_totals totals;
 	zcl_account_init(&totals);
 	struct zcl_summary *sum = zcl_summary_new(o->summary || attach); /* --summary: count every syscall */

@@ -17,8 +17,8 @@
 
 #include "content.h"
 #include "input.h"
+#include "params.h"
 
-#define CONTENT_MAX (16ull << 20) /* bytes of the stream kept in memory, at most */
 
 /* The buffer is reserved once (CONTENT_MAX of address space; pages appear
  * as they are written) and marked MADV_DONTFORK: every run forks the lab,

@@ -225,7 +225,6 @@ bool zcl_memcg_destroy(struct zcl_memcg *m)
  * (a lab in another PID namespace under the same parent may have just
  * made it; an empty cgroup: rmdir(2); one with a task in it stays). Can't
  * fail. */
-#define SWEEP_AGE_S 60
 static void sweep(void)
 {
 	char own[PATH_MAX / 2 - 64], p[PATH_MAX];

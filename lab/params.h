@@ -50,6 +50,15 @@
 #define ZCL_RLIMIT_NOFILE 64              /* stage binary: open descriptors */
 #define ZCL_SANDBOX_UID_BASE 200000u      /* stage binaries run as uid/gid BASE + lab pid % 50000 when root */
 #define ZCL_WATCH_DEBOUNCE_MS 300         /* watch: a saved exercise counts once it was quiet this long */
+#define ZCL_DETACH_WAIT_S 3               /* trace -p: seconds detaching waits for every task to stop */
+#define RUN_MAX 32                        /* trace fast mode: longest run, deferred calls checked by one
+					   * /proc/TID/io reading (runs.c; --help and zcl.1 say 32) */
+#define ZCL_PASSON_GRACE_S 2              /* trace: seconds a program has to end after a signal passed on */
+#define ZCL_PASSON_SAME_MS 500            /* trace: the same signal from the same sender within this many
+					   * ms is one request (timeout(1) signals its child, then its group) */
+#define CONTENT_MAX (16ull << 20)         /* grade: bytes of the generated stream kept in memory, at most */
+#define SWEEP_AGE_S 60                    /* grade: a dead lab's memory cgroup is removed once this many
+					   * seconds old (memcg.c) */
 #define ZCL_GATHER_HEADER_FMT "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %llu\r\n\r\n"
 
 #endif

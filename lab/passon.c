@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "params.h"
 #include "passon.h"
 #include "tracer.h"
 

@@ -11,12 +11,6 @@
 
 #include <sys/types.h>
 
-/* Seconds a program has to end after a signal passed on to it. */
-#define ZCL_PASSON_GRACE_S 2
-/* The same signal from the same sender within this many ms is the same
- * request (timeout(1) signals its child, then its whole group). */
-#define ZCL_PASSON_SAME_MS 500
-
 /* Pass signals on (on) for the run about to start, or stop doing so (off:
  * also cancels a pending grace alarm). Only `zcl trace CMD` turns it on;
  * the lab's own runs and `trace -p` (which detaches) keep their ways. */

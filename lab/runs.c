@@ -46,9 +46,9 @@
 #include "fdclass.h"
 #include "grow.h"
 #include "htab.h"
+#include "params.h"
 #include "runs.h"
 
-#define RUN_MAX 32 /* longest run: deferred calls checked by one counter reading */
 
 /* One held call: its record, and the bytes it asked to move. */
 struct held {
