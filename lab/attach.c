@@ -47,71 +47,32 @@
 
 /* ---- reading /proc ---- */
 
-/* Read a small /proc file into buf (NUL-terminated). Bytes read, or -1. */
-static ssize_t slurp(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	return n;
-}
-
-pid_t zcl_proc_parent(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if (slurp(path, buf, sizeof buf) <= 0)
-		return 0;
-	const char *p = strrchr(buf, ')'); /* the name may hold anything but ends there */
-	return p && p[1] && p[2] ? (pid_t)strtol(p + 3, NULL, 10) : 0;
-}
-
-/* The number after "key:" in a /proc/PID/status text, or -1. */
-static long status_field(const char *text, const char *key)
-{
-	size_t k = strlen(key);
-	for (const char *p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, key, k) && p[k] == ':')
-			return strtol(p + k + 1, NULL, 10);
-	return -1;
-}
-
-/* The name (comm) of pid, escaped for a terminal, or "?". */
+/* The name (comm) of pid, escaped for a terminal when asked, or "?". */
 static void comm_of(pid_t pid, char *name, size_t len, bool escaped)
 {
-	char path[64], raw[64];
-	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-	if (slurp(path, raw, sizeof raw) <= 0)
-		snprintf(raw, sizeof raw, "?");
-	raw[strcspn(raw, "\n")] = 0;
+	char raw[64];
+	zcl_proc_comm(pid, raw, sizeof raw);
 	if (escaped)
 		zcl_escape_text(raw, name, len);
 	else
 		snprintf(name, len, "%s", raw);
 }
 
-void zcl_proc_comm(pid_t pid, char *name, size_t len)
-{
-	comm_of(pid, name, len, false);
-}
-
 int zcl_attach_check(pid_t pid, pid_t *tgid, char *name, size_t namelen, char *err, size_t errlen)
 {
 	char path[64], st[4096], who[160];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (pid <= 0 || slurp(path, st, sizeof st) <= 0) {
+	if (pid <= 0 || zcl_proc_slurp(path, st, sizeof st) <= 0) {
 		snprintf(err, errlen, "trace -p %d: no such process", (int)pid);
 		return -1;
 	}
-	*tgid = (pid_t)status_field(st, "Tgid");
+	*tgid = (pid_t)zcl_proc_field(st, "Tgid");
 	comm_of(*tgid, name, namelen, false);
 	comm_of(*tgid, who, sizeof who, true);
 	const char *state = strstr(st, "\nState:");
 	char s = state ? state[strspn(state + 7, " \t") + 7] : '?';
-	long tracer = status_field(st, "TracerPid");
-	long kthread = status_field(st, "Kthread"); /* (Linux 6.x; before it: kthreadd's children) */
+	long tracer = zcl_proc_field(st, "TracerPid");
+	long kthread = zcl_proc_field(st, "Kthread"); /* (Linux 6.x; before it: kthreadd's children) */
 	const char *why = NULL;
 	if (*tgid == getpid())
 		why = "that is zcl itself";
@@ -144,13 +105,13 @@ static void eperm(pid_t pid, char *err, size_t errlen)
 	char scope[16], path[64], st[4096], who[160];
 	comm_of(pid, who, sizeof who, true);
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	long tracer = slurp(path, st, sizeof st) > 0 ? status_field(st, "TracerPid") : 0;
+	long tracer = zcl_proc_slurp(path, st, sizeof st) > 0 ? zcl_proc_field(st, "TracerPid") : 0;
 	if (tracer > 0) {
 		snprintf(err, errlen, "trace -p %d (%s): not permitted: another tracer (PID %ld, TracerPid in "
 			 "/proc/%d/status) is attached", (int)pid, who, tracer, (int)pid);
 		return;
 	}
-	bool yama = slurp("/proc/sys/kernel/yama/ptrace_scope", scope, sizeof scope) > 0;
+	bool yama = zcl_proc_slurp("/proc/sys/kernel/yama/ptrace_scope", scope, sizeof scope) > 0;
 	scope[strcspn(scope, "\n")] = 0;
 	snprintf(err, errlen, "trace -p %d (%s): ptrace not permitted (EPERM): %s%s%sthe process is another "
 		 "user's or more privileged (zcl needs CAP_SYS_PTRACE: run it as root), or another tracer is "
@@ -273,8 +234,8 @@ static int seize(struct tracer *tr, pid_t tid)
 	if (ptrace(PTRACE_SEIZE, tid, 0L, (long)ZCL_PTRACE_OPTS) < 0) {
 		char path[64], st[4096];
 		snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-		if (errno == ESRCH || (errno == EPERM && slurp(path, st, sizeof st) > 0 &&
-				       status_field(st, "TracerPid") == getpid()))
+		if (errno == ESRCH || (errno == EPERM && zcl_proc_slurp(path, st, sizeof st) > 0 &&
+				       zcl_proc_field(st, "TracerPid") == getpid()))
 			return 0;
 		return -1;
 	}
@@ -376,10 +337,8 @@ static size_t unparked(const struct tracer *tr)
 /* The process (thread group) of a task (/proc/TID/status), looked up once. */
 static pid_t tgid_of(struct zcl_tracee *t)
 {
-	char path[64], st[4096];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)t->pid);
-	if (!t->tgid && slurp(path, st, sizeof st) > 0)
-		t->tgid = (pid_t)status_field(st, "Tgid");
+	if (!t->tgid)
+		t->tgid = (pid_t)zcl_proc_status(t->pid, "Tgid");
 	return t->tgid;
 }
 

@@ -6,6 +6,8 @@
 #ifndef ZCL_ATTACH_H
 #define ZCL_ATTACH_H
 
+#include "proc.h"
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,12 +31,5 @@ pid_t zcl_attach_waitpid(pid_t pid, int *status);
  * (TracerPid, and by whom).
  */
 int zcl_attach_check(pid_t pid, pid_t *tgid, char *name, size_t namelen, char *err, size_t errlen);
-
-/* The name (comm) of process pid as the kernel keeps it (not escaped:
- * escape it before showing it), or "?". Can't fail. */
-void zcl_proc_comm(pid_t pid, char *name, size_t len);
-
-/* The parent process of pid (/proc/PID/stat, proc(5)), or 0. */
-pid_t zcl_proc_parent(pid_t pid);
 
 #endif

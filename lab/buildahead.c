@@ -32,6 +32,7 @@
 
 #include "build.h"
 #include "buildahead.h"
+#include "proc.h"
 
 static struct {
 	pid_t pid;          /* the helper; 0: none */
@@ -46,15 +47,7 @@ static struct {
  * whatever locks the others held.) */
 static bool single_threaded(void)
 {
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[128];
-	int threads = 0;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "Threads: %d", &threads) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return threads == 1;
+	return zcl_proc_status(getpid(), "Threads") == 1;
 }
 
 /* The helper: build each wanted row, report it, then wait to be told to go. */

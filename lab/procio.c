@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "collect.h"
+#include "proc.h"
 
 static uint64_t field(const char *text, const char *key)
 {
@@ -24,15 +25,9 @@ int zcl_procio_read(pid_t pid, struct zcl_procio *io)
 		return -1;
 	char path[64], buf[4096];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			io->vol_cs = field(buf, "\nvoluntary_ctxt_switches:\t");
-			io->invol_cs = field(buf, "nonvoluntary_ctxt_switches:\t");
-		}
+	if (zcl_proc_slurp(path, buf, sizeof buf) > 0) {
+		io->vol_cs = field(buf, "\nvoluntary_ctxt_switches:\t");
+		io->invol_cs = field(buf, "nonvoluntary_ctxt_switches:\t");
 	}
 	return 0;
 }
@@ -42,14 +37,8 @@ int zcl_procio_read_io(pid_t pid, struct zcl_procio *io)
 	char path[64], buf[4096];
 	memset(io, 0, sizeof *io);
 	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (zcl_proc_slurp(path, buf, sizeof buf) <= 0)
 		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	io->rchar = field(buf, "rchar: ");
 	io->wchar = field(buf, "wchar: ");
 	io->syscr = field(buf, "syscr: ");

@@ -14,6 +14,7 @@
 #include "grow.h"
 #include "maps.h"
 #include "model.h"
+#include "proc.h"
 #include "summary_priv.h"
 
 struct zcl_summary *zcl_summary_new(bool all_trapped)
@@ -33,18 +34,6 @@ void zcl_summary_free(struct zcl_summary *s)
 	free(s);
 }
 
-static void comm_of(pid_t tgid, char *buf, size_t len)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/comm", (int)tgid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t k = fd >= 0 ? read(fd, buf, len - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	buf[k > 0 ? k : 0] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-}
-
 /* The row of (tgid, nr), made if missing; NULL when memory ran out. */
 static struct zcl_sum_row *row(struct zcl_summary *s, pid_t tgid, long nr)
 {
@@ -58,7 +47,7 @@ static struct zcl_sum_row *row(struct zcl_summary *s, pid_t tgid, long nr)
 	struct zcl_sum_row *r = &s->rows[s->n++];
 	*r = (struct zcl_sum_row){.tgid = tgid, .nr = nr};
 	if (nr < 0)
-		comm_of(tgid, r->comm, sizeof r->comm);
+		zcl_proc_comm(tgid, r->comm, sizeof r->comm);
 	return r;
 }
 

@@ -16,6 +16,7 @@
 
 #include "grow.h"
 #include "htab.h"
+#include "proc.h"
 #include "tasks.h"
 
 #define IO_FD_BUDGET 128 /* io files kept open at once; more are reopened on use */
@@ -46,21 +47,8 @@ static struct task *lookup(pid_t pid)
 
 static pid_t read_tgid(pid_t pid)
 {
-	char path[64], buf[1024];
-	pid_t tgid = pid;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return tgid;
-	ssize_t k = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (k > 0) {
-		buf[k] = 0;
-		char *t = strstr(buf, "\nTgid:");
-		if (t)
-			tgid = (pid_t)strtol(t + 6, NULL, 10);
-	}
-	return tgid;
+	long tgid = zcl_proc_status(pid, "Tgid");
+	return tgid > 0 ? (pid_t)tgid : pid;
 }
 
 /* The entry of pid, made if missing (tgid found in /proc). NULL: no memory. */
