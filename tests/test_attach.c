@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "proc.h"
 
 static const char *prog(void) { return build_trace_prog("attach-test"); }
 
@@ -130,18 +131,12 @@ static long proc_field(pid_t pid, const char *key, char *state)
 {
 	char path[64], buf[4096];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
+	if (zcl_proc_slurp(path, buf, sizeof buf) <= 0)
 		return -1;
-	buf[n] = 0;
 	const char *s = strstr(buf, "\nState:");
 	if (state)
 		*state = s ? s[strspn(s + 7, " \t") + 7] : '?';
-	const char *p = strstr(buf, key);
-	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+	return zcl_proc_field(buf, key);
 }
 
 struct traced { pid_t pid, by; };
